@@ -1,0 +1,33 @@
+import HeraldModel
+
+/// One Telegram bot or Messenger Page that jobs refer to by name.
+public struct AccountConfiguration: Sendable, Equatable {
+    public var name: String
+    public var platform: Platform
+    /// Where the platform's API lives; tests and the demo point this at a loopback simulator.
+    public var apiBaseURL: String
+    /// The bot token or Page access token; nil until one is configured (the account then cannot send).
+    public var token: Secret?
+    /// Messenger: the Page id, the app secret (webhook signatures) and the pinned Graph API version.
+    public var pageID: String?
+    public var appSecret: Secret?
+    public var graphVersion: String
+    /// Messages per second this account may send.
+    public var rate: Double
+    /// Telegram: whether paid broadcast (up to 1000 msg/s, billed in Stars) is enabled for this bot.
+    public var paidBroadcast: Bool
+
+    public static func defaultBaseURL(for platform: Platform) -> String {
+        switch platform {
+        case .telegram: "https://api.telegram.org"
+        case .messenger: "https://graph.facebook.com"
+        }
+    }
+
+    public static func defaultRate(for platform: Platform) -> Double {
+        switch platform {
+        case .telegram: 30
+        case .messenger: 300
+        }
+    }
+}

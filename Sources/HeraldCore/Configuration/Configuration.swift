@@ -1,0 +1,62 @@
+import Foundation
+import HeraldModel
+
+/// Everything the daemon reads from its configuration file, with secrets resolved.
+public struct Configuration: Sendable, Equatable {
+    /// The spool root holding tmp/, incoming/, active/, done/, failed/ and data/.
+    public var spoolDirectory: String
+    /// Where the SQLite database lives.
+    public var stateDirectory: String
+    public var limits: SpoolLimits
+    /// The HTTP server's listen address (webhooks, click redirects, metrics).
+    public var listenHost: String
+    public var listenPort: Int
+    /// How long a graceful stop may take before in-flight work is checkpointed and the daemon exits.
+    public var drainTimeoutSeconds: Int
+    public var accounts: [String: AccountConfiguration]
+    /// Signs click-tracking tokens.
+    public var clickSigningKey: Secret?
+    /// The file this came from, or nil for the embedded defaults.
+    public var sourcePath: String?
+
+    /// The default configuration file.
+    public static let defaultPath = "/etc/herald/herald.toml"
+
+    /// The accounts as job validation sees them.
+    public var accountDirectory: AccountDirectory {
+        AccountDirectory(accounts.mapValues(\.platform))
+    }
+
+    public var databasePath: String { stateDirectory + "/herald.sqlite" }
+
+    /// The embedded defaults: a spool in ./spool, state in ~/.local/state/herald, and two demo accounts
+    /// (`shop_bot` on Telegram, `shop_page` on Messenger) without tokens, so jobs validate and queue.
+    public static func embeddedDefaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> Configuration {
+        let stateHome = environment["XDG_STATE_HOME"] ?? ((environment["HOME"] ?? "/tmp") + "/.local/state")
+        let demo: [AccountConfiguration] = [
+            AccountConfiguration(name: "shop_bot", platform: .telegram, apiBaseURL: "http://127.0.0.1:8089", token: nil, pageID: nil, appSecret: nil, graphVersion: "v25.0", rate: 30, paidBroadcast: false),
+            AccountConfiguration(name: "shop_page", platform: .messenger, apiBaseURL: "http://127.0.0.1:8089", token: nil, pageID: "100000000000001", appSecret: nil, graphVersion: "v25.0", rate: 300, paidBroadcast: false),
+        ]
+        return Configuration(
+            spoolDirectory: "spool", stateDirectory: stateHome + "/herald", limits: SpoolLimits(),
+            listenHost: "127.0.0.1", listenPort: 8080, drainTimeoutSeconds: 30,
+            accounts: Dictionary(uniqueKeysWithValues: demo.map { ($0.name, $0) }), clickSigningKey: nil, sourcePath: nil
+        )
+    }
+}
+
+/// The spool's limits and timers.
+public struct SpoolLimits: Sendable, Equatable {
+    /// Largest job file accepted, in bytes.
+    public var maxJobBytes = 16 * 1024 * 1024
+    /// Deepest JSON nesting accepted.
+    public var maxJSONDepth = 32
+    /// How long accepted files stay in done/ before they are deleted.
+    public var doneRetentionSeconds = 7 * 86_400
+    /// Rescan of incoming/ even without inotify events.
+    public var rescanIntervalSeconds = 30
+    /// Files claimed and recorded together in one transaction.
+    public var batchSize = 256
+
+    public init() {}
+}

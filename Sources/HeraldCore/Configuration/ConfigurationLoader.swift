@@ -1,0 +1,176 @@
+import Foundation
+import HeraldModel
+import TOMLKit
+
+/// Reads `herald.toml` (TOML), checks every setting with its path, and resolves secrets from files.
+///
+/// Secrets never live in the file itself: each is a path (`token_file = "…"`) or, under systemd,
+/// a credential named `<account>.token`, `<account>.app_secret` or `click_signing_key` in `$CREDENTIALS_DIRECTORY`.
+public struct ConfigurationLoader: Sendable {
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The file to read: `--config`, then `HERALD_CONFIG`, then /etc/herald/herald.toml (if it exists).
+    public func resolvePath(explicit: String?) -> String? {
+        if let explicit { return explicit }
+        if let fromEnvironment = environment["HERALD_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
+        return FileManager.default.fileExists(atPath: Configuration.defaultPath) ? Configuration.defaultPath : nil
+    }
+
+    /// Loads the file at `path`, or the embedded defaults when `path` is nil.
+    public func load(path: String?) throws(ConfigurationError) -> Configuration {
+        guard let path else { return Configuration.embeddedDefaults(environment: environment) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("\(path): cannot read the configuration file")
+        }
+        guard data.count <= 1024 * 1024, let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError("\(path): the configuration file must be UTF-8 text under 1 MiB")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Parses configuration text; `path` names it in errors and anchors relative paths.
+    public func parse(_ text: String, path: String) throws(ConfigurationError) -> Configuration {
+        let json: String
+        do {
+            json = try TOMLTable(string: text).convert(to: .json)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError("\(path):\(error.source.begin.line):\(error.source.begin.column): \(error.description)")
+        } catch {
+            throw ConfigurationError("\(path): \(error)")
+        }
+        do {
+            let value = try JSONParser(maxDepth: 16).parse(Array(json.utf8))
+            return try build(JSONNode(value), path: path)
+        } catch let error as JobValidationError {
+            throw ConfigurationError("\(path): \(error.path): \(error.message)")
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError("\(path): \(error)")
+        }
+    }
+
+    private func build(_ root: JSONNode, path: String) throws -> Configuration {
+        let directory = (path as NSString).deletingLastPathComponent
+        func absolute(_ value: String) -> String {
+            value.hasPrefix("/") || directory.isEmpty ? value : directory + "/" + value
+        }
+        var config = Configuration.embeddedDefaults(environment: environment)
+        config.accounts = [:]
+        config.sourcePath = path
+        var fields = try root.object()
+        if let node = fields.optional("spool_dir") { config.spoolDirectory = absolute(try node.text(maxLength: 4096)) }
+        if let node = fields.optional("state_dir") { config.stateDirectory = absolute(try node.text(maxLength: 4096)) }
+        if let node = fields.optional("drain_timeout_seconds") { config.drainTimeoutSeconds = Int(try node.integer(in: 1...3600)) }
+        if let node = fields.optional("spool") {
+            var spool = try node.object()
+            if let value = spool.optional("max_job_bytes") { config.limits.maxJobBytes = Int(try value.integer(in: 1024...(1 << 30))) }
+            if let value = spool.optional("max_json_depth") { config.limits.maxJSONDepth = Int(try value.integer(in: 8...256)) }
+            if let value = spool.optional("done_retention_hours") { config.limits.doneRetentionSeconds = Int(try value.integer(in: 0...87_600)) * 3600 }
+            if let value = spool.optional("rescan_seconds") { config.limits.rescanIntervalSeconds = Int(try value.integer(in: 1...3600)) }
+            if let value = spool.optional("batch_size") { config.limits.batchSize = Int(try value.integer(in: 1...10_000)) }
+            try spool.finish()
+        }
+        if let node = fields.optional("http") {
+            var http = try node.object()
+            if let value = http.optional("listen") { (config.listenHost, config.listenPort) = try listenAddress(value) }
+            try http.finish()
+        }
+        if let node = fields.optional("click_signing_key_file") {
+            config.clickSigningKey = try Secret.read(path: absolute(try node.string()), what: "click_signing_key_file")
+        } else if let credential = credential("click_signing_key") {
+            config.clickSigningKey = try Secret.read(path: credential, what: "credential click_signing_key")
+        }
+        if let node = fields.optional("accounts") {
+            var accounts = try node.object()
+            for name in accounts.keys {
+                let accountNode = accounts.optional(name) ?? JSONNode(.null, path: node.path.appending(name))
+                guard isAccountName(name) else {
+                    throw JobValidationError(path: accountNode.path, code: "invalid_name", "account names are 1–64 characters of a–z, 0–9, '_' and '-', starting with a letter")
+                }
+                config.accounts[name] = try account(name, accountNode, absolute: absolute)
+            }
+            try accounts.finish()
+        }
+        try fields.finish()
+        return config
+    }
+
+    private func account(_ name: String, _ node: JSONNode, absolute: (String) -> String) throws -> AccountConfiguration {
+        var fields = try node.object()
+        let platform = Platform(rawValue: try fields.required("platform").oneOf(Platform.allCases.map(\.rawValue)))!
+        var account = AccountConfiguration(
+            name: name, platform: platform, apiBaseURL: AccountConfiguration.defaultBaseURL(for: platform), token: nil,
+            pageID: nil, appSecret: nil, graphVersion: "v25.0", rate: AccountConfiguration.defaultRate(for: platform), paidBroadcast: false
+        )
+        if let value = fields.optional("api_base_url") {
+            let url = try value.string()
+            guard url.hasPrefix("https://") || url.hasPrefix("http://127.") || url.hasPrefix("http://localhost") || url.hasPrefix("http://[::1]"),
+                  !url.hasSuffix("/"), !url.contains("@")
+            else {
+                throw value.error("invalid_url", "must be an https URL without a trailing slash (plain http only for loopback test servers)")
+            }
+            account.apiBaseURL = url
+        }
+        account.token = try secret(fields.optional("token_file"), credential: "\(name).token", what: "accounts.\(name).token", absolute: absolute)
+        if let value = fields.optional("paid_broadcast") {
+            guard platform == .telegram else { throw value.error("wrong_platform", "is a Telegram setting") }
+            account.paidBroadcast = try value.bool()
+        }
+        let ceiling: Double = platform == .telegram ? (account.paidBroadcast ? 1000 : 30) : 300
+        if let value = fields.optional("rate") { account.rate = try value.number(in: 0.001...ceiling) }
+        switch platform {
+        case .messenger:
+            account.pageID = try Recipient.platformID(try fields.required("page_id"), platform: .messenger)
+            account.appSecret = try secret(fields.optional("app_secret_file"), credential: "\(name).app_secret", what: "accounts.\(name).app_secret", absolute: absolute)
+            if let value = fields.optional("graph_version") {
+                let version = try value.string()
+                let digits = version.dropFirst().split(separator: ".")
+                guard version.hasPrefix("v"), digits.count == 2, digits.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+                    throw value.error("invalid_value", "must be a Graph API version like \"v25.0\"")
+                }
+                account.graphVersion = version
+            }
+        case .telegram:
+            for messengerOnly in ["page_id", "app_secret_file", "graph_version"] where fields.optional(messengerOnly) != nil {
+                throw JobValidationError(path: node.path.appending(messengerOnly), code: "wrong_platform", "is a Messenger setting")
+            }
+        }
+        try fields.finish()
+        return account
+    }
+
+    private func secret(_ node: JSONNode?, credential name: String, what: String, absolute: (String) -> String) throws -> Secret? {
+        if let node { return try Secret.read(path: absolute(try node.string()), what: what) }
+        if let path = credential(name) { return try Secret.read(path: path, what: "credential \(name)") }
+        return nil
+    }
+
+    /// The path of a systemd credential, if the service was given one by that name.
+    private func credential(_ name: String) -> String? {
+        guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty else { return nil }
+        let path = directory + "/" + name
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    private func listenAddress(_ node: JSONNode) throws(JobValidationError) -> (String, Int) {
+        let text = try node.string()
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            throw node.error("invalid_value", "must be host:port, like \"127.0.0.1:8080\"")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw node.error("invalid_value", "must name a host, like \"127.0.0.1:8080\"") }
+        return (host, port)
+    }
+
+    private func isAccountName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...64).contains(bytes.count), bytes[0] >= 0x61, bytes[0] <= 0x7A else { return false }
+        return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D }
+    }
+}

@@ -1,0 +1,53 @@
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Reloads the configuration on SIGHUP without losing work: RELOADING=1, parse, swap, READY=1.
+///
+/// A configuration that fails to load is logged and the one in force stays. Spool and state directories
+/// cannot move while running; a change to them is reported and applies at the next restart.
+/// Stops on graceful shutdown.
+public struct ConfigurationReloader: Service {
+    let holder: ConfigurationHolder
+    let loader: ConfigurationLoader
+    let path: String?
+    let notifier: SystemdNotifier
+    let status: DaemonStatus
+    let logger: Logger
+
+    public init(holder: ConfigurationHolder, loader: ConfigurationLoader, path: String?, notifier: SystemdNotifier, status: DaemonStatus, logger: Logger) {
+        self.holder = holder
+        self.loader = loader
+        self.path = path
+        self.notifier = notifier
+        self.status = status
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            reload()
+        }
+    }
+
+    /// Loads the file again and swaps it in if it is valid.
+    public func reload() {
+        notifier.reloading()
+        defer { notifier.notify("READY=1\nSTATUS=\(status.line)") }
+        let old = holder.configuration
+        do {
+            var fresh = try loader.load(path: path)
+            if fresh.spoolDirectory != old.spoolDirectory || fresh.stateDirectory != old.stateDirectory {
+                logger.warning("spool_dir and state_dir changes need a restart; keeping \(old.spoolDirectory) and \(old.stateDirectory)", metadata: ["event": "reload"])
+                fresh.spoolDirectory = old.spoolDirectory
+                fresh.stateDirectory = old.stateDirectory
+            }
+            holder.replace(with: fresh)
+            let accounts = fresh.accounts.keys.sorted().joined(separator: ", ")
+            logger.notice("configuration reloaded from \(path ?? "embedded defaults"); accounts: \(accounts)", metadata: ["event": "reload"])
+        } catch {
+            logger.error("configuration reload failed, keeping the one in force: \(error)", metadata: ["event": "reload_failed"])
+        }
+    }
+}

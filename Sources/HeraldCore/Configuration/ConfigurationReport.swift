@@ -1,0 +1,57 @@
+/// The resolved configuration as text for `herald config check`: every setting, secrets shown only by origin.
+public struct ConfigurationReport: Sendable {
+    public var configuration: Configuration
+    public var path: String?
+
+    public init(configuration: Configuration, path: String?) {
+        self.configuration = configuration
+        self.path = path
+    }
+
+    public var text: String {
+        let c = configuration
+        var lines = [
+            "# configuration: \(path ?? "embedded defaults (no file)")",
+            "spool_dir = \(quote(c.spoolDirectory))",
+            "state_dir = \(quote(c.stateDirectory))",
+            "drain_timeout_seconds = \(c.drainTimeoutSeconds)",
+            "click_signing_key = \(secret(c.clickSigningKey))",
+            "",
+            "[spool]",
+            "max_job_bytes = \(c.limits.maxJobBytes)",
+            "max_json_depth = \(c.limits.maxJSONDepth)",
+            "done_retention_hours = \(c.limits.doneRetentionSeconds / 3600)",
+            "rescan_seconds = \(c.limits.rescanIntervalSeconds)",
+            "batch_size = \(c.limits.batchSize)",
+            "",
+            "[http]",
+            "listen = \(quote(c.listenHost.contains(":") ? "[\(c.listenHost)]:\(c.listenPort)" : "\(c.listenHost):\(c.listenPort)"))",
+        ]
+        for name in c.accounts.keys.sorted() {
+            let account = c.accounts[name]!
+            lines += ["", "[accounts.\(name)]", "platform = \(quote(account.platform.rawValue))", "api_base_url = \(quote(account.apiBaseURL))",
+                      "token = \(secret(account.token))", "rate = \(account.rate)"]
+            switch account.platform {
+            case .telegram:
+                lines.append("paid_broadcast = \(account.paidBroadcast)")
+            case .messenger:
+                lines += ["page_id = \(quote(account.pageID ?? ""))", "graph_version = \(quote(account.graphVersion))", "app_secret = \(secret(account.appSecret))"]
+            }
+        }
+        var warnings: [String] = []
+        for name in c.accounts.keys.sorted() where c.accounts[name]!.token == nil {
+            warnings.append("# warning: account \(name) has no token: jobs for it are accepted but cannot be sent")
+        }
+        return (lines + (warnings.isEmpty ? [] : [""] + warnings)).joined(separator: "\n") + "\n"
+    }
+
+    private func secret(_ secret: Secret?) -> String {
+        secret.map { "\"<redacted>\"  # from \($0.origin)" } ?? "\"\"  # not set"
+    }
+
+    private func quote(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+import Foundation

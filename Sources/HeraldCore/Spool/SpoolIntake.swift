@@ -1,0 +1,337 @@
+import Foundation
+import HeraldModel
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Moves job files from `incoming/` into the database: claim, validate, record, then `done/` or `failed/`.
+///
+/// Owns the spool's renames (through `SpoolDirectory`) and the intake transaction. Reads inotify hints from
+/// `SpoolWatcher` and rescans on start, on overflow and on a timer. At start it first finishes whatever a crash
+/// left in `active/`, then sends READY=1. Each loop iteration beats the heartbeat the watchdog checks.
+/// On graceful shutdown it stops claiming, finishes the batch in hand and returns.
+public final class SpoolIntake: Service, Sendable {
+    let spool: SpoolDirectory
+    let store: HeraldStore
+    let settings: ConfigurationHolder
+    let status: DaemonStatus
+    let notifier: SystemdNotifier
+    let logger: Logger
+    let now: @Sendable () -> Date
+    /// How long a file found by rescan must be untouched before it is taken, when leases cannot tell.
+    let quietPeriod: Double
+    private let watcher: SpoolWatcher
+    private let needsRecovery = Mutex(false)
+    private let lastPrune = Mutex<Date?>(nil)
+
+    public init(
+        spool: SpoolDirectory, store: HeraldStore, settings: ConfigurationHolder, status: DaemonStatus,
+        notifier: SystemdNotifier, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, quietPeriod: Double = 2
+    ) throws {
+        self.spool = spool
+        self.store = store
+        self.settings = settings
+        self.status = status
+        self.notifier = notifier
+        self.logger = logger
+        self.now = now
+        self.quietPeriod = quietPeriod
+        try spool.prepare()
+        watcher = try SpoolWatcher(directory: spool.path(.incoming), rescanInterval: Double(settings.configuration.limits.rescanIntervalSeconds))
+    }
+
+    public func run() async throws {
+        try recoverActive()
+        status.setPhase("ready")
+        status.beat()
+        notifier.ready(status: status.line)
+        logger.notice("ready: spool \(spool.root) recovered, database open", metadata: ["event": "ready"])
+        await withGracefulShutdownHandler {
+            for await _ in watcher.signals {
+                if Task.isShuttingDownGracefully { break }
+                cycle()
+            }
+        } onGracefulShutdown: {
+            self.watcher.stop()
+        }
+        status.setPhase("stopped")
+    }
+
+    /// One pass: take the pending hints, rescan if asked, process what is complete.
+    func cycle() {
+        status.beat()
+        let pending = watcher.takePending()
+        // Arrival order matters (a pause must not overtake its campaign): events first, as they came,
+        // then whatever a rescan finds, oldest first.
+        var seen = Set<String>()
+        var names = pending.names.filter { SpoolDirectory.isJobName($0) && seen.insert($0).inserted }
+        var rescan = pending.rescan
+        if needsRecovery.withLock({ flag in defer { flag = false }; return flag }) {
+            rescan = true
+            do { try recoverActive() } catch { fail("recovery of active/ failed", error) }
+        }
+        if rescan {
+            do {
+                let wall = now().timeIntervalSince1970
+                var found: [(name: String, age: Double)] = []
+                for name in try spool.list(.incoming) where SpoolDirectory.isJobName(name) && !seen.contains(name) {
+                    guard let age = spool.secondsSinceModification(name, in: .incoming, now: wall) else { continue }
+                    switch spool.isOpenForWriting(name, in: .incoming) {
+                    case .some(false): found.append((name, age))
+                    case .some(true): continue
+                    case nil: if age >= quietPeriod { found.append((name, age)) }
+                    }
+                }
+                names += found.sorted { $0.age > $1.age }.map(\.name)
+            } catch {
+                fail("cannot list incoming/", error)
+            }
+            pruneDoneIfDue()
+        }
+        guard !names.isEmpty else { return }
+        let batchSize = settings.configuration.limits.batchSize
+        var start = 0
+        while start < names.count {
+            let end = min(start + batchSize, names.count)
+            processBatch(Array(names[start..<end]))
+            status.beat()
+            start = end
+        }
+        let remaining = (try? spool.list(.incoming).filter(SpoolDirectory.isJobName).count) ?? 0
+        status.recordIntake(accepted: 0, rejected: 0, queued: remaining)
+    }
+
+    /// Claims up to a batch of files from incoming/ and processes them.
+    func processBatch(_ names: [String]) {
+        var claimed: [ClaimedFile] = []
+        for name in names {
+            let receipt = SpoolReceipt.make(at: now())
+            let file = ClaimedFile(receipt: receipt, original: name)
+            do {
+                if try spool.move(name, from: .incoming, to: .active, as: file.activeName) { claimed.append(file) }
+            } catch {
+                fail("cannot claim \(name)", error)
+            }
+        }
+        guard !claimed.isEmpty else { return }
+        do {
+            // The claim must be durable before the job is recorded: a rename lost in a crash would bring an
+            // already recorded file without an id back to incoming/ as a new job.
+            try spool.sync(.active)
+            try spool.sync(.incoming)
+        } catch {
+            fail("cannot sync the spool", error)
+            return
+        }
+        process(claimed)
+    }
+
+    /// Validates and records claimed files, then files them in done/ or failed/.
+    func process(_ files: [ClaimedFile]) {
+        let configuration = settings.configuration
+        let decoder = JobDecoder(accounts: configuration.accountDirectory, now: now(), maxDepth: configuration.limits.maxJSONDepth)
+        var candidates: [(ClaimedFile, IntakeCandidate)] = []
+        var rejections: [(ClaimedFile, JobValidationError, JobID?)] = []
+        for file in files {
+            switch examine(file, decoder: decoder, limits: configuration.limits) {
+            case .success(let candidate): candidates.append((file, candidate))
+            case .failure(let rejection): rejections.append((file, rejection.error, rejection.jobID))
+            }
+        }
+        var accepted = 0
+        if !candidates.isEmpty {
+            let verdicts: [IntakeVerdict]
+            do {
+                verdicts = try store.accept(candidates.map(\.1), now: now())
+            } catch {
+                // Nothing was recorded; the files stay in active/ and are retried by the next recovery pass.
+                fail("cannot record \(candidates.count) jobs; they stay in active/ and will be retried", error)
+                needsRecovery.withLock { $0 = true }
+                watcher.requestRescan()
+                return
+            }
+            for ((file, candidate), verdict) in zip(candidates, verdicts) {
+                switch verdict {
+                case .accepted(let summary):
+                    accepted += 1
+                    complete(file, candidate: candidate, summary: summary)
+                case .rejected(let error):
+                    rejections.append((file, error, candidate.jobID))
+                }
+            }
+        }
+        for (file, error, jobID) in rejections { reject(file, error: error, jobID: jobID) }
+        do {
+            if accepted > 0 { try spool.sync(.done) }
+            if !rejections.isEmpty { try spool.sync(.failed) }
+        } catch {
+            fail("cannot sync the spool", error)
+        }
+        status.recordIntake(accepted: accepted, rejected: rejections.count, queued: 0)
+    }
+
+    /// Reads and validates one claimed file.
+    private func examine(_ file: ClaimedFile, decoder: JobDecoder, limits: SpoolLimits) -> Result<IntakeCandidate, Rejection> {
+        if let problem = ClaimedFile.nameProblem(file.original) {
+            return .failure(Rejection(error: JobValidationError(path: .root, code: "bad_file_name", problem), jobID: nil))
+        }
+        let bytes: [UInt8]
+        let document: JSONValue
+        let job: Job
+        do throws(JobValidationError) {
+            bytes = try spool.readFile(file.activeName, in: .active, maxBytes: limits.maxJobBytes)
+            do {
+                document = try JSONParser(maxDepth: limits.maxJSONDepth).parse(bytes)
+            } catch {
+                throw JobValidationError(path: error.path, code: "malformed_json", "not valid JSON: \(error)")
+            }
+            job = try decoder.decode(document)
+        } catch {
+            return .failure(Rejection(error: error, jobID: nil))
+        }
+        let jobID = job.id ?? JobID(unchecked: "j-" + file.receipt)
+        var candidate = IntakeCandidate(
+            receipt: file.receipt, fileName: file.original, body: String(decoding: bytes, as: UTF8.self),
+            job: job, document: document, jobID: jobID
+        )
+        if case .subscribers(let subscribers) = job.body, case .file(let dataPath) = subscribers.source {
+            do throws(JobValidationError) {
+                let path = JSONPath.root.appending("file")
+                let data: [UInt8]
+                do throws(JobValidationError) {
+                    data = try spool.readFile(dataPath.fileName, in: .data, maxBytes: 512 * 1024 * 1024)
+                } catch {
+                    throw JobValidationError(path: path, code: error.code, "\(dataPath): \(error.message)")
+                }
+                candidate.subscriberRows = try SubscriberFile.parse(data, format: dataPath.format, platform: subscribers.platform, path: path)
+            } catch {
+                return .failure(Rejection(error: error, jobID: jobID))
+            }
+        }
+        return .success(candidate)
+    }
+
+    private func complete(_ file: ClaimedFile, candidate: IntakeCandidate, summary: String) {
+        do {
+            try spool.move(file.activeName, from: .active, to: .done)
+        } catch {
+            fail("accepted \(file.original) but cannot move it to done/; recovery will", error)
+        }
+        var metadata: Logger.Metadata = [
+            "event": "accepted", "job.id": "\(candidate.jobID)", "job.kind": "\(candidate.job.kind.rawValue)",
+            "file": "\(file.original)", "receipt": "\(file.receipt)",
+        ]
+        if let account = candidate.job.account { metadata["account"] = "\(account)" }
+        logger.info("accepted \(file.original) as job \(candidate.jobID): \(summary)", metadata: metadata)
+    }
+
+    private func reject(_ file: ClaimedFile, error: JobValidationError, jobID: JobID?) {
+        var fields: [(String, JSONValue)] = [
+            ("error", .string(error.description)),
+            ("path", .string(error.path.components.isEmpty ? "" : error.path.description)),
+            ("reason", .string(error.message)),
+            ("code", .string(error.code)),
+            ("file", .string(file.original)),
+            ("receipt", .string(file.receipt)),
+            ("rejected_at", .string(ISO8601DateFormatter().string(from: now()))),
+        ]
+        if let jobID { fields.append(("job_id", .string(jobID.rawValue))) }
+        let text = JSONValue.object(JSONObject(fields)).jsonText + "\n"
+        do {
+            try spool.writeDurably(Array(text.utf8), to: .failed, name: file.errorName)
+            try spool.move(file.activeName, from: .active, to: .failed)
+        } catch {
+            fail("cannot move rejected \(file.original) to failed/", error)
+        }
+        var metadata: Logger.Metadata = ["event": "rejected", "file": "\(file.original)", "receipt": "\(file.receipt)", "reason": "\(error.code)"]
+        if let jobID { metadata["job.id"] = "\(jobID)" }
+        logger.error("rejected \(file.original): \(error.description)", metadata: metadata)
+    }
+
+    /// Finishes what a crash left in active/: recorded files go to done/, the rest are processed again.
+    func recoverActive() throws {
+        var unclaimed: [ClaimedFile] = []
+        var withReceipt: [ClaimedFile] = []
+        for name in try spool.list(.active) {
+            if let (receipt, original) = SpoolReceipt.split(name) {
+                withReceipt.append(ClaimedFile(receipt: receipt, original: original))
+            } else if !name.hasPrefix(".") {
+                // Not claimed by us (moved here by hand): claim it properly first.
+                let file = ClaimedFile(receipt: SpoolReceipt.make(at: now()), original: name)
+                if try spool.move(name, from: .active, to: .active, as: file.activeName) { unclaimed.append(file) }
+            }
+        }
+        guard !withReceipt.isEmpty || !unclaimed.isEmpty else { return }
+        let recorded = try store.recordedReceipts(withReceipt.map(\.receipt))
+        var reprocess = unclaimed
+        for file in withReceipt {
+            if recorded.contains(file.receipt) {
+                try spool.move(file.activeName, from: .active, to: .done)
+                logger.notice("recovered \(file.original): already recorded, moved to done/", metadata: ["event": "recovered", "file": "\(file.original)", "receipt": "\(file.receipt)"])
+            } else {
+                reprocess.append(file)
+            }
+        }
+        try spool.sync(.active)
+        try spool.sync(.done)
+        if !reprocess.isEmpty {
+            logger.notice("recovering \(reprocess.count) unrecorded files from active/", metadata: ["event": "recovering"])
+            process(reprocess)
+        }
+    }
+
+    /// Deletes files in done/ older than the retention, at most once a minute.
+    private func pruneDoneIfDue() {
+        let current = now()
+        let due = lastPrune.withLock { last in
+            if let last, current.timeIntervalSince(last) < 60 { return false }
+            last = current
+            return true
+        }
+        guard due, let names = try? spool.list(.done) else { return }
+        let retention = TimeInterval(settings.configuration.limits.doneRetentionSeconds)
+        var removed = 0
+        for name in names {
+            guard let (receipt, _) = SpoolReceipt.split(name), let claimed = SpoolReceipt.date(of: receipt) else { continue }
+            if current.timeIntervalSince(claimed) > retention {
+                spool.remove(name, from: .done)
+                removed += 1
+            }
+        }
+        if removed > 0 { logger.info("pruned \(removed) files from done/", metadata: ["event": "pruned"]) }
+    }
+
+    private func fail(_ message: String, _ error: any Error) {
+        logger.error("\(message): \(error)", metadata: ["event": "spool_error"])
+    }
+
+    struct Rejection: Error {
+        var error: JobValidationError
+        var jobID: JobID?
+    }
+}
+
+/// A file this daemon claimed: its receipt and its name as the writer gave it.
+struct ClaimedFile: Sendable {
+    var receipt: String
+    var original: String
+
+    /// The name in active/, done/ and failed/; over-long originals are shortened so the rename cannot fail.
+    var activeName: String {
+        SpoolReceipt.fileName(receipt: receipt, original: original.utf8.count > 200 ? "name-too-long.json" : original)
+    }
+
+    /// `failed/<receipt>~<stem>.error.json`.
+    var errorName: String {
+        String(activeName.dropLast(5)) + ".error.json"
+    }
+
+    /// Why a name is unacceptable (control characters, length), or nil.
+    static func nameProblem(_ name: String) -> String? {
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return "the file name contains control characters; use letters, digits, '-', '_' and '.'"
+        }
+        if name.utf8.count > 200 { return "the file name is longer than 200 bytes" }
+        return nil
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+import HeraldModel
+
+/// The SQLite database (WAL, one writer, parallel readers): jobs, campaigns, subscribers, deliveries, events.
+///
+/// Every write is a named method here; no SQL lives outside `Store/`.
+///
+/// ```swift
+/// let store = try HeraldStore(path: configuration.databasePath)
+/// let verdicts = try store.accept(candidates, now: Date())
+/// ```
+public final class HeraldStore: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    public init(path: String) throws {
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // FULL: a commit is on disk before the job file leaves active/, so an accepted job survives power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try StoreMigrations.migrator.migrate(pool)
+    }
+
+    /// Opens an existing database for reading only (the CLI, while the daemon runs).
+    public init(readingAt path: String) throws {
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// Of the given spool receipts, those whose jobs are already recorded.
+    public func recordedReceipts(_ receipts: [String]) throws -> Set<String> {
+        guard !receipts.isEmpty else { return [] }
+        return try pool.read { db in
+            var found = Set<String>()
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM jobs WHERE receipt = ?")
+            for receipt in receipts where try Bool.fetchOne(statement, arguments: [receipt]) != nil {
+                found.insert(receipt)
+            }
+            return found
+        }
+    }
+
+    /// Writes a batch of validated jobs in one transaction; each is accepted or rejected on its own.
+    public func accept(_ candidates: [IntakeCandidate], now: Date) throws -> [IntakeVerdict] {
+        try pool.write { db in
+            var verdicts: [IntakeVerdict] = []
+            verdicts.reserveCapacity(candidates.count)
+            for candidate in candidates {
+                var verdict: IntakeVerdict = .rejected(JobValidationError(path: .root, code: "internal", "not processed"))
+                try db.inSavepoint {
+                    verdict = try JobRecorder(db: db, now: now.millisecondsSince1970).record(candidate)
+                    if case .accepted = verdict { return .commit }
+                    return .rollback
+                }
+                verdicts.append(verdict)
+            }
+            return verdicts
+        }
+    }
+
+    /// A job's current state, for `herald submit --wait` and `herald status`.
+    public func jobStatus(id: JobID) throws -> JobStatus? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT kind, state, detail, account FROM jobs WHERE id = ?", arguments: [id.rawValue]) else {
+                return nil
+            }
+            var status = JobStatus(id: id, kind: row["kind"], state: row["state"], detail: row["detail"], account: row["account"])
+            if let campaign = try Row.fetchOne(db, sql: "SELECT id, state, send_at FROM campaigns WHERE job_id = ?", arguments: [id.rawValue]) {
+                let campaignID: Int64 = campaign["id"]
+                status.campaignState = campaign["state"]
+                status.sendAt = Date(millisecondsSince1970: campaign["send_at"])
+                let counts = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE campaign_id = ? GROUP BY state", arguments: [campaignID])
+                status.deliveries = Dictionary(uniqueKeysWithValues: counts.map { ($0["state"], $0["n"]) })
+            }
+            return status
+        }
+    }
+
+    /// Counts for the daemon's status line.
+    public func counts() throws -> StoreCounts {
+        try pool.read { db in
+            StoreCounts(
+                jobs: try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs") ?? 0,
+                campaignsWaiting: try Int.fetchOne(db, sql: "SELECT count(*) FROM campaigns WHERE state IN ('scheduled', 'running')") ?? 0,
+                subscribers: try Int.fetchOne(db, sql: "SELECT count(*) FROM subscribers WHERE status = 'subscribed'") ?? 0
+            )
+        }
+    }
+
+    /// Runs `PRAGMA integrity_check`; returns "ok" when the database is sound.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    /// Read access for queries defined in Store extensions.
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T { try pool.read(body) }
+}
+
+/// A claimed, validated job file ready to be recorded.
+public struct IntakeCandidate: Sendable {
+    public var receipt: String
+    public var fileName: String
+    public var body: String
+    public var job: Job
+    /// The recipients of a `subscribers` job: inline ones, or the rows of its data file as read at intake.
+    public var subscriberRows: [Recipient]?
+    /// The parsed document, so settings can be stored as the JSON the user wrote.
+    public var document: JSONValue
+    /// The id given in the file, or the receipt-derived one the daemon generated.
+    public var jobID: JobID
+
+    public init(receipt: String, fileName: String, body: String, job: Job, document: JSONValue, jobID: JobID) {
+        self.document = document
+        if case .subscribers(let subscribers) = job.body, case .inline(let recipients) = subscribers.source {
+            self.subscriberRows = recipients
+        }
+        self.receipt = receipt
+        self.fileName = fileName
+        self.body = body
+        self.job = job
+        self.jobID = jobID
+    }
+}
+
+/// The store's decision on one candidate.
+public enum IntakeVerdict: Sendable, Equatable {
+    case accepted(summary: String)
+    case rejected(JobValidationError)
+}
+
+/// What `herald submit --wait` follows.
+public struct JobStatus: Sendable, Equatable {
+    public var id: JobID
+    public var kind: String
+    public var state: String
+    public var detail: String?
+    public var account: String?
+    public var campaignState: String?
+    public var sendAt: Date?
+    public var deliveries: [String: Int] = [:]
+
+    /// Whether the job has reached its outcome.
+    public var isFinished: Bool { ["completed", "cancelled", "failed"].contains(campaignState ?? state) }
+}
+
+/// Figures for the status line.
+public struct StoreCounts: Sendable, Equatable {
+    public var jobs: Int
+    public var campaignsWaiting: Int
+    public var subscribers: Int
+}
+
+extension Date {
+    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    init(millisecondsSince1970 milliseconds: Int64) {
+        self.init(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+import HeraldModel
+
+/// Records one validated job inside the intake transaction, or rejects it for a reason only the database knows
+/// (a duplicate id, an unknown subscriber, a control job whose target cannot take it).
+struct JobRecorder {
+    let db: Database
+    let now: Int64
+
+    func record(_ candidate: IntakeCandidate) throws -> IntakeVerdict {
+        let id = candidate.jobID.rawValue
+        if let existing = try Row.fetchOne(db, sql: "SELECT kind, accepted_at, file_name FROM jobs WHERE id = ?", arguments: [id]) {
+            let kind: String = existing["kind"]
+            let file: String = existing["file_name"]
+            return .rejected(JobValidationError(
+                path: JSONPath.root.appending("id"), code: "duplicate_id",
+                "duplicate job id \"\(id)\": a \(kind) job with this id was already accepted (from \(file)); give each job a new id"
+            ))
+        }
+        try db.execute(
+            sql: "INSERT INTO jobs (id, receipt, kind, account, state, file_name, body, accepted_at, updated_at) VALUES (?, ?, ?, ?, 'accepted', ?, ?, ?, ?)",
+            arguments: [id, candidate.receipt, candidate.job.kind.rawValue, candidate.job.account, candidate.fileName, candidate.body, now, now]
+        )
+        let outcome: Outcome
+        var state = "completed"
+        switch candidate.job.body {
+        case .campaign(let campaign):
+            outcome = try recordCampaign(candidate, account: campaign.account, name: campaign.name, kind: "campaign", priority: 1, sendAt: campaign.sendAt?.date.millisecondsSince1970, audience: campaign.audience)
+            state = "queued"
+        case .message(let message):
+            outcome = try recordCampaign(candidate, account: message.account, name: nil, kind: "message", priority: 0, sendAt: nil, audience: .recipients(message.recipients), audiencePath: "to")
+            state = "queued"
+        case .subscribers(let job):
+            outcome = try SubscriberWriter(db: db, now: now).apply(job, jobID: id, recipients: candidate.subscriberRows ?? [])
+        case .automation(let job):
+            outcome = .ok(try recordAutomation(job, document: candidate.document, jobID: id))
+        case .feed(let job):
+            outcome = try recordFeed(job, document: candidate.document, jobID: id)
+        case .control(let control):
+            outcome = try applyControl(control)
+        }
+        // On rejection the caller rolls the savepoint back, taking the job row with it.
+        guard case .ok(let summary) = outcome else { return outcome.verdict }
+        try db.execute(sql: "UPDATE jobs SET state = ?, detail = ? WHERE id = ?", arguments: [state, summary, id])
+        return .accepted(summary: summary)
+    }
+
+    /// A step that either succeeds with a summary or rejects the job.
+    enum Outcome {
+        case ok(String)
+        case rejected(JobValidationError)
+
+        var verdict: IntakeVerdict {
+            switch self {
+            case .ok(let summary): .accepted(summary: summary)
+            case .rejected(let error): .rejected(error)
+            }
+        }
+    }
+
+    private func recordCampaign(_ candidate: IntakeCandidate, account: String, name: String?, kind: String, priority: Int, sendAt: Int64?, audience: Audience, audiencePath: String = "audience") throws -> Outcome {
+        let writer = SubscriberWriter(db: db, now: now)
+        var subscriberIDs: [Int64]? = nil
+        switch audience {
+        case .all, .tags:
+            break
+        case .subscribers(let platformIDs):
+            var ids: [Int64] = []
+            for (index, platformID) in platformIDs.enumerated() {
+                guard let id = try writer.subscriberID(account: account, platformID: platformID) else {
+                    let path = JSONPath.root.appending(audiencePath).appending("subscribers").appending(index)
+                    return .rejected(JobValidationError(path: path, code: "unknown_subscriber", "no subscriber \(platformID) on account \(account); import it first or use \"recipients\""))
+                }
+                ids.append(id)
+            }
+            subscriberIDs = ids
+        case .recipients(let recipients):
+            subscriberIDs = try recipients.map { try writer.upsert($0, account: account, source: "job", tags: []).id }
+        }
+        let due = max(sendAt ?? now, 0)
+        try db.execute(
+            sql: "INSERT INTO campaigns (job_id, account, name, kind, priority, state, send_at, audience_expanded, created_at) VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?)",
+            arguments: [candidate.jobID.rawValue, account, name, kind, priority, due, subscriberIDs == nil ? 0 : 1, now]
+        )
+        let campaignID = db.lastInsertedRowID
+        if let subscriberIDs {
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO deliveries (campaign_id, subscriber_id, state, updated_at) VALUES (?, ?, 'pending', ?)")
+            for subscriberID in subscriberIDs { try insert.execute(arguments: [campaignID, subscriberID, now]) }
+        }
+        let when = sendAt.map { $0 > now ? "scheduled for \(Date(millisecondsSince1970: $0))" : "due now" } ?? "due now"
+        let who = subscriberIDs.map { "\($0.count) recipients" } ?? "audience expanded at send time"
+        return .ok("\(kind) \(campaignID) \(when), \(who)")
+    }
+
+    private func recordAutomation(_ job: AutomationJob, document: JSONValue, jobID: String) throws -> String {
+        guard case .object(let object) = document else { return "no settings" }
+        var changed: [String] = []
+        for setting in ["presentation", "welcome", "goodbye", "default_reply", "keyword_replies", "unsubscribe_keywords"] {
+            guard let value = object[setting] else { continue }
+            if value == .null {
+                try db.execute(sql: "DELETE FROM automations WHERE account = ? AND setting = ?", arguments: [job.account, setting])
+                changed.append("\(setting) cleared")
+            } else {
+                try db.execute(
+                    sql: "INSERT INTO automations (account, setting, value, job_id, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account, setting) DO UPDATE SET value = excluded.value, job_id = excluded.job_id, updated_at = excluded.updated_at",
+                    arguments: [job.account, setting, value.jsonText, jobID, now]
+                )
+                changed.append("\(setting) set")
+            }
+        }
+        return "automation for \(job.account): " + changed.joined(separator: ", ")
+    }
+
+    private func recordFeed(_ job: FeedJob, document: JSONValue, jobID: String) throws -> Outcome {
+        let exists = try Row.fetchOne(db, sql: "SELECT settings, account FROM feeds WHERE name = ?", arguments: [job.name])
+        let namePath = JSONPath.root.appending("name")
+        switch job.action {
+        case .create:
+            if exists != nil { return .rejected(JobValidationError(path: namePath, code: "duplicate_feed", "a feed named \"\(job.name)\" already exists; use \"action\": \"update\"")) }
+            var settings = JSONObject()
+            if case .object(let object) = document {
+                for key in object.keys where !["type", "id", "action", "name", "version", "$schema"].contains(key) { settings.insert(key, object[key]!) }
+            }
+            try db.execute(
+                sql: "INSERT INTO feeds (name, account, settings, state, job_id, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?, ?)",
+                arguments: [job.name, job.settings.account, JSONValue.object(settings).jsonText, jobID, now, now]
+            )
+            return .ok("feed \(job.name) created")
+        case .update:
+            guard let exists else { return .rejected(JobValidationError(path: namePath, code: "unknown_feed", "no feed named \"\(job.name)\"; create it first")) }
+            var settings = JSONObject()
+            if case .object(let old) = try JSONParser().parse(Array((exists["settings"] as String).utf8)) {
+                for key in old.keys { settings.insert(key, old[key]!) }
+            }
+            var merged = JSONObject()
+            let incoming: JSONObject = { if case .object(let object) = document { return object } else { return JSONObject() } }()
+            for key in settings.keys where incoming[key] == nil { merged.insert(key, settings[key]!) }
+            for key in incoming.keys where !["type", "id", "action", "name", "version", "$schema"].contains(key) { merged.insert(key, incoming[key]!) }
+            let account: String = job.settings.account ?? exists["account"]
+            try db.execute(
+                sql: "UPDATE feeds SET settings = ?, account = ?, job_id = ?, updated_at = ? WHERE name = ?",
+                arguments: [JSONValue.object(merged).jsonText, account, jobID, now, job.name]
+            )
+            return .ok("feed \(job.name) updated")
+        case .delete:
+            guard exists != nil else { return .rejected(JobValidationError(path: namePath, code: "unknown_feed", "no feed named \"\(job.name)\"")) }
+            try db.execute(sql: "DELETE FROM feeds WHERE name = ?", arguments: [job.name])
+            return .ok("feed \(job.name) deleted")
+        }
+    }
+
+    private func applyControl(_ control: ControlJob) throws -> Outcome {
+        let path = JSONPath.root.appending("job")
+        let target = control.target.rawValue
+        guard let job = try Row.fetchOne(db, sql: "SELECT kind FROM jobs WHERE id = ?", arguments: [target]) else {
+            return .rejected(JobValidationError(path: path, code: "unknown_job", "no job with id \"\(target)\""))
+        }
+        guard let campaign = try Row.fetchOne(db, sql: "SELECT id, state, send_at FROM campaigns WHERE job_id = ?", arguments: [target]) else {
+            let kind: String = job["kind"]
+            return .rejected(JobValidationError(path: path, code: "not_controllable", "job \"\(target)\" is a \(kind) job; only campaign and message jobs can be cancelled, paused or resumed"))
+        }
+        let state: String = campaign["state"]
+        let campaignID: Int64 = campaign["id"]
+        let next: String
+        switch (control.action, state) {
+        case (_, "completed"), (_, "cancelled"):
+            return .rejected(JobValidationError(path: path, code: "already_finished", "job \"\(target)\" is already \(state)"))
+        case (.cancel, _):
+            next = "cancelled"
+        case (.pause, "paused"):
+            return .rejected(JobValidationError(path: path, code: "already_paused", "job \"\(target)\" is already paused"))
+        case (.pause, _):
+            next = "paused"
+        case (.resume, "paused"):
+            next = "scheduled"
+        case (.resume, _):
+            return .rejected(JobValidationError(path: path, code: "not_paused", "job \"\(target)\" is \(state), not paused"))
+        }
+        try db.execute(
+            sql: "UPDATE campaigns SET state = ?, finished_at = CASE WHEN ? = 'cancelled' THEN ? ELSE finished_at END WHERE id = ?",
+            arguments: [next, next, now, campaignID]
+        )
+        let jobState = next == "cancelled" ? "cancelled" : (next == "paused" ? "paused" : "queued")
+        try db.execute(sql: "UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?", arguments: [jobState, now, target])
+        if next == "cancelled" {
+            try db.execute(
+                sql: "UPDATE deliveries SET state = 'skipped', error = 'cancelled', updated_at = ? WHERE campaign_id = ? AND state = 'pending'",
+                arguments: [now, campaignID]
+            )
+        }
+        return .ok("\(control.action.rawValue) of \(target): campaign \(campaignID) \(state) → \(next)")
+    }
+}

@@ -1,0 +1,111 @@
+import GRDB
+
+/// The schema, as an append-only list of migrations: never edit one that has shipped, add the next.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 jobs, campaigns, subscribers, deliveries, events") { db in
+            // Times are Unix milliseconds (INTEGER): compact, index-friendly and unambiguous.
+            try db.execute(sql: """
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    receipt TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    account TEXT,
+                    state TEXT NOT NULL,
+                    file_name TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    accepted_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    detail TEXT
+                );
+                CREATE TABLE campaigns (
+                    id INTEGER PRIMARY KEY,
+                    job_id TEXT NOT NULL UNIQUE REFERENCES jobs(id),
+                    account TEXT NOT NULL,
+                    name TEXT,
+                    kind TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    send_at INTEGER NOT NULL,
+                    audience_cursor INTEGER NOT NULL DEFAULT 0,
+                    audience_expanded INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL,
+                    started_at INTEGER,
+                    finished_at INTEGER
+                );
+                CREATE INDEX campaigns_due ON campaigns(state, send_at);
+                CREATE TABLE subscribers (
+                    id INTEGER PRIMARY KEY,
+                    account TEXT NOT NULL,
+                    platform_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    source TEXT,
+                    first_name TEXT,
+                    last_name TEXT,
+                    username TEXT,
+                    locale TEXT,
+                    time_zone TEXT,
+                    fields TEXT NOT NULL DEFAULT '{}',
+                    subscribed_at INTEGER,
+                    unsubscribed_at INTEGER,
+                    last_inbound_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE(account, platform_id)
+                );
+                CREATE INDEX subscribers_status ON subscribers(account, status, id);
+                CREATE TABLE subscriber_tags (
+                    tag TEXT NOT NULL,
+                    subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+                    PRIMARY KEY(tag, subscriber_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX subscriber_tags_subscriber ON subscriber_tags(subscriber_id);
+                CREATE TABLE deliveries (
+                    id INTEGER PRIMARY KEY,
+                    campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+                    subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER,
+                    platform_message_id TEXT,
+                    error TEXT,
+                    sent_at INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE(campaign_id, subscriber_id)
+                );
+                CREATE INDEX deliveries_open ON deliveries(campaign_id, state, next_attempt_at) WHERE state IN ('pending', 'sending', 'uncertain');
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    account TEXT,
+                    campaign_id INTEGER,
+                    subscriber_id INTEGER,
+                    delivery_id INTEGER,
+                    detail TEXT
+                );
+                CREATE INDEX events_campaign ON events(campaign_id, kind, at);
+                CREATE INDEX events_subscriber ON events(subscriber_id, at);
+                CREATE TABLE automations (
+                    account TEXT NOT NULL,
+                    setting TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    job_id TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY(account, setting)
+                );
+                CREATE TABLE feeds (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    account TEXT NOT NULL,
+                    settings TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    job_id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Mustache
+
+/// Text that may carry personalisation: `Hi {{first_name}}`, `{{fields.city}}`,
+/// `{{#first_name}}{{.}}{{/first_name}}{{^first_name}}friend{{/first_name}}` for a fallback.
+public struct TemplateText: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let source: String
+    public var description: String { source }
+
+    /// Variables a template may use besides `fields.<name>`.
+    public static let variables = ["first_name", "last_name", "full_name", "username", "locale", "platform_id", "fields"]
+
+    public init(unchecked source: String) { self.source = source }
+
+    /// Validates syntax and variable names. Unescaped output (`{{{x}}}`, `{{&x}}`) is refused:
+    /// each platform escapes personalised values its own way, and raw output would bypass that.
+    public static func parse(_ node: JSONNode, maxLength: Int, minLength: Int = 1) throws(JobValidationError) -> TemplateText {
+        let text = try node.text(maxLength: maxLength, minLength: minLength)
+        guard text.contains("{{") else { return TemplateText(unchecked: text) }
+        if text.contains("{{{") || text.contains("{{&") {
+            throw node.error("bad_template", "unescaped output ({{{…}}} or {{&…}}) is not allowed; use {{name}}")
+        }
+        if text.contains("{{>") || text.contains("{{<") || text.contains("{{$") || text.contains("{{=") {
+            throw node.error("bad_template", "partials, inheritance and delimiter changes are not allowed in messages")
+        }
+        do {
+            _ = try MustacheTemplate(string: text)
+        } catch {
+            throw node.error("bad_template", "invalid template: \(error)")
+        }
+        for name in tagNames(in: text) {
+            let root = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+            if name == "." || variables.contains(root) { continue }
+            throw node.error(
+                "bad_template",
+                "unknown variable {{\(name)}}; use one of \(variables.filter { $0 != "fields" }.joined(separator: ", ")) or fields.<name>\(Suggestion.hint(for: name, in: variables))"
+            )
+        }
+        return TemplateText(unchecked: text)
+    }
+
+    /// The variable names inside `{{ }}` tags, without section sigils; comments are skipped.
+    static func tagNames(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = text[...]
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+            var name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            rest = rest[close.upperBound...]
+            if name.hasPrefix("!") { continue }
+            if let sigil = name.first, "#^/".contains(sigil) { name = String(name.dropFirst()).trimmingCharacters(in: .whitespaces) }
+            names.append(name)
+        }
+        return names
+    }
+}

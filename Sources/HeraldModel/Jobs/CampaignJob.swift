@@ -1,0 +1,53 @@
+import Foundation
+
+/// A bulk send: one message to an audience, now or at `send_at`.
+public struct CampaignJob: Sendable, Hashable {
+    public var account: String
+    public var platform: Platform
+    public var name: String?
+    public var audience: Audience
+    public var message: MessageContent
+    public var sendAt: SendTime?
+    public var options: SendOptions
+
+    static func parse(_ fields: inout ObjectReader, context: JobDecoder) throws(JobValidationError) -> CampaignJob {
+        let (account, platform) = try context.accounts.account(try fields.required("account"))
+        let name = try fields.optional("name").map { node throws(JobValidationError) in try node.text(maxLength: 200) }
+        let audience = try Audience.parse(try fields.required("audience"), platform: platform)
+        let message = try MessageContent.parse(try fields.required("message"), platform: platform)
+        let sendAt = try fields.optional("send_at").map { node throws(JobValidationError) in try SendTime.parse(node, now: context.now) }
+        let options = try SendOptions.parse(fields.optional("options"), platform: platform, automated: true)
+        return CampaignJob(account: account, platform: platform, name: name, audience: audience, message: message, sendAt: sendAt, options: options)
+    }
+}
+
+/// A transactional send to named recipients; it goes ahead of bulk campaigns.
+public struct MessageJob: Sendable, Hashable {
+    public var account: String
+    public var platform: Platform
+    public var recipients: [Recipient]
+    public var message: MessageContent
+    public var options: SendOptions
+
+    /// The most recipients of one transactional message.
+    public static let maxRecipients = 1000
+
+    static func parse(_ fields: inout ObjectReader, context: JobDecoder) throws(JobValidationError) -> MessageJob {
+        let (account, platform) = try context.accounts.account(try fields.required("account"))
+        let recipients = try Recipients.parse(try fields.required("to"), platform: platform, max: maxRecipients)
+        let message = try MessageContent.parse(try fields.required("message"), platform: platform)
+        let options = try SendOptions.parse(fields.optional("options"), platform: platform, automated: false)
+        return MessageJob(account: account, platform: platform, recipients: recipients, message: message, options: options)
+    }
+}
+
+/// `cancel`, `pause` or `resume` of an earlier job, by its id.
+public struct ControlJob: Sendable, Hashable {
+    public enum Action: String, Sendable, Hashable { case cancel, pause, resume }
+    public var action: Action
+    public var target: JobID
+
+    static func parse(_ fields: inout ObjectReader, action: Action) throws(JobValidationError) -> ControlJob {
+        ControlJob(action: action, target: try JobID.parse(try fields.required("job")))
+    }
+}

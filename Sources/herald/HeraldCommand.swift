@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// `herald`: the daemon and its command-line face.
+@main
+struct HeraldCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald",
+        abstract: "Conversational marketing on Messenger and Telegram, driven by a spool of JSON job files.",
+        subcommands: [RunCommand.self, SubmitCommand.self, ValidateCommand.self, ConfigCommand.self]
+    )
+}
+
+/// Options shared by every command that reads the configuration.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: $HERALD_CONFIG, then /etc/herald/herald.toml, else embedded defaults).")
+    var config: String?
+
+    @Option(name: .long, help: "Spool directory, overriding the configuration.")
+    var spool: String?
+
+    @Option(name: .long, help: "State directory (the SQLite database), overriding the configuration.")
+    var state: String?
+}

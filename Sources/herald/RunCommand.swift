@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import Logging
+
+/// `herald run`: the daemon in the foreground (what systemd starts).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the daemon in the foreground.")
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let (path, configuration) = try options.load()
+        LogTarget.detect(environment: ProcessInfo.processInfo.environment).bootstrap(level: logLevel)
+        let logger = Logger(label: "herald")
+        logger.notice("herald starting: spool \(configuration.spoolDirectory), state \(configuration.stateDirectory), configuration \(path ?? "embedded defaults")", metadata: ["event": "starting"])
+        do {
+            try await Daemon.makeServiceGroup(configuration: configuration, configurationPath: path, logger: logger).run()
+        } catch {
+            logger.critical("herald stopped: \(error)", metadata: ["event": "fatal"])
+            throw ExitCode(1)
+        }
+        logger.notice("herald stopped", metadata: ["event": "stopped"])
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

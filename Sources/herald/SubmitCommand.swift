@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldModel
+
+/// `herald submit FILE...`: validate, then drop atomically into the spool (tmp/ → incoming/); no daemon needed.
+struct SubmitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Validate job files and drop them into the spool; prints each job id.",
+        discussion: "Nothing is submitted unless every file is valid. A file without an \"id\" gets one, printed here."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Flag(help: "Follow each job to its outcome, showing progress.")
+    var wait = false
+
+    @Option(help: "With --wait: give up after this many seconds (0 waits forever).")
+    var timeout: Double = 0
+
+    @Argument(help: "Job files; - reads standard input.")
+    var files: [String]
+
+    func run() async throws {
+        let (_, configuration) = try options.load()
+        let check = JobFileCheck(configuration: configuration)
+        var ready: [(file: String, bytes: [UInt8], id: JobID)] = []
+        var failures = 0
+        for file in files {
+            do {
+                let bytes = try check.read(file)
+                let (job, _) = try check.validate(bytes)
+                if let id = job.id {
+                    ready.append((file, bytes, id))
+                } else {
+                    let id = JobID(unchecked: "j-" + SpoolReceipt.make())
+                    ready.append((file, JobFileCheck.withID(bytes, id: id), id))
+                }
+            } catch {
+                failures += 1
+                printError("\(file): \(error)")
+            }
+        }
+        if failures > 0 {
+            printError("herald: nothing submitted: \(failures) of \(files.count) files are invalid")
+            throw ExitCode(1)
+        }
+        let spool = SpoolDirectory(root: configuration.spoolDirectory)
+        try spool.prepare()
+        for (file, bytes, id) in ready {
+            let name = spoolName(for: file, id: id)
+            if try !spool.submit(bytes, name: name) {
+                try spool.submit(bytes, name: String(name.dropLast(5)) + "." + id.rawValue + ".json")
+            }
+            print("\(file): submitted as job \(id)")
+        }
+        guard wait else { return }
+        let follower = JobFollower(configuration: configuration, timeout: timeout)
+        var outcomes = 0
+        for (file, _, id) in ready where try await !follower.follow(id, file: file) { outcomes += 1 }
+        if outcomes > 0 { throw ExitCode(1) }
+    }
+
+    /// The name in incoming/: the file's own name made safe, `.json` ensured.
+    func spoolName(for file: String, id: JobID) -> String {
+        var base = file == "-" ? id.rawValue : URL(fileURLWithPath: file).lastPathComponent
+        base = String(base.unicodeScalars.map { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar)) ? Character(scalar) : "_"
+        })
+        while base.hasPrefix(".") { base.removeFirst() }
+        base = String(base.prefix(150))
+        return base.hasSuffix(".json") && base.count > 5 ? base : base + ".json"
+    }
+}

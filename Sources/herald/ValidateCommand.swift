@@ -1,0 +1,31 @@
+import ArgumentParser
+import HeraldCore
+import HeraldModel
+
+/// `herald validate FILE...`: the daemon's intake checks, without submitting.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate", abstract: "Check job files without submitting them; exits 1 if any is invalid."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Argument(help: "Job files; - reads standard input.")
+    var files: [String]
+
+    func run() throws {
+        let (_, configuration) = try options.load()
+        let check = JobFileCheck(configuration: configuration)
+        var failures = 0
+        for file in files {
+            do {
+                let (job, _) = try check.validate(try check.read(file))
+                print("\(file): ok (\(job.kind.rawValue)\(job.account.map { " for \($0)" } ?? "")\(job.id.map { ", id \($0)" } ?? ""))")
+            } catch {
+                failures += 1
+                print("\(file): \(error)")
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
