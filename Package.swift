@@ -56,10 +56,14 @@ let package = Package(
         .testTarget(name: "HeraldModelTests", dependencies: ["HeraldModel"]),
         .testTarget(
             name: "HeraldCoreTests",
-            dependencies: ["HeraldCore", "CSystemd"],
-            resources: []
+            dependencies: [
+                "HeraldCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
-        .testTarget(name: "HeraldCLITests", dependencies: ["herald"]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "HeraldCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -48,7 +48,7 @@ public struct ConfigurationLoader: Sendable {
         } catch let error as JobValidationError {
             throw ConfigurationError("\(path): \(error.path): \(error.message)")
         } catch let error as ConfigurationError {
-            throw error
+            throw ConfigurationError("\(path): \(error.description)")
         } catch {
             throw ConfigurationError("\(path): \(error)")
         }

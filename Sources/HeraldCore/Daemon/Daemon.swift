@@ -10,11 +10,23 @@ import ServiceLifecycle
 /// try await group.run()
 /// ```
 public enum Daemon {
-    /// The services of a running daemon, wired to the store, the spool and systemd.
-    public static func makeServiceGroup(
+    /// The daemon's parts, for the service group and for tests that drive them directly.
+    public struct Parts: Sendable {
+        public let store: HeraldStore
+        public let status: DaemonStatus
+        public let intake: SpoolIntake
+        public let reloader: ConfigurationReloader
+        public let watchdog: WatchdogService<ContinuousClock>
+
+        /// The services in dependency order.
+        public var services: [any Service] { [intake, reloader, watchdog] }
+    }
+
+    /// Opens the store and the spool and wires the services.
+    public static func makeParts(
         configuration: Configuration, configurationPath: String?, logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> ServiceGroup {
+    ) throws -> Parts {
         try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let store = try HeraldStore(path: configuration.databasePath)
         let holder = ConfigurationHolder(configuration)
@@ -31,8 +43,14 @@ public enum Daemon {
         let watchdog = WatchdogService(
             notifier: notifier, status: status, clock: ContinuousClock(), logger: logger, interval: notifier.watchdogInterval()
         )
+        return Parts(store: store, status: status, intake: intake, reloader: reloader, watchdog: watchdog)
+    }
+
+    /// The running daemon: SIGTERM drains gracefully within `drain_timeout_seconds`, SIGINT cancels.
+    public static func makeServiceGroup(configuration: Configuration, configurationPath: String?, logger: Logger) throws -> ServiceGroup {
+        let parts = try makeParts(configuration: configuration, configurationPath: configurationPath, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: intake), .init(service: reloader), .init(service: watchdog)],
+            services: parts.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm],
             cancellationSignals: [.sigint],
             logger: logger

@@ -22,7 +22,6 @@ public final class SpoolIntake: Service, Sendable {
     let quietPeriod: Double
     private let watcher: SpoolWatcher
     private let needsRecovery = Mutex(false)
-    private let lastPrune = Mutex<Date?>(nil)
 
     public init(
         spool: SpoolDirectory, store: HeraldStore, settings: ConfigurationHolder, status: DaemonStatus,
@@ -86,7 +85,7 @@ public final class SpoolIntake: Service, Sendable {
             } catch {
                 fail("cannot list incoming/", error)
             }
-            pruneDoneIfDue()
+            pruneDone()
         }
         guard !names.isEmpty else { return }
         let batchSize = settings.configuration.limits.batchSize
@@ -280,15 +279,10 @@ public final class SpoolIntake: Service, Sendable {
         }
     }
 
-    /// Deletes files in done/ older than the retention, at most once a minute.
-    private func pruneDoneIfDue() {
+    /// Deletes files in done/ older than the retention (judged by the claim time in their receipts).
+    private func pruneDone() {
+        guard let names = try? spool.list(.done) else { return }
         let current = now()
-        let due = lastPrune.withLock { last in
-            if let last, current.timeIntervalSince(last) < 60 { return false }
-            last = current
-            return true
-        }
-        guard due, let names = try? spool.list(.done) else { return }
         let retention = TimeInterval(settings.configuration.limits.doneRetentionSeconds)
         var removed = 0
         for name in names {

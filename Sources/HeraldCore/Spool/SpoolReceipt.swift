@@ -35,7 +35,7 @@ public enum SpoolReceipt {
     public static func split(_ fileName: String) -> (receipt: String, original: String)? {
         guard let tilde = fileName.firstIndex(of: "~") else { return nil }
         let receipt = String(fileName[..<tilde])
-        guard receipt.count == 26, receipt.dropLast(7).hasSuffix("Z") else { return nil }
+        guard receipt.utf8.count == 27, receipt.dropLast(7).hasSuffix("Z"), SpoolReceipt.date(of: receipt) != nil else { return nil }
         return (receipt, String(fileName[fileName.index(after: tilde)...]))
     }
 

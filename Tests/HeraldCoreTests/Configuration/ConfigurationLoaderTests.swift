@@ -1,0 +1,109 @@
+import Foundation
+import HeraldCore
+import HeraldModel
+import Testing
+
+@Suite struct ConfigurationLoaderTests {
+    let directory: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-config-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    func secret(_ name: String, _ value: String, mode: Int = 0o600) throws -> String {
+        let path = directory + "/" + name
+        try Data((value + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        return path
+    }
+
+    func load(_ text: String, environment: [String: String] = [:]) throws -> HeraldCore.Configuration {
+        try ConfigurationLoader(environment: environment).parse(text, path: directory + "/herald.toml")
+    }
+
+    func failure(_ text: String, environment: [String: String] = [:]) -> String {
+        do {
+            _ = try load(text, environment: environment)
+            return "loaded"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func load_whenComplete_resolvesAccountsAndSecrets() throws {
+        _ = try secret("bot.token", "123456:ABC-secret-token")
+        _ = try secret("page.token", "EAAG-page-token")
+        let configuration = try load("""
+            spool_dir = "/var/spool/herald"
+            state_dir = "state"
+            [spool]
+            max_job_bytes = 65536
+            done_retention_hours = 48
+            [http]
+            listen = "[::1]:9090"
+            [accounts.shop_bot]
+            platform = "telegram"
+            token_file = "bot.token"
+            rate = 25
+            [accounts.shop_page]
+            platform = "messenger"
+            page_id = "1234567890"
+            token_file = "page.token"
+            graph_version = "v25.0"
+            api_base_url = "http://127.0.0.1:8089"
+            """)
+        #expect(configuration.spoolDirectory == "/var/spool/herald")
+        #expect(configuration.stateDirectory == directory + "/state")
+        #expect(configuration.limits.maxJobBytes == 65536)
+        #expect(configuration.limits.doneRetentionSeconds == 48 * 3600)
+        #expect(configuration.listenHost == "::1" && configuration.listenPort == 9090)
+        #expect(configuration.accounts["shop_bot"]?.token?.value == "123456:ABC-secret-token")
+        #expect(configuration.accounts["shop_bot"]?.rate == 25)
+        #expect(configuration.accounts["shop_page"]?.apiBaseURL == "http://127.0.0.1:8089")
+        #expect(configuration.accountDirectory.platforms == ["shop_bot": .telegram, "shop_page": .messenger])
+    }
+
+    @Test func report_neverShowsSecrets() throws {
+        _ = try secret("bot.token", "123456:ABC-secret-token")
+        let configuration = try load("[accounts.shop_bot]\nplatform = \"telegram\"\ntoken_file = \"bot.token\"\n")
+        let text = ConfigurationReport(configuration: configuration, path: "herald.toml").text
+        #expect(!text.contains("ABC-secret-token"))
+        #expect(text.contains("token = \"<redacted>\"  # from \(directory)/bot.token"))
+        #expect("\(configuration.accounts["shop_bot"]!.token!)" == "<redacted>")
+        #expect(!"\(configuration)".contains("ABC-secret-token"))
+    }
+
+    @Test func load_whenSecretIsGroupOrWorldReadable_refusesWithTheFix() throws {
+        let path = try secret("open.token", "x", mode: 0o644)
+        let message = failure("[accounts.b]\nplatform = \"telegram\"\ntoken_file = \"open.token\"\n")
+        #expect(message.contains("readable by group or others (mode 644); run: chmod 600 \(path)"))
+        #expect(!message.contains("\"x\""))
+    }
+
+    @Test func load_whenCredentialsDirectoryHasToken_usesIt() throws {
+        _ = try secret("shop_bot.token", "from-credentials", mode: 0o400)
+        let configuration = try load("[accounts.shop_bot]\nplatform = \"telegram\"\n", environment: ["CREDENTIALS_DIRECTORY": directory])
+        #expect(configuration.accounts["shop_bot"]?.token?.value == "from-credentials")
+    }
+
+    @Test(arguments: [
+        ("spool_dirr = \"x\"", #"unknown field "spool_dirr" (did you mean "spool_dir"?)"#),
+        ("[accounts.x]\nplatform = \"whatsapp\"", #""whatsapp" is not one of"#),
+        ("[accounts.X]\nplatform = \"telegram\"", "account names are"),
+        ("[accounts.x]\nplatform = \"telegram\"\nrate = 31", "must be a number between 0.001 and 30.0"),
+        ("[accounts.x]\nplatform = \"telegram\"\npage_id = \"1\"", "is a Messenger setting"),
+        ("[accounts.x]\nplatform = \"messenger\"", "accounts.x.page_id: is required"),
+        ("[accounts.x]\nplatform = \"telegram\"\napi_base_url = \"http://evil.example\"", "must be an https URL"),
+        ("[accounts.x]\nplatform = \"telegram\"\ntoken_file = \"missing\"", "cannot read secret file"),
+        ("[http]\nlisten = \"localhost\"", "must be host:port"),
+        ("[spool]\nmax_job_bytes = 1", "must be between 1024"),
+        ("spool_dir = ", "herald.toml:1"),
+        ("a = 1\na = 2", "herald.toml:2"),
+    ])
+    func load_whenInvalid_namesFileAndSetting(text: String, expected: String) {
+        let message = failure(text)
+        #expect(message.contains(expected), "\(message)")
+        #expect(message.hasPrefix(directory + "/herald.toml"))
+    }
+}

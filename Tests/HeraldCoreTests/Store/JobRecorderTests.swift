@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldModel
+import Testing
+
+@Suite struct JobRecorderTests {
+    @Test func control_pauseResumeCancel_moveTheCampaignThroughItsStates() async throws {
+        let harness = try DaemonHarness()
+        defer { harness.remove() }
+        func state() throws -> String? {
+            try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'spring-sale-2026-telegram'") }
+        }
+        try await harness.run { _ in
+            let steps: [(String, String, String?)] = [
+                ("telegram-campaign.json", #"{"type": "campaign"}"#, "scheduled"),
+                ("p1.json", #"{"type": "pause", "job": "spring-sale-2026-telegram"}"#, "paused"),
+                ("p2.json", #"{"type": "pause", "job": "spring-sale-2026-telegram"}"#, "paused"),
+                ("r1.json", #"{"type": "resume", "job": "spring-sale-2026-telegram"}"#, "scheduled"),
+                ("r2.json", #"{"type": "resume", "job": "spring-sale-2026-telegram"}"#, "scheduled"),
+                ("c1.json", #"{"type": "cancel", "job": "spring-sale-2026-telegram"}"#, "cancelled"),
+                ("c2.json", #"{"type": "cancel", "job": "spring-sale-2026-telegram"}"#, "cancelled"),
+            ]
+            for (index, (name, text, expected)) in steps.enumerated() {
+                try harness.drop(index == 0 ? try example(name) : text, as: name)
+                try await eventually(name) { harness.names(in: .incoming).isEmpty && harness.names(in: .active).isEmpty }
+                #expect(try state() == expected, "\(name)")
+            }
+        }
+        #expect(harness.rejection(of: "p2.json")?["code"] == "already_paused")
+        #expect(harness.rejection(of: "r2.json")?["code"] == "not_paused")
+        #expect(harness.rejection(of: "c2.json")?["error"]?.contains("already cancelled") == true)
+    }
+
+    @Test func subscribers_importTagUnsubscribe_andNeverResubscribeOnImport() async throws {
+        let harness = try DaemonHarness()
+        defer { harness.remove() }
+        try await harness.run { _ in
+            let jobs = [
+                try example("subscribers-import.json"),
+                #"{"type": "subscribers", "account": "shop_bot", "action": "unsubscribe", "subscribers": ["987654321", "000000001"]}"#,
+                #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "987654321", "first_name": "Gracie"}]}"#,
+                #"{"type": "subscribers", "account": "shop_bot", "action": "untag", "tags": ["customers"], "subscribers": ["123456789"]}"#,
+            ]
+            for (index, job) in jobs.enumerated() {
+                try harness.drop(job, as: "s\(index).json")
+                try await eventually { harness.names(in: .done).count == index + 1 }
+            }
+        }
+        try harness.query { (db: Database) throws in
+            let grace = try #require(try Row.fetchOne(db, sql: "SELECT status, first_name, source, fields FROM subscribers WHERE platform_id = '987654321'"))
+            #expect(grace["status"] as String == "unsubscribed")
+            #expect(grace["first_name"] as String == "Gracie")
+            #expect(grace["source"] as String == "website_button")
+            #expect((grace["fields"] as String).contains("\"coupon\":\"GRACE20\""))
+            let tags = try String.fetchAll(db, sql: "SELECT tag FROM subscriber_tags t JOIN subscribers s ON s.id = t.subscriber_id WHERE s.platform_id = '123456789'")
+            #expect(tags.isEmpty)
+            let events = try String.fetchAll(db, sql: "SELECT kind FROM events ORDER BY id")
+            #expect(events == ["subscribed", "subscribed", "subscribed", "unsubscribed"])
+            let detail = try String.fetchOne(db, sql: "SELECT detail FROM jobs WHERE kind = 'subscribers' AND detail LIKE 'unsubscribe%'")
+            #expect(detail == "unsubscribe on shop_bot: 1 changed, 1 not found (skipped)")
+        }
+    }
+
+    @Test func subscribers_fromDataFile_importsCSVAndRejectsBadRowsWithLineNumber() async throws {
+        let harness = try DaemonHarness()
+        defer { harness.remove() }
+        try harness.drop("id,first_name,tags,city\n111,\"Smith, Jo\",a;b,Rome\n222,Bo,,\n", as: "good.csv", in: .data)
+        try harness.drop("id,first_name\n111,A\nnot-a-number,B\n", as: "bad.csv", in: .data)
+        try harness.drop("{\"id\": \"5\", \"first_name\": \"J\"}\n{\"id\": 6, \"tags\": [\"x\"]}\n", as: "list.jsonl", in: .data)
+        try await harness.run { _ in
+            try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "origin": "qr_code", "file": "data/good.csv"}"#, as: "good.json")
+            try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "file": "data/bad.csv"}"#, as: "bad.json")
+            try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "file": "data/list.jsonl"}"#, as: "list.json")
+            try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "file": "data/missing.csv"}"#, as: "missing.json")
+            try await eventually { harness.names(in: .done).count == 2 && harness.names(in: .failed).count == 4 }
+        }
+        #expect(harness.rejection(of: "bad.json")?["error"] == "file: line 3: must be a Telegram chat id (a whole number such as 123456789 or -1001234567890) or @channelname")
+        #expect(harness.rejection(of: "missing.json")?["error"]?.contains("No such file") == true)
+        try harness.query { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM subscribers") == 4)
+            #expect(try String.fetchOne(db, sql: "SELECT first_name FROM subscribers WHERE platform_id = '111'") == "Smith, Jo")
+            #expect(try String.fetchOne(db, sql: "SELECT source FROM subscribers WHERE platform_id = '111'") == "qr_code")
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM subscriber_tags") == 3)
+        }
+    }
+
+    @Test func campaign_toExplicitSubscribers_rejectsUnknownOnesByPath() async throws {
+        let harness = try DaemonHarness()
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(try example("subscribers-import.json"), as: "import.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            try harness.drop(#"{"type": "campaign", "account": "shop_bot", "audience": {"subscribers": ["123456789", "42"]}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#, as: "c.json")
+            try harness.drop(try example("scheduled-campaign.json"), as: "scheduled.json")
+            try await eventually { harness.names(in: .done).count == 2 && harness.names(in: .failed).count == 2 }
+        }
+        #expect(harness.rejection(of: "c.json")?["path"] == "audience.subscribers[1]")
+        try harness.query { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'pending'") == 2)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM campaigns") == 1)
+        }
+    }
+
+    @Test func feed_createUpdateDelete_andAutomationSettings() async throws {
+        let harness = try DaemonHarness()
+        defer { harness.remove() }
+        try await harness.run { _ in
+            let jobs = [
+                try example("feed.json"),
+                #"{"type": "feed", "action": "create", "name": "blog", "account": "shop_bot", "source": "https://a.example/f", "frequency": {"every_hours": 2}}"#,
+                #"{"type": "feed", "action": "update", "name": "blog", "max_items": 3}"#,
+                #"{"type": "feed", "action": "delete", "name": "nope"}"#,
+                try example("automation.json"),
+                #"{"type": "automation", "account": "shop_page", "welcome": null}"#,
+            ]
+            for (index, job) in jobs.enumerated() {
+                try harness.drop(job, as: "j\(index).json")
+                try await eventually { harness.names(in: .incoming).isEmpty && harness.names(in: .active).isEmpty }
+            }
+        }
+        #expect(harness.rejection(of: "j1.json")?["code"] == "duplicate_feed")
+        #expect(harness.rejection(of: "j3.json")?["code"] == "unknown_feed")
+        try harness.query { (db: Database) throws in
+            let settings = try #require(try String.fetchOne(db, sql: "SELECT settings FROM feeds WHERE name = 'blog'"))
+            #expect(settings.contains("\"max_items\":3") && settings.contains("\"mode\":\"digest\""))
+            let automations = try String.fetchAll(db, sql: "SELECT setting FROM automations WHERE account = 'shop_page' ORDER BY setting")
+            #expect(automations == ["default_reply", "goodbye", "keyword_replies", "presentation", "unsubscribe_keywords"])
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldModel
+import Logging
+import ServiceLifecycle
+
+/// A daemon on a fresh temporary spool and state directory, run in process with its real services.
+struct DaemonHarness {
+    let root: String
+    var configuration: HeraldCore.Configuration
+    var spool: SpoolDirectory { SpoolDirectory(root: configuration.spoolDirectory) }
+
+    init(_ adjust: (inout HeraldCore.Configuration) -> Void = { _ in }) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-test-\(UUID().uuidString)").path
+        var configuration = HeraldCore.Configuration.embeddedDefaults(environment: [:])
+        configuration.spoolDirectory = root + "/spool"
+        configuration.stateDirectory = root + "/state"
+        configuration.limits.rescanIntervalSeconds = 1
+        adjust(&configuration)
+        self.configuration = configuration
+        try spool.prepare()
+    }
+
+    /// Starts the services, runs `body`, then shuts down gracefully and waits for the group to end.
+    func run(_ body: (Daemon.Parts) async throws -> Void) async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let parts = try Daemon.makeParts(configuration: configuration, configurationPath: nil, logger: logger, environment: [:])
+        let group = ServiceGroup(services: parts.services, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body(parts)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Writes a file into a spool folder the way `cp` would (no staging), returning its path.
+    @discardableResult
+    func drop(_ text: String, as name: String, in folder: SpoolDirectory.Folder = .incoming) throws -> String {
+        let path = spool.path(folder, name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func names(in folder: SpoolDirectory.Folder) -> [String] {
+        ((try? spool.list(folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// The parsed `.error.json` of the one rejected file whose original name is `name`.
+    func rejection(of name: String) -> [String: String]? {
+        let stem = String(name.dropLast(5))
+        guard let errorName = names(in: .failed).first(where: { $0.hasSuffix("~\(stem).error.json") }),
+              let bytes = try? SpoolDirectory.readFile(path: spool.path(.failed, errorName), maxBytes: 1 << 20),
+              case .object(let object) = try? JSONParser().parse(bytes)
+        else { return nil }
+        var result: [String: String] = [:]
+        for key in object.keys { if case .string(let value) = object[key] { result[key] = value } }
+        return result
+    }
+
+    /// Reads the database directly.
+    func query<T>(_ body: (Database) throws -> T) throws -> T {
+        let queue = try DatabaseQueue(path: configuration.databasePath)
+        return try queue.read(body)
+    }
+
+    func jobCount() throws -> Int { try query { try Int.fetchOne($0, sql: "SELECT count(*) FROM jobs") ?? 0 } }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+/// Polls until `condition` holds, failing after `timeout` seconds.
+func eventually(timeout: Double = 10, _ what: String = "condition", _ condition: () throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if (try? condition()) == true { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    if try condition() { return }
+    throw HarnessTimeout(what: what)
+}
+
+struct HarnessTimeout: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("spool/examples")
+
+func example(_ name: String) throws -> String {
+    try String(contentsOf: examples.appendingPathComponent(name), encoding: .utf8)
+}
+
+let minimalCampaign = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi"}]}}"#
