@@ -27,11 +27,16 @@ struct SubmitCommand: AsyncParsableCommand {
         let check = JobFileCheck(configuration: configuration)
         var ready: [(file: String, bytes: [UInt8], id: JobID)] = []
         var failures = 0
+        // The daemon would reject a known id as a duplicate; say so now rather than after the drop.
+        let store = FileManager.default.fileExists(atPath: configuration.databasePath) ? try? HeraldStore(readingAt: configuration.databasePath) : nil
         for file in files {
             do {
                 let bytes = try check.read(file)
                 let (job, _) = try check.validate(bytes)
                 if let id = job.id {
+                    if let existing = try? store?.jobStatus(id: id) {
+                        throw JobValidationError(path: JSONPath.root.appending("id"), code: "duplicate_id", "duplicate job id \"\(id)\": a \(existing.kind) job with this id was already accepted")
+                    }
                     ready.append((file, bytes, id))
                 } else {
                     let id = JobID(unchecked: "j-" + SpoolReceipt.make())

@@ -14,8 +14,17 @@ public struct ConfigurationReloader: Service {
     let notifier: SystemdNotifier
     let status: DaemonStatus
     let logger: Logger
+    /// Applied to every freshly loaded configuration: the command line's overrides.
+    let adjust: @Sendable (inout Configuration) -> Void
+    /// SIGHUP, trapped before the daemon reports READY=1 so an early reload cannot kill it.
+    let hangups: UnixSignalsSequence?
 
-    public init(holder: ConfigurationHolder, loader: ConfigurationLoader, path: String?, notifier: SystemdNotifier, status: DaemonStatus, logger: Logger) {
+    public init(
+        holder: ConfigurationHolder, loader: ConfigurationLoader, path: String?, notifier: SystemdNotifier, status: DaemonStatus,
+        logger: Logger, hangups: UnixSignalsSequence? = nil, adjust: @escaping @Sendable (inout Configuration) -> Void = { _ in }
+    ) {
+        self.hangups = hangups
+        self.adjust = adjust
         self.holder = holder
         self.loader = loader
         self.path = path
@@ -25,7 +34,9 @@ public struct ConfigurationReloader: Service {
     }
 
     public func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        var signals = hangups
+        if signals == nil { signals = await UnixSignalsSequence(trapping: .sighup) }
+        guard let signals else { return }
         for await _ in signals.cancelOnGracefulShutdown() {
             reload()
         }
@@ -38,6 +49,7 @@ public struct ConfigurationReloader: Service {
         let old = holder.configuration
         do {
             var fresh = try loader.load(path: path)
+            adjust(&fresh)
             if fresh.spoolDirectory != old.spoolDirectory || fresh.stateDirectory != old.stateDirectory {
                 logger.warning("spool_dir and state_dir changes need a restart; keeping \(old.spoolDirectory) and \(old.stateDirectory)", metadata: ["event": "reload"])
                 fresh.spoolDirectory = old.spoolDirectory

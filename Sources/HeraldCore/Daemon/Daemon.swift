@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Builds the daemon: every long-running loop is a `Service` in one `ServiceGroup`, in dependency order
 /// (shutdown runs in reverse, so the watchdog announces STOPPING=1 first and the intake drains last).
@@ -25,30 +26,39 @@ public enum Daemon {
     /// Opens the store and the spool and wires the services.
     public static func makeParts(
         configuration: Configuration, configurationPath: String?, logger: Logger,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        hangups: UnixSignalsSequence? = nil,
+        overrides: @escaping @Sendable (inout Configuration) -> Void = { _ in }
     ) throws -> Parts {
         try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let store = try HeraldStore(path: configuration.databasePath)
         let holder = ConfigurationHolder(configuration)
         let status = DaemonStatus()
         let notifier = SystemdNotifier()
+        let watchdogInterval = notifier.watchdogInterval()
+        // The intake loop beats at least four times per watchdog interval, so one late beat never costs a ping.
+        let heartbeat = watchdogInterval.map { min(1, Double($0.components.seconds) / 4 + Double($0.components.attoseconds) / 4e18) } ?? 1
         let intake = try SpoolIntake(
             spool: SpoolDirectory(root: configuration.spoolDirectory), store: store, settings: holder,
-            status: status, notifier: notifier, logger: logger
+            status: status, notifier: notifier, logger: logger, heartbeat: heartbeat
         )
         let reloader = ConfigurationReloader(
             holder: holder, loader: ConfigurationLoader(environment: environment), path: configurationPath,
-            notifier: notifier, status: status, logger: logger
+            notifier: notifier, status: status, logger: logger, hangups: hangups, adjust: overrides
         )
         let watchdog = WatchdogService(
-            notifier: notifier, status: status, clock: ContinuousClock(), logger: logger, interval: notifier.watchdogInterval()
+            notifier: notifier, status: status, clock: ContinuousClock(), logger: logger, interval: watchdogInterval
         )
         return Parts(store: store, status: status, intake: intake, reloader: reloader, watchdog: watchdog)
     }
 
-    /// The running daemon: SIGTERM drains gracefully within `drain_timeout_seconds`, SIGINT cancels.
-    public static func makeServiceGroup(configuration: Configuration, configurationPath: String?, logger: Logger) throws -> ServiceGroup {
-        let parts = try makeParts(configuration: configuration, configurationPath: configurationPath, logger: logger)
+    /// The running daemon: SIGTERM drains gracefully within `drain_timeout_seconds`, SIGINT cancels, SIGHUP reloads.
+    public static func makeServiceGroup(
+        configuration: Configuration, configurationPath: String?, logger: Logger,
+        overrides: @escaping @Sendable (inout Configuration) -> Void = { _ in }
+    ) async throws -> ServiceGroup {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let parts = try makeParts(configuration: configuration, configurationPath: configurationPath, logger: logger, hangups: hangups, overrides: overrides)
         var groupConfiguration = ServiceGroupConfiguration(
             services: parts.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm],

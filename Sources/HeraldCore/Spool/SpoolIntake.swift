@@ -20,12 +20,15 @@ public final class SpoolIntake: Service, Sendable {
     let now: @Sendable () -> Date
     /// How long a file found by rescan must be untouched before it is taken, when leases cannot tell.
     let quietPeriod: Double
+    /// `HERALD_DEBUG_HANG=intake`: the loop stops after READY=1, to prove the watchdog restarts a hung daemon.
+    let simulateHang = ProcessInfo.processInfo.environment["HERALD_DEBUG_HANG"] == "intake"
     private let watcher: SpoolWatcher
     private let needsRecovery = Mutex(false)
 
     public init(
         spool: SpoolDirectory, store: HeraldStore, settings: ConfigurationHolder, status: DaemonStatus,
-        notifier: SystemdNotifier, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, quietPeriod: Double = 2
+        notifier: SystemdNotifier, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, quietPeriod: Double = 2,
+        heartbeat: Double = 1
     ) throws {
         self.spool = spool
         self.store = store
@@ -36,7 +39,7 @@ public final class SpoolIntake: Service, Sendable {
         self.now = now
         self.quietPeriod = quietPeriod
         try spool.prepare()
-        watcher = try SpoolWatcher(directory: spool.path(.incoming), rescanInterval: Double(settings.configuration.limits.rescanIntervalSeconds))
+        watcher = try SpoolWatcher(directory: spool.path(.incoming), rescanInterval: Double(settings.configuration.limits.rescanIntervalSeconds), tick: heartbeat)
     }
 
     public func run() async throws {
@@ -48,6 +51,10 @@ public final class SpoolIntake: Service, Sendable {
         await withGracefulShutdownHandler {
             for await _ in watcher.signals {
                 if Task.isShuttingDownGracefully { break }
+                if simulateHang {
+                    logger.warning("HERALD_DEBUG_HANG=intake: simulating a hung main loop", metadata: ["event": "debug_hang"])
+                    while true { sleep(60) }
+                }
                 cycle()
             }
         } onGracefulShutdown: {

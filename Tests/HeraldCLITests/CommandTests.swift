@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@Suite struct CommandTests {
+    @Test func validate_whenExamples_passes() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let examples = packageRoot.appendingPathComponent("spool/examples").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples).filter { $0.hasSuffix(".json") && $0 != "subscribers-file.json" }.sorted()
+        let result = try runCommand(["validate", "--config", workspace.config] + files.map { examples + "/" + $0 })
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").count == files.count)
+        #expect(result.stdout.contains("telegram-campaign.json: ok (campaign for shop_bot, id spring-sale-2026-telegram)"))
+    }
+
+    @Test func validate_whenInvalid_exitsOneWithPathAndReason() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let bad = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}, {"type": "image", "url": "ftp://x.example/a.png"}]}}"#
+        let result = try runCommand(["validate", "--config", workspace.config, "-"], input: bad)
+        #expect(result.status == 1)
+        #expect(result.stdout == "-: message.modules[1].url: must be an https URL, not a \"ftp\" URL\n")
+    }
+
+    @Test func submit_whenNoDaemon_dropsAtomicallyAndInjectsID() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let result = try runCommand(["submit", "--config", workspace.config, "-"], input: #"{"type": "pause", "job": "x"}"#)
+        #expect(result.status == 0, "\(result.stderr)")
+        let id = try #require(result.stdout.split(separator: " ").last.map { String($0.dropLast()) })
+        #expect(id.hasPrefix("j-"))
+        #expect(workspace.names("incoming") == ["\(id).json"])
+        #expect(workspace.names("tmp").isEmpty)
+        let text = try String(contentsOfFile: workspace.spool + "/incoming/\(id).json", encoding: .utf8)
+        #expect(text == #"{"id":"\#(id)","type": "pause", "job": "x"}"#)
+    }
+
+    @Test func submit_whenAnyFileInvalid_submitsNothing() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let good = packageRoot.appendingPathComponent("spool/examples/pause.json").path
+        let bad = workspace.root + "/bad.json"
+        try Data(#"{"type": "pause"}"#.utf8).write(to: URL(fileURLWithPath: bad))
+        let result = try runCommand(["submit", "--config", workspace.config, good, bad])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("bad.json: job: is required"))
+        #expect(result.stderr.contains("nothing submitted"))
+        #expect(workspace.names("incoming").isEmpty)
+    }
+
+    @Test func submit_whenNameTaken_neverOverwritesTheWaitingFile() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let file = packageRoot.appendingPathComponent("spool/examples/pause.json").path
+        #expect(try runCommand(["submit", "--config", workspace.config, file]).status == 0)
+        #expect(try runCommand(["submit", "--config", workspace.config, file]).status == 0)
+        #expect(workspace.names("incoming").count == 2)
+    }
+
+    @Test func configCheck_printsResolvedConfigurationWithSecretsRedacted() throws {
+        let workspace = try Workspace(accounts: "[accounts.bot]\nplatform = \"telegram\"\ntoken_file = \"bot.token\"\n")
+        defer { workspace.remove() }
+        let token = workspace.root + "/bot.token"
+        try Data("999:TOPSECRET\n".utf8).write(to: URL(fileURLWithPath: token))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: token)
+        let result = try runCommand(["config", "check", "--config", workspace.config])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("[accounts.bot]"))
+        #expect(result.stdout.contains("token = \"<redacted>\""))
+        #expect(!result.stdout.contains("TOPSECRET") && !result.stderr.contains("TOPSECRET"))
+        // A secret others can read is refused, without printing it
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: token)
+        let refused = try runCommand(["config", "check", "--config", workspace.config])
+        #expect(refused.status == 78)
+        #expect(refused.stderr.contains("readable by group or others"))
+        #expect(!refused.stderr.contains("TOPSECRET"))
+        // And so does the daemon: it refuses to start
+        let run = try runCommand(["run", "--config", workspace.config])
+        #expect(run.status == 78)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Glibc
+
+/// The built `herald` binary, found beside the test bundle.
+let heraldBinary: String = {
+    let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("herald").path
+    if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return packageRoot.appendingPathComponent(".build/debug/herald").path
+}()
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+/// What a finished command printed and returned.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a command to completion with its own environment additions and optional standard input.
+func runCommand(_ arguments: [String], executable: String = heraldBinary, environment: [String: String] = [:], input: String? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "NOTIFY_SOCKET")
+    env.removeValue(forKey: "HERALD_CONFIG")
+    env.merge(environment) { $1 }
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let inPipe = Pipe()
+    process.standardInput = inPipe
+    try process.run()
+    if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+    try inPipe.fileHandleForWriting.close()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// A temporary directory with a spool, a state directory and a configuration file.
+struct Workspace {
+    let root: String
+    var spool: String { root + "/spool" }
+    var state: String { root + "/state" }
+    var config: String { root + "/herald.toml" }
+
+    init(accounts: String = Workspace.defaultAccounts) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try writeConfig(accounts: accounts)
+    }
+
+    static let defaultAccounts = """
+        [accounts.shop_bot]
+        platform = "telegram"
+        [accounts.shop_page]
+        platform = "messenger"
+        page_id = "100000000000001"
+        """
+
+    func writeConfig(accounts: String) throws {
+        let text = "spool_dir = \"\(spool)\"\nstate_dir = \"\(state)\"\n[spool]\nrescan_seconds = 1\n\(accounts)\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+    }
+
+    func names(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: spool + "/" + folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+/// A running `herald run` in its own process.
+final class DaemonProcess {
+    let process = Process()
+    let stderr = Pipe()
+
+    init(_ workspace: Workspace, environment: [String: String] = [:], arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: heraldBinary)
+        process.arguments = ["run", "--config", workspace.config] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "NOTIFY_SOCKET")
+        env["HERALD_LOG_TARGET"] = "console"
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for exit (killing it after `timeout`), returning the status and everything it logged.
+    func stop(signal number: Int32 = SIGTERM, timeout: Double = 15) -> (status: Int32, log: String) {
+        if process.isRunning { signal(number) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, log)
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+/// Polls until `condition` holds.
+func waitUntil(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
