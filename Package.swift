@@ -47,7 +47,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "HeraldBench",
-            dependencies: ["HeraldCore"]
+            dependencies: [
+                "HeraldCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // Typed, non-variadic wrappers for the variadic C functions of libcurl and libsystemd.
         .target(name: "CShim", dependencies: ["CCurl", "CSystemd"]),

@@ -1,0 +1,58 @@
+import Foundation
+import HeraldCore
+import Logging
+import ServiceLifecycle
+
+/// `herald-bench [scenario...]`: release-build benchmarks, one JSON line per result.
+///
+/// Each scenario runs several times; results report the median, min and max, and a ratio against a
+/// reference measured in the same run on the same machine, so that the figures travel between machines.
+@main
+struct HeraldBench {
+    static func main() async throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let runs = Int(ProcessInfo.processInfo.environment["HERALD_BENCH_RUNS"] ?? "") ?? 5
+        let scenarios = arguments.isEmpty ? ["intake-rate", "intake-latency"] : arguments
+        for scenario in scenarios {
+            switch scenario {
+            case "intake-rate": try await IntakeBenchmark.rate(runs: runs, files: 10_000)
+            case "intake-latency": try await IntakeBenchmark.latency(runs: runs, samples: 300)
+            default:
+                FileHandle.standardError.write(Data("herald-bench: unknown scenario \(scenario) (intake-rate, intake-latency)\n".utf8))
+                exit(2)
+            }
+        }
+    }
+}
+
+/// Median, min and max of repeated measurements.
+struct Summary {
+    var values: [Double]
+    var median: Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+    var min: Double { values.min() ?? 0 }
+    var max: Double { values.max() ?? 0 }
+
+    func json(_ name: String, unit: String, extra: [String: Any] = [:]) -> [String: Any] {
+        var object: [String: Any] = ["name": name, "unit": unit, "median": round(median), "min": round(min), "max": round(max), "runs": values.count]
+        object.merge(extra) { $1 }
+        return object
+    }
+
+    private func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
+
+func emit(_ object: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+    fflush(nil)
+}
+
+/// Seconds on the monotonic clock.
+func monotonic() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
