@@ -20,8 +20,8 @@ public struct TemplateText: Sendable, Hashable, Codable, CustomStringConvertible
         if text.contains("{{{") || text.contains("{{&") {
             throw node.error("bad_template", "unescaped output ({{{…}}} or {{&…}}) is not allowed; use {{name}}")
         }
-        if text.contains("{{>") || text.contains("{{<") || text.contains("{{$") || text.contains("{{=") {
-            throw node.error("bad_template", "partials, inheritance and delimiter changes are not allowed in messages")
+        if text.contains("{{>") || text.contains("{{<") || text.contains("{{$") || text.contains("{{=") || text.contains("{{%") {
+            throw node.error("bad_template", "partials, inheritance, pragmas and delimiter changes are not allowed in messages")
         }
         do {
             _ = try MustacheTemplate(string: text)

@@ -52,9 +52,4 @@ extension JSONValue {
         }
         out += "\""
     }
-
-    /// A JSON object from string pairs, for small documents Herald writes itself.
-    public static func object(_ pairs: KeyValuePairs<String, JSONValue>) -> JSONValue {
-        .object(JSONObject(pairs.map { ($0.key, $0.value) }))
-    }
 }

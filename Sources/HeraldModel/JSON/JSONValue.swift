@@ -43,5 +43,15 @@ public struct JSONObject: Sendable, Equatable {
 
     public subscript(key: String) -> JSONValue? { values[key] }
 
+    /// Sets a key's value, keeping its position if present and appending it otherwise.
+    public mutating func set(_ key: String, _ value: JSONValue) {
+        if values.updateValue(value, forKey: key) == nil { keys.append(key) }
+    }
+
     public var count: Int { keys.count }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// Keys in literal order; a repeated key keeps its first value.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
 }

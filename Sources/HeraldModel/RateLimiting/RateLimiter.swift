@@ -1,0 +1,119 @@
+/// Hierarchical rate limits: a send is granted only when every scope it belongs to allows it, and then
+/// counts against all of them at once. A 429 pauses just the scope that hit it.
+///
+/// Pure and synchronous: time is passed in (seconds on a monotonic clock) and the dispatcher acts on the answers.
+public struct RateLimiter: Sendable {
+    /// An account's limits.
+    public struct AccountLimits: Sendable, Equatable {
+        public var platform: Platform
+        public var rate: Double
+        /// Messenger audio/video per Page.
+        public var heavyMediaRate: Double = 10
+        /// Telegram per private chat.
+        public var chatRate: Double = 1
+        /// Telegram per group: 20 per minute.
+        public var groupRate: Double = 20.0 / 60
+
+        public init(platform: Platform, rate: Double) {
+            self.platform = platform
+            self.rate = rate
+        }
+    }
+
+    /// The limiter's answer.
+    public enum Decision: Sendable, Equatable {
+        /// Send now; the slot is taken.
+        case granted
+        /// Ask again at this time; nothing was taken.
+        case wait(until: Double)
+    }
+
+    private var accounts: [String: AccountLimits]
+    private var cells: [RateScope: GCRA] = [:]
+    private var jobRates: [String: Double] = [:]
+    private var pausedUntil: [RateScope: Double] = [:]
+
+    public init(accounts: [String: AccountLimits]) { self.accounts = accounts }
+
+    /// Replaces the account limits (configuration reload); existing state is kept.
+    public mutating func update(accounts: [String: AccountLimits]) {
+        for (name, limits) in accounts where self.accounts[name] != limits {
+            cells[.account(name)] = nil
+            cells[.heavyMedia(name)] = nil
+        }
+        self.accounts = accounts
+    }
+
+    /// Sets a job's own rate (its `options.rate`).
+    public mutating func setJobRate(_ job: String, rate: Double?) {
+        jobRates[job] = rate
+        cells[.job(job)] = nil
+    }
+
+    /// The scopes one send belongs to.
+    public func scopes(account: String, chat: String, heavyMedia: Bool, job: String?) -> [RateScope] {
+        var scopes: [RateScope] = [.account(account)]
+        guard let limits = accounts[account] else { return scopes }
+        switch limits.platform {
+        case .telegram:
+            // Negative ids and @names are groups, supergroups and channels.
+            let isGroup = chat.hasPrefix("-") || chat.hasPrefix("@")
+            scopes.append(isGroup ? .group(account: account, chat: chat) : .chat(account: account, chat: chat))
+        case .messenger:
+            if heavyMedia { scopes.append(.heavyMedia(account)) }
+        }
+        if let job, jobRates[job] != nil { scopes.append(.job(job)) }
+        return scopes
+    }
+
+    /// Grants a send now if every scope allows it, or says when to ask again.
+    public mutating func acquire(account: String, chat: String, heavyMedia: Bool = false, job: String? = nil, at now: Double) -> Decision {
+        let scopes = scopes(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
+        var earliest = now
+        for scope in scopes {
+            if let paused = pausedUntil[scope] {
+                if paused > now { earliest = max(earliest, paused) } else { pausedUntil[scope] = nil }
+            }
+            if let cell = cells[scope] { earliest = max(earliest, cell.earliest(at: now)) }
+        }
+        guard earliest <= now else { return .wait(until: earliest) }
+        for scope in scopes {
+            var cell = cells[scope] ?? makeCell(scope, start: now)
+            cell.consume(at: now)
+            cells[scope] = cell
+        }
+        return .granted
+    }
+
+    /// Pauses one scope (after a 429) until `until`.
+    public mutating func pause(_ scope: RateScope, until: Double) {
+        pausedUntil[scope] = max(pausedUntil[scope] ?? 0, until)
+    }
+
+    /// When a scope's pause ends, if it is paused.
+    public func pausedUntil(_ scope: RateScope) -> Double? { pausedUntil[scope] }
+
+    /// Drops idle per-chat state so memory follows the active chats, not every chat ever seen.
+    public mutating func prune(at now: Double) {
+        cells = cells.filter { scope, cell in
+            switch scope {
+            case .chat, .group: !cell.isIdle(at: now)
+            default: true
+            }
+        }
+        pausedUntil = pausedUntil.filter { $0.value > now }
+    }
+
+    /// How many keys hold state (for tests and metrics).
+    public var trackedKeys: Int { cells.count }
+
+    private func makeCell(_ scope: RateScope, start: Double) -> GCRA {
+        switch scope {
+        case .account(let name): GCRA(rate: accounts[name]?.rate ?? 1, start: start)
+        case .heavyMedia(let name): GCRA(rate: accounts[name]?.heavyMediaRate ?? 10, start: start)
+        case .chat(let account, _): GCRA(rate: accounts[account]?.chatRate ?? 1, start: start)
+        case .group(let account, _): GCRA(rate: accounts[account]?.groupRate ?? 1.0 / 3, start: start)
+        case .job(let job): GCRA(rate: jobRates[job] ?? 1, start: start)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import HeraldModel
+import Testing
+
+@Suite struct RateLimiterTests {
+    /// Sends as fast as the limiter allows for `seconds` of simulated time; returns the grant times.
+    func drive(_ limiter: inout RateLimiter, seconds: Double, chats: (Int) -> String, account: String = "bot", heavy: Bool = false, job: String? = nil) -> [Double] {
+        var now = 0.0
+        var grants: [Double] = []
+        var index = 0
+        while now < seconds - 1e-9 {
+            switch limiter.acquire(account: account, chat: chats(index), heavyMedia: heavy, job: job, at: now) {
+            case .granted:
+                grants.append(now)
+                index += 1
+            case .wait(let until):
+                #expect(until > now)
+                now = until
+            }
+        }
+        return grants
+    }
+
+    @Test func account_telegramThirtyPerSecond_exactly() {
+        var limiter = RateLimiter(accounts: ["bot": .init(platform: .telegram, rate: 30)])
+        let grants = drive(&limiter, seconds: 10, chats: { "\($0)" })
+        #expect(grants.count == 300)
+        // No window of one second ever holds more than 30 sends
+        for (index, time) in grants.enumerated() where index + 30 < grants.count {
+            #expect(grants[index + 30] - time >= 1 - 1e-9)
+        }
+    }
+
+    @Test func chat_onePerSecondPerPrivateChat_twentyPerMinutePerGroup() {
+        var limiter = RateLimiter(accounts: ["bot": .init(platform: .telegram, rate: 30)])
+        #expect(drive(&limiter, seconds: 10, chats: { _ in "42" }).count == 10)
+        var groups = RateLimiter(accounts: ["bot": .init(platform: .telegram, rate: 30)])
+        #expect(drive(&groups, seconds: 60, chats: { _ in "-100123" }).count == 20)
+    }
+
+    @Test func messenger_pageRateAndHeavyMedia() {
+        var limiter = RateLimiter(accounts: ["page": .init(platform: .messenger, rate: 300)])
+        #expect(drive(&limiter, seconds: 2, chats: { "\($0)" }, account: "page").count == 600)
+        var heavy = RateLimiter(accounts: ["page": .init(platform: .messenger, rate: 300)])
+        #expect(drive(&heavy, seconds: 2, chats: { "\($0)" }, account: "page", heavy: true).count == 20)
+    }
+
+    @Test func jobRate_limitsBelowTheAccount() {
+        var limiter = RateLimiter(accounts: ["bot": .init(platform: .telegram, rate: 30)])
+        limiter.setJobRate("slow", rate: 5)
+        #expect(drive(&limiter, seconds: 4, chats: { "\($0)" }, job: "slow").count == 20)
+    }
+
+    @Test func pause_holdsOnlyTheScopeThatHitTheLimit() {
+        var limiter = RateLimiter(accounts: ["a": .init(platform: .telegram, rate: 30), "b": .init(platform: .telegram, rate: 30)])
+        limiter.pause(.account("a"), until: 5)
+        #expect(limiter.acquire(account: "a", chat: "1", at: 1) == .wait(until: 5))
+        #expect(limiter.acquire(account: "b", chat: "1", at: 1) == .granted)
+        #expect(limiter.acquire(account: "a", chat: "1", at: 5) == .granted)
+    }
+
+    @Test func prune_keepsMemoryToActiveChats() {
+        var limiter = RateLimiter(accounts: ["bot": .init(platform: .telegram, rate: 1000)])
+        for chat in 0..<10_000 { #expect(limiter.acquire(account: "bot", chat: "\(chat)", at: Double(chat) / 500) == .granted) }
+        #expect(limiter.trackedKeys == 10_001)
+        limiter.prune(at: 30)
+        #expect(limiter.trackedKeys == 1)
+    }
+
+    @Test func retryPolicy_backsOffWithJitterWithinBounds() {
+        let policy = RetryPolicy()
+        #expect(policy.nextAttempt(attempts: 1, firstAttemptAt: 0, now: 0, random: 0) == 1)
+        #expect(policy.nextAttempt(attempts: 1, firstAttemptAt: 0, now: 0, random: 0.999)! < 2)
+        #expect(policy.nextAttempt(attempts: 4, firstAttemptAt: 0, now: 0, random: 0) == 8)
+        #expect(policy.nextAttempt(attempts: 3, firstAttemptAt: 0, now: 0, suggested: 30, random: 0) == 30)
+        #expect(policy.nextAttempt(attempts: 8, firstAttemptAt: 0, now: 0, random: 0) == nil)
+        #expect(policy.nextAttempt(attempts: 2, firstAttemptAt: 0, now: 86_399, random: 0) == nil)
+    }
+}
