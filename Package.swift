@@ -30,6 +30,7 @@ let package = Package(
             dependencies: [
                 "HeraldModel",
                 "CShim",
+                "CCurl",
                 "CSystemd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

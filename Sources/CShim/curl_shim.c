@@ -31,3 +31,7 @@ CURLcode cshim_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **val
 CURLMcode cshim_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {
     return curl_multi_setopt(handle, option, value);
 }
+
+CURLcode cshim_curl_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}

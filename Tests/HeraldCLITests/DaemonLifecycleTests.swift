@@ -80,7 +80,7 @@ import Testing
         #expect(workspace.names("done").count + workspace.names("incoming").count == 300)
         // And a restart takes the rest
         let again = try DaemonProcess(workspace)
-        #expect(waitUntil { workspace.names("done").count == 300 })
+        #expect(waitUntil(timeout: 60) { workspace.names("done").count == 300 })
         _ = again.stop()
     }
 

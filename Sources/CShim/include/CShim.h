@@ -12,6 +12,7 @@ CURLcode cshim_curl_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t 
 CURLcode cshim_curl_easy_setopt_write_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
 CURLcode cshim_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode cshim_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
+CURLcode cshim_curl_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value);
 CURLMcode cshim_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
 
 /// Linux-only calls that need _GNU_SOURCE (and fcntl, which is variadic).

@@ -8,6 +8,7 @@ public struct Configuration: Sendable, Equatable {
     /// Where the SQLite database lives.
     public var stateDirectory: String
     public var limits: SpoolLimits
+    public var dispatch = DispatchSettings()
     /// The HTTP server's listen address (webhooks, click redirects, metrics).
     public var listenHost: String
     public var listenPort: Int
@@ -43,6 +44,18 @@ public struct Configuration: Sendable, Equatable {
             accounts: Dictionary(uniqueKeysWithValues: demo.map { ($0.name, $0) }), clickSigningKey: nil, sourcePath: nil
         )
     }
+}
+
+/// The worker pool and HTTP client.
+public struct DispatchSettings: Sendable, Equatable {
+    /// Deliveries in flight at once, across all accounts.
+    public var maxInFlight = 512
+    /// Open HTTP connections (keep-alive, HTTP/2 where offered).
+    public var maxConnections = 256
+    /// Per-request timeout.
+    public var requestTimeoutSeconds = 30
+
+    public init() {}
 }
 
 /// The spool's limits and timers.

@@ -75,6 +75,13 @@ public struct ConfigurationLoader: Sendable {
             if let value = spool.optional("batch_size") { config.limits.batchSize = Int(try value.integer(in: 1...10_000)) }
             try spool.finish()
         }
+        if let node = fields.optional("dispatch") {
+            var dispatch = try node.object()
+            if let value = dispatch.optional("max_in_flight") { config.dispatch.maxInFlight = Int(try value.integer(in: 1...100_000)) }
+            if let value = dispatch.optional("max_connections") { config.dispatch.maxConnections = Int(try value.integer(in: 1...10_000)) }
+            if let value = dispatch.optional("request_timeout_seconds") { config.dispatch.requestTimeoutSeconds = Int(try value.integer(in: 1...600)) }
+            try dispatch.finish()
+        }
         if let node = fields.optional("http") {
             var http = try node.object()
             if let value = http.optional("listen") { (config.listenHost, config.listenPort) = try listenAddress(value) }

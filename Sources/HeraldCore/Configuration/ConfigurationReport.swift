@@ -24,6 +24,11 @@ public struct ConfigurationReport: Sendable {
             "rescan_seconds = \(c.limits.rescanIntervalSeconds)",
             "batch_size = \(c.limits.batchSize)",
             "",
+            "[dispatch]",
+            "max_in_flight = \(c.dispatch.maxInFlight)",
+            "max_connections = \(c.dispatch.maxConnections)",
+            "request_timeout_seconds = \(c.dispatch.requestTimeoutSeconds)",
+            "",
             "[http]",
             "listen = \(quote(c.listenHost.contains(":") ? "[\(c.listenHost)]:\(c.listenPort)" : "\(c.listenHost):\(c.listenPort)"))",
         ]

@@ -16,17 +16,19 @@ public enum Daemon {
         public let store: HeraldStore
         public let status: DaemonStatus
         public let intake: SpoolIntake
+        public let dispatcher: Dispatcher<ContinuousClock>
         public let reloader: ConfigurationReloader
         public let watchdog: WatchdogService<ContinuousClock>
 
         /// The services in dependency order.
-        public var services: [any Service] { [intake, reloader, watchdog] }
+        public var services: [any Service] { [intake, dispatcher, reloader, watchdog] }
     }
 
     /// Opens the store and the spool and wires the services.
     public static func makeParts(
         configuration: Configuration, configurationPath: String?, logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment,
+        transport: (any HTTPTransport)? = nil,
         hangups: UnixSignalsSequence? = nil,
         overrides: @escaping @Sendable (inout Configuration) -> Void = { _ in }
     ) throws -> Parts {
@@ -42,6 +44,13 @@ public enum Daemon {
             spool: SpoolDirectory(root: configuration.spoolDirectory), store: store, settings: holder,
             status: status, notifier: notifier, logger: logger, heartbeat: heartbeat
         )
+        let http = try transport ?? CurlTransport(
+            maxConnections: configuration.dispatch.maxConnections, timeout: .seconds(configuration.dispatch.requestTimeoutSeconds)
+        )
+        let dispatcher = Dispatcher(
+            store: store, settings: holder, transport: http, status: status, logger: logger, clock: ContinuousClock(),
+            maxInFlight: configuration.dispatch.maxInFlight
+        )
         let reloader = ConfigurationReloader(
             holder: holder, loader: ConfigurationLoader(environment: environment), path: configurationPath,
             notifier: notifier, status: status, logger: logger, hangups: hangups, adjust: overrides
@@ -49,7 +58,7 @@ public enum Daemon {
         let watchdog = WatchdogService(
             notifier: notifier, status: status, clock: ContinuousClock(), logger: logger, interval: watchdogInterval
         )
-        return Parts(store: store, status: status, intake: intake, reloader: reloader, watchdog: watchdog)
+        return Parts(store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog)
     }
 
     /// The running daemon: SIGTERM drains gracefully within `drain_timeout_seconds`, SIGINT cancels, SIGHUP reloads.

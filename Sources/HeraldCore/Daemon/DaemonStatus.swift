@@ -32,6 +32,14 @@ public final class DaemonStatus: Sendable {
 
     public func setPhase(_ phase: String) { figures.withLock { $0.phase = phase } }
 
+    /// The dispatcher's live figures.
+    public func recordDispatch(inFlight: Int, sendsPerSecond: Double) {
+        figures.withLock {
+            $0.inFlightSends = inFlight
+            $0.sendsPerSecond = sendsPerSecond
+        }
+    }
+
     public func recordIntake(accepted: Int, rejected: Int, queued: Int) {
         figures.withLock {
             $0.accepted += accepted

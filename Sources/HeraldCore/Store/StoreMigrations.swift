@@ -106,6 +106,14 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2 delivery attempts, parts and duplicates") { db in
+            try db.execute(sql: """
+                ALTER TABLE deliveries ADD COLUMN first_attempt_at INTEGER;
+                ALTER TABLE deliveries ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE deliveries ADD COLUMN possible_duplicate INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX deliveries_sending ON deliveries(state) WHERE state = 'sending';
+                """)
+        }
         return migrator
     }
 }

@@ -18,7 +18,8 @@ import Testing
         #expect(harness.names(in: .done).first?.hasSuffix("~campaign.json") == true)
         #expect(harness.names(in: .incoming).isEmpty && harness.names(in: .active).isEmpty && harness.names(in: .tmp).isEmpty)
         let state = try harness.query { try String.fetchOne($0, sql: "SELECT c.state FROM campaigns c JOIN jobs j ON j.id = c.job_id WHERE j.id = 'spring-sale-2026-telegram'") }
-        #expect(state == "scheduled")
+        // Due now: the dispatcher may already have started it
+        #expect(["scheduled", "running", "completed"].contains(state))
     }
 
     @Test func intake_whenCopiedSlowly_waitsForCloseBeforeReading() async throws {

@@ -1,0 +1,181 @@
+import CCurl
+import CShim
+import Foundation
+import Synchronization
+
+/// HTTP over one libcurl multi handle driven by one dedicated thread (`curl_multi_poll`): thousands of requests
+/// in flight without a thread each. Keep-alive and HTTP/2 multiplexing come from the multi handle's connection
+/// cache; TLS verification stays on; response bodies are capped.
+///
+/// ```swift
+/// let transport = try CurlTransport(maxConnections: 100, timeout: .seconds(30))
+/// let result = await transport.send(HTTPRequest(url: "https://api.telegram.org/bot…/sendMessage", body: bytes))
+/// ```
+public final class CurlTransport: HTTPTransport {
+    // Touched only by the curl thread, except curl_multi_wakeup, which libcurl documents as thread-safe.
+    nonisolated(unsafe) private let multi: UnsafeMutableRawPointer
+    private let queue = Mutex<[Transfer]>([])
+    private let running = Atomic<Bool>(true)
+    private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    let timeoutMilliseconds: Int
+    let maxResponseBytes: Int
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    /// `maxConnections` bounds open connections (and so concurrency per host); `timeout` bounds each request.
+    public init(maxConnections: Int = 256, timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20) throws {
+        _ = CurlTransport.globalInit
+        guard let multi = curl_multi_init() else { throw CurlError(code: -1, message: "curl_multi_init failed") }
+        self.multi = multi
+        timeoutMilliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        self.maxResponseBytes = maxResponseBytes
+        cshim_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConnections)
+        cshim_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnections)
+        cshim_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
+        cshim_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "herald-curl"
+        thread.start()
+    }
+
+    public func send(_ request: HTTPRequest) async -> HTTPResult {
+        await withCheckedContinuation { continuation in
+            guard running.load(ordering: .acquiring) else {
+                continuation.resume(returning: .failure(reason: "transport is shut down", requestSent: false))
+                return
+            }
+            queue.withLock { $0.append(Transfer(request: request, continuation: continuation, maxBytes: maxResponseBytes)) }
+            curl_multi_wakeup(multi)
+        }
+    }
+
+    /// Finishes the transfers in flight, then stops the thread.
+    public func shutdown() async {
+        await withCheckedContinuation { continuation in
+            finished.withLock { $0 = continuation }
+            running.store(false, ordering: .releasing)
+            curl_multi_wakeup(multi)
+        }
+    }
+
+    private func loop() {
+        var active = 0
+        while true {
+            let incoming = queue.withLock { pending in
+                defer { pending.removeAll(keepingCapacity: true) }
+                return pending
+            }
+            for transfer in incoming { start(transfer) }
+            active += incoming.count
+            var stillRunning: Int32 = 0
+            curl_multi_perform(multi, &stillRunning)
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(multi, &remaining) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                complete(easy, code: message.pointee.data.result)
+                active -= 1
+            }
+            if !running.load(ordering: .acquiring) && active == 0 && queue.withLock({ $0.isEmpty }) { break }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+        curl_multi_cleanup(multi)
+        finished.withLock { $0?.resume(); $0 = nil }
+    }
+
+    private func start(_ transfer: Transfer) {
+        guard let easy = curl_easy_init() else {
+            transfer.continuation.resume(returning: .failure(reason: "curl_easy_init failed", requestSent: false))
+            return
+        }
+        let box = Unmanaged.passRetained(transfer).toOpaque()
+        transfer.request.url.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_URL, $0) }
+        cshim_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, box)
+        cshim_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, box)
+        cshim_curl_easy_setopt_write_function(easy, curlWrite)
+        cshim_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        cshim_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
+        cshim_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMilliseconds, 10_000))
+        cshim_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
+        cshim_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        cshim_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        cshim_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        "http,https".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, $0) }
+        "".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, $0) }
+        "Herald/1".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, $0) }
+        var headers: UnsafeMutablePointer<curl_slist>? = nil
+        for header in transfer.request.headers + ["Expect:"] { headers = curl_slist_append(headers, header) }
+        transfer.headers = headers
+        cshim_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers))
+        if transfer.request.method == "POST" {
+            cshim_curl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.request.body.count))
+            transfer.request.body.withUnsafeBytes { bytes in
+                _ = cshim_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            }
+        } else if transfer.request.method != "GET" {
+            transfer.request.method.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, $0) }
+        }
+        curl_multi_add_handle(multi, easy)
+    }
+
+    private func complete(_ easy: UnsafeMutableRawPointer, code: CURLcode) {
+        var pointer: UnsafeMutableRawPointer?
+        cshim_curl_easy_getinfo_pointer(easy, CURLINFO_PRIVATE, &pointer)
+        let transfer = Unmanaged<Transfer>.fromOpaque(pointer!).takeRetainedValue()
+        var status = 0
+        cshim_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        var uploaded: curl_off_t = 0
+        cshim_curl_easy_getinfo_off(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded)
+        var requestSize = 0
+        cshim_curl_easy_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &requestSize)
+        curl_multi_remove_handle(multi, easy)
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(transfer.headers)
+        let result: HTTPResult
+        if code == CURLE_OK {
+            result = .response(status: status, body: transfer.body)
+        } else if transfer.overflowed {
+            result = .failure(reason: "response larger than \(maxResponseBytes) bytes", requestSent: true)
+        } else {
+            let message = String(cString: curl_easy_strerror(code))
+            // Sent in full (headers and body) before the failure: the server may have acted on it.
+            let sent = requestSize > 0 && uploaded >= curl_off_t(transfer.request.body.count)
+            result = .failure(reason: "\(message) (curl \(code.rawValue))", requestSent: sent)
+        }
+        transfer.continuation.resume(returning: result)
+    }
+}
+
+/// One request in flight: owned by the curl thread from submission to completion.
+final class Transfer: @unchecked Sendable {
+    let request: HTTPRequest
+    let continuation: CheckedContinuation<HTTPResult, Never>
+    let maxBytes: Int
+    var body: [UInt8] = []
+    var overflowed = false
+    var headers: UnsafeMutablePointer<curl_slist>?
+
+    init(request: HTTPRequest, continuation: CheckedContinuation<HTTPResult, Never>, maxBytes: Int) {
+        self.request = request
+        self.continuation = continuation
+        self.maxBytes = maxBytes
+    }
+}
+
+/// libcurl's write callback: appends to the transfer's body, refusing more than its cap.
+private func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    if transfer.body.count + length > transfer.maxBytes {
+        transfer.overflowed = true
+        return 0
+    }
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
+    return length
+}
+
+/// A libcurl failure outside a transfer.
+public struct CurlError: Error, Sendable {
+    public var code: Int
+    public var message: String
+}

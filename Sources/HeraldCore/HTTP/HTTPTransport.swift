@@ -1,0 +1,33 @@
+/// An HTTP request as the channels build it.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [String]
+    public var body: [UInt8]
+
+    public init(method: String = "POST", url: String, headers: [String] = ["Content-Type: application/json"], body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// What came back: a response, or a transport failure that says whether the request may have reached the server.
+public enum HTTPResult: Sendable, Equatable {
+    case response(status: Int, body: [UInt8])
+    /// `requestSent` is true when the whole request went out before the failure (a timeout waiting for the
+    /// answer): the platform may have acted on it, so the outcome is uncertain.
+    case failure(reason: String, requestSent: Bool)
+}
+
+/// Sends HTTP requests; the seam between channels and the network.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest) async -> HTTPResult
+    /// Finishes what is in flight and releases the transport.
+    func shutdown() async
+}
+
+extension HTTPTransport {
+    public func shutdown() async {}
+}

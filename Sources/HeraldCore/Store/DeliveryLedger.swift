@@ -1,0 +1,235 @@
+import Foundation
+import GRDB
+import HeraldModel
+
+/// The delivery ledger: one row per (campaign, recipient) moving pending → sending → sent / failed / skipped,
+/// written before and after each API call, in batches.
+extension HeraldStore {
+    /// A campaign being sent, with what the dispatcher needs to expand and render it.
+    public struct RunningCampaign: Sendable {
+        public var id: Int64
+        public var jobID: String
+        public var account: String
+        public var priority: Int
+        public var audienceExpanded: Bool
+        public var audienceCursor: Int64
+        public var body: String
+    }
+
+    /// A delivery ready to send, with its recipient's profile.
+    public struct DeliveryRow: Sendable {
+        public var id: Int64
+        public var campaignID: Int64
+        public var subscriberID: Int64
+        public var attempts: Int
+        public var firstAttemptAt: Int64?
+        public var partsSent: Int
+        public var wasUncertain: Bool
+        public var profile: Profile
+        public var status: String
+        public var lastInboundAt: Int64?
+    }
+
+    /// What happened to one delivery after its API calls.
+    public struct DeliveryResult: Sendable {
+        public enum State: String, Sendable { case sent, failed, skipped, pending, uncertain }
+        public var deliveryID: Int64
+        public var campaignID: Int64
+        public var subscriberID: Int64
+        public var account: String
+        public var state: State
+        public var messageID: String?
+        public var reason: String?
+        public var partsSent: Int
+        public var nextAttemptAt: Int64?
+        /// Set when the subscriber's reachability changed (blocked, deactivated, …).
+        public var subscriberStatus: String?
+        /// Telegram: the chat's new id after a group upgrade.
+        public var migratedChatID: String?
+        public var possibleDuplicate: Bool
+
+        public init(deliveryID: Int64, campaignID: Int64, subscriberID: Int64, account: String, state: State, messageID: String? = nil, reason: String? = nil, partsSent: Int = 0, nextAttemptAt: Int64? = nil, subscriberStatus: String? = nil, migratedChatID: String? = nil, possibleDuplicate: Bool = false) {
+            self.deliveryID = deliveryID
+            self.campaignID = campaignID
+            self.subscriberID = subscriberID
+            self.account = account
+            self.state = state
+            self.messageID = messageID
+            self.reason = reason
+            self.partsSent = partsSent
+            self.nextAttemptAt = nextAttemptAt
+            self.subscriberStatus = subscriberStatus
+            self.migratedChatID = migratedChatID
+            self.possibleDuplicate = possibleDuplicate
+        }
+    }
+
+    /// After a crash: deliveries caught in `sending` may or may not have gone out; they become `uncertain`.
+    @discardableResult
+    public func markInFlightUncertain(now: Date) throws -> Int {
+        try pool.write { db in
+            let ms = now.millisecondsSince1970
+            try db.execute(sql: """
+                INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
+                SELECT 'uncertain', ?, campaign_id, subscriber_id, id, '{"reason":"in flight at a crash"}' FROM deliveries WHERE state = 'sending'
+                """, arguments: [ms])
+            try db.execute(sql: "UPDATE deliveries SET state = 'uncertain', updated_at = ? WHERE state = 'sending'", arguments: [ms])
+            return db.changesCount
+        }
+    }
+
+    /// Starts campaigns whose time has come; returns their ids.
+    public func startDueCampaigns(now: Date) throws -> [Int64] {
+        try pool.write { db in
+            let ms = now.millisecondsSince1970
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM campaigns WHERE state = 'scheduled' AND send_at <= ? ORDER BY priority, send_at", arguments: [ms])
+            for id in ids {
+                try db.execute(sql: "UPDATE campaigns SET state = 'running', started_at = coalesce(started_at, ?) WHERE id = ?", arguments: [ms, id])
+                try db.execute(sql: "UPDATE jobs SET state = 'running', updated_at = ? WHERE id = (SELECT job_id FROM campaigns WHERE id = ?)", arguments: [ms, id])
+            }
+            return ids
+        }
+    }
+
+    /// Campaigns in the `running` state.
+    public func runningCampaigns() throws -> [RunningCampaign] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.id, c.job_id, c.account, c.priority, c.audience_expanded, c.audience_cursor, j.body
+                FROM campaigns c JOIN jobs j ON j.id = c.job_id WHERE c.state = 'running' ORDER BY c.priority, c.id
+                """).map {
+                RunningCampaign(id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"],
+                                audienceExpanded: $0["audience_expanded"], audienceCursor: $0["audience_cursor"], body: $0["body"])
+            }
+        }
+    }
+
+    /// Adds up to `batch` deliveries for the next subscribers of an `all` or `tags` audience, in id order,
+    /// so a million-recipient audience is never in memory. Returns true once the audience is fully expanded.
+    public func expandAudience(_ campaign: RunningCampaign, audience: Audience, batch: Int, now: Date) throws -> Bool {
+        try pool.write { db in
+            let cursor = try Int64.fetchOne(db, sql: "SELECT audience_cursor FROM campaigns WHERE id = ?", arguments: [campaign.id]) ?? 0
+            var filter = ""
+            var arguments: StatementArguments = [campaign.id, now.millisecondsSince1970, campaign.account, cursor]
+            if case .tags(let include, let exclude) = audience {
+                if !include.isEmpty {
+                    filter += " AND s.id IN (SELECT subscriber_id FROM subscriber_tags WHERE tag IN (\(include.map { _ in "?" }.joined(separator: ","))))"
+                    arguments += StatementArguments(include)
+                }
+                if !exclude.isEmpty {
+                    filter += " AND s.id NOT IN (SELECT subscriber_id FROM subscriber_tags WHERE tag IN (\(exclude.map { _ in "?" }.joined(separator: ","))))"
+                    arguments += StatementArguments(exclude)
+                }
+            }
+            arguments += [batch]
+            let last = try Int64.fetchAll(db, sql: """
+                INSERT OR IGNORE INTO deliveries (campaign_id, subscriber_id, state, updated_at)
+                SELECT ?, s.id, 'pending', ? FROM subscribers s
+                WHERE s.account = ? AND s.status = 'subscribed' AND s.id > ?\(filter)
+                ORDER BY s.id LIMIT ?
+                RETURNING subscriber_id
+                """, arguments: arguments).max()
+            let done = last == nil
+            try db.execute(
+                sql: "UPDATE campaigns SET audience_cursor = ?, audience_expanded = ? WHERE id = ?",
+                arguments: [last ?? cursor, done, campaign.id]
+            )
+            return done
+        }
+    }
+
+    /// The next deliveries of a campaign that are due (pending, or uncertain after a crash), with profiles.
+    public func dueDeliveries(campaignID: Int64, after lastID: Int64, limit: Int, now: Date) throws -> [DeliveryRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.id, d.campaign_id, d.subscriber_id, d.attempts, d.first_attempt_at, d.parts_sent, d.state,
+                       s.platform_id, s.first_name, s.last_name, s.username, s.locale, s.fields, s.status, s.last_inbound_at
+                FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+                WHERE d.campaign_id = ? AND d.id > ? AND d.state IN ('pending', 'uncertain') AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
+                ORDER BY d.id LIMIT ?
+                """, arguments: [campaignID, lastID, now.millisecondsSince1970, limit]).map { row in
+                var fields: [String: String] = [:]
+                if let text: String = row["fields"], case .object(let object)? = try? JSONParser().parse(Array(text.utf8)) {
+                    for key in object.keys { if case .string(let value) = object[key] { fields[key] = value } }
+                }
+                let profile = Profile(platformID: row["platform_id"], firstName: row["first_name"], lastName: row["last_name"], username: row["username"], locale: row["locale"], fields: fields)
+                return DeliveryRow(id: row["id"], campaignID: row["campaign_id"], subscriberID: row["subscriber_id"], attempts: row["attempts"],
+                                   firstAttemptAt: row["first_attempt_at"], partsSent: row["parts_sent"], wasUncertain: (row["state"] as String) == "uncertain",
+                                   profile: profile, status: row["status"], lastInboundAt: row["last_inbound_at"])
+            }
+        }
+    }
+
+    /// Marks deliveries as being sent, just before their API calls go out.
+    public func markSending(_ ids: [Int64], now: Date) throws {
+        guard !ids.isEmpty else { return }
+        try pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE deliveries SET state = 'sending', attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), updated_at = ?
+                WHERE id = ? AND state IN ('pending', 'uncertain')
+                """)
+            let ms = now.millisecondsSince1970
+            for id in ids { try statement.execute(arguments: [ms, ms, id]) }
+        }
+    }
+
+    /// Records a batch of outcomes, their events and subscriber changes in one transaction.
+    public func record(_ results: [DeliveryResult], now: Date) throws {
+        guard !results.isEmpty else { return }
+        try pool.write { db in
+            let ms = now.millisecondsSince1970
+            let update = try db.cachedStatement(sql: """
+                UPDATE deliveries SET state = ?, platform_message_id = coalesce(?, platform_message_id), error = ?, parts_sent = ?,
+                    next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+                    possible_duplicate = possible_duplicate OR ?, updated_at = ?
+                WHERE id = ?
+                """)
+            let event = try db.cachedStatement(sql: "INSERT INTO events (kind, at, account, campaign_id, subscriber_id, delivery_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for result in results {
+                try update.execute(arguments: [result.state.rawValue, result.messageID, result.reason, result.partsSent, result.nextAttemptAt,
+                                               result.state.rawValue, ms, result.possibleDuplicate, ms, result.deliveryID])
+                let kind: String? = switch result.state {
+                case .sent: "sent"
+                case .failed: "failed"
+                case .skipped: "skipped"
+                case .uncertain: "uncertain"
+                case .pending: nil
+                }
+                if let kind {
+                    var detail = JSONObject()
+                    if let reason = result.reason { detail.insert("reason", .string(reason)) }
+                    if let id = result.messageID { detail.insert("message_id", .string(id)) }
+                    if result.possibleDuplicate { detail.insert("possible_duplicate", .bool(true)) }
+                    try event.execute(arguments: [kind, ms, result.account, result.campaignID, result.subscriberID, result.deliveryID, JSONValue.object(detail).jsonText])
+                }
+                if let status = result.subscriberStatus {
+                    try db.execute(sql: "UPDATE subscribers SET status = ?, unsubscribed_at = coalesce(unsubscribed_at, ?), updated_at = ? WHERE id = ? AND status != ?",
+                                   arguments: [status, ms, ms, result.subscriberID, status])
+                    if db.changesCount > 0 {
+                        try event.execute(arguments: [status == "blocked" ? "blocked" : "unsubscribed", ms, result.account, result.campaignID, result.subscriberID, result.deliveryID,
+                                                      JSONValue.object(["status": .string(status), "reason": .string(result.reason ?? "")]).jsonText])
+                    }
+                }
+                if let chat = result.migratedChatID {
+                    try db.execute(sql: "UPDATE OR IGNORE subscribers SET platform_id = ?, updated_at = ? WHERE id = ?", arguments: [chat, ms, result.subscriberID])
+                }
+            }
+        }
+    }
+
+    /// Completes running campaigns with a fully expanded audience and no open deliveries; returns their job ids.
+    public func completeFinishedCampaigns(now: Date) throws -> [String] {
+        try pool.write { db in
+            let ms = now.millisecondsSince1970
+            let finished = try String.fetchAll(db, sql: """
+                SELECT job_id FROM campaigns c WHERE state = 'running' AND audience_expanded = 1
+                AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.state IN ('pending', 'sending', 'uncertain'))
+                """)
+            for job in finished {
+                try db.execute(sql: "UPDATE campaigns SET state = 'completed', finished_at = ? WHERE job_id = ?", arguments: [ms, job])
+                try db.execute(sql: "UPDATE jobs SET state = 'completed', updated_at = ? WHERE id = ?", arguments: [ms, job])
+            }
+            return finished
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import HeraldCore
+import Testing
+
+@Suite(.serialized) struct DispatchEndToEndTests {
+    func campaignState(_ harness: DaemonHarness, _ job: String) throws -> String? {
+        try harness.query { try String.fetchOne($0, sql: "SELECT c.state FROM campaigns c WHERE c.job_id = ?", arguments: [job]) }
+    }
+
+    @Test func telegramCampaign_sendsEveryModuleToTheTaggedAudience() async throws {
+        let server = try PlatformServer()
+        let harness = try DaemonHarness { server.configure(&$0) }
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(try example("subscribers-import.json"), as: "1.json")
+            try harness.drop(try example("subscribers-tag.json"), as: "2.json")
+            try await eventually { harness.names(in: .done).count == 2 }
+            try harness.drop(try example("telegram-campaign.json"), as: "3.json")
+            try await eventually(timeout: 20, "campaign completed") { try campaignState(harness, "spring-sale-2026-telegram") == "completed" }
+        }
+        let requests = try server.requests()
+        // 555444333 is tagged churned and excluded; the other two get the photo and the text with buttons
+        #expect(requests.count == 4)
+        let token = PlatformServer.telegramToken
+        let expected = [
+            ("/bot\(token)/sendPhoto", #"{"chat_id":123456789,"photo":"https://shop.example.com/img/spring.jpg","caption":"Spring is here, Ada!","parse_mode":"HTML"}"#),
+            ("/bot\(token)/sendMessage", #"{"chat_id":123456789,"text":"Everything is 20% off until Sunday. Your code: ADA20","parse_mode":"HTML","link_preview_options":{"is_disabled":true},"reply_markup":{"inline_keyboard":[[{"text":"Shop now","url":"https://shop.example.com/spring?utm_source=telegram"}],[{"text":"Not interested","callback_data":"optout:spring"}]]}}"#),
+            ("/bot\(token)/sendPhoto", #"{"chat_id":987654321,"photo":"https://shop.example.com/img/spring.jpg","caption":"Spring is here, Grace!","parse_mode":"HTML"}"#),
+            ("/bot\(token)/sendMessage", #"{"chat_id":987654321,"text":"Everything is 20% off until Sunday. Your code: GRACE20","parse_mode":"HTML","link_preview_options":{"is_disabled":true},"reply_markup":{"inline_keyboard":[[{"text":"Shop now","url":"https://shop.example.com/spring?utm_source=telegram"}],[{"text":"Not interested","callback_data":"optout:spring"}]]}}"#),
+        ]
+        for (path, body) in expected {
+            #expect(requests.contains { $0.path == path && $0.body == canonical(body) }, "missing \(path) \(body)\ngot: \(requests)")
+        }
+        // Each recipient's calls arrive in module order
+        for chat in ["123456789", "987654321"] {
+            let mine = requests.filter { $0.body.contains("\"chat_id\":\(chat)") }.map(\.path)
+            #expect(mine == ["/bot\(token)/sendPhoto", "/bot\(token)/sendMessage"])
+        }
+        try harness.query { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'sent' AND platform_message_id IS NOT NULL") == 2)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'sent'") == 2)
+            #expect(try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = 'spring-sale-2026-telegram'") == "completed")
+        }
+    }
+
+    @Test func messengerCampaign_holdsTheTwentyFourHourRule() async throws {
+        let server = try PlatformServer()
+        let harness = try DaemonHarness { server.configure(&$0) }
+        defer { harness.remove() }
+        let importJob = #"{"type": "subscribers", "account": "shop_page", "action": "import", "subscribers": [{"id": "1001", "first_name": "Ann"}, {"id": "1002", "first_name": "Bo"}, {"id": "1003"}]}"#
+        try await harness.run { _ in
+            try harness.drop(importJob, as: "import.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            // Ann wrote 2 hours ago, Bo 3 days ago, 1003 never
+            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            try await queue.write { db in
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                try db.execute(sql: "UPDATE subscribers SET last_inbound_at = ? WHERE platform_id = '1001'", arguments: [now - 7_200_000])
+                try db.execute(sql: "UPDATE subscribers SET last_inbound_at = ? WHERE platform_id = '1002'", arguments: [now - 259_200_000])
+            }
+            try harness.drop(try example("messenger-campaign.json"), as: "campaign.json")
+            try await eventually(timeout: 20, "campaign completed") { try campaignState(harness, "new-arrivals-messenger") == "completed" }
+        }
+        let requests = try server.requests()
+        #expect(requests.count == 2)
+        let path = "/v25.0/\(PlatformServer.pageID)/messages"
+        #expect(requests.allSatisfy { $0.path == path })
+        #expect(requests.first?.body == canonical(#"{"recipient":{"id":"1001"},"messaging_type":"UPDATE","notification_type":"SILENT_PUSH","message":{"text":"Hi Ann, three new arrivals picked for you:","metadata":"herald:1:0"}}"#))
+        #expect(requests.last?.body.contains(#""template_type":"generic""#) == true)
+        #expect(requests.last?.body.contains(#""quick_replies":[{"content_type":"text","payload":"more","title":"More like this"},{"content_type":"text","payload":"STOP","title":"Stop"}]"#) == true)
+        try harness.query { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'skipped' AND error = 'outside_window'") == 2)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'skipped'") == 2)
+        }
+    }
+}

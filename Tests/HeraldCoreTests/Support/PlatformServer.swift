@@ -1,0 +1,86 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HeraldCore
+
+/// The loopback Telegram / Messenger stand-in (Tests/PlatformServer/platform_server.py) in its own process.
+final class PlatformServer {
+    let process = Process()
+    let port: Int
+    static let telegramToken = "123456:TEST-token"
+    static let messengerToken = "EAAG-test-page-token"
+    static let pageID = "100000000000001"
+
+    init(arguments: [String] = []) throws {
+        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("platform-\(UUID().uuidString).port").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PlatformServer/platform_server.py").path
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, portFile] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: portFile) && Date() < deadline { usleep(10_000) }
+        port = Int((try? String(contentsOfFile: portFile, encoding: .utf8)) ?? "") ?? 0
+        try? FileManager.default.removeItem(atPath: portFile)
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Points the harness's two example accounts at this server, with tokens.
+    func configure(_ configuration: inout Configuration) {
+        configuration.accounts["shop_bot"]?.apiBaseURL = baseURL
+        configuration.accounts["shop_bot"]?.token = Secret(value: PlatformServer.telegramToken, origin: "test")
+        configuration.accounts["shop_page"]?.apiBaseURL = baseURL
+        configuration.accounts["shop_page"]?.token = Secret(value: PlatformServer.messengerToken, origin: "test")
+        configuration.accounts["shop_page"]?.pageID = PlatformServer.pageID
+    }
+
+    /// Every request received: path and JSON body text (keys in the order sent).
+    func requests() throws -> [(path: String, body: String)] {
+        let data = try fetch("/_/requests")
+        guard let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [] }
+        return try list.map { entry in
+            let body = try JSONSerialization.data(withJSONObject: entry["body"] ?? [:], options: [.sortedKeys, .withoutEscapingSlashes])
+            return (entry["path"] as? String ?? "", String(decoding: body, as: UTF8.self))
+        }
+    }
+
+    /// Makes the next `times` requests for one chat or PSID answer with `status` and `body`.
+    func script(recipient: String, status: Int, body: String, times: Int = 1) throws {
+        let text = #"{"match": {"chat_id": ""# + recipient + #"", "psid": ""# + recipient + #""}, "status": "# + "\(status)" + #", "body": "# + body + #", "times": "# + "\(times)" + "}"
+        _ = try fetch("/_/script", body: Data(text.utf8))
+    }
+
+    private func fetch(_ path: String, body: Data? = nil) throws -> Data {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        if let body {
+            request.httpMethod = "POST"
+            request.httpBody = body
+        }
+        let box = Box()
+        let semaphore = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, _, _ in
+            box.data = data
+            semaphore.signal()
+        }.resume()
+        semaphore.wait()
+        guard let data = box.data else { throw HarnessTimeout(what: "platform server \(path)") }
+        return data
+    }
+
+    private final class Box: @unchecked Sendable { var data: Data? }
+
+    deinit {
+        // SIGKILL: the test process may pass an ignored SIGTERM on to its children.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// Sorted-keys JSON text of a literal, to compare with what the server recorded.
+func canonical(_ text: String) -> String {
+    let object = try! JSONSerialization.jsonObject(with: Data(text.utf8))
+    return String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+}
