@@ -58,17 +58,20 @@ let package = Package(
         .target(name: "CShim", dependencies: ["CCurl", "CSystemd"]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // Test support: the loopback platform server and its helpers.
+        .target(name: "HeraldTesting", dependencies: ["HeraldCore"]),
         .testTarget(name: "HeraldModelTests", dependencies: ["HeraldModel"]),
         .testTarget(
             name: "HeraldCoreTests",
             dependencies: [
                 "HeraldCore",
+                "HeraldTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "HeraldCore"]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "HeraldCore", "HeraldTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

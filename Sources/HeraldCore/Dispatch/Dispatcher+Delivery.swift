@@ -68,7 +68,8 @@ extension Dispatcher {
         if !immediate.isEmpty { shared.withLock { $0.results += immediate } }
         guard !picked.isEmpty else { return [] }
         do {
-            try store.markSending(picked.map(\.row.id), now: wall)
+            let marked = try store.markSending(picked.map(\.row.id), now: wall)
+            picked = picked.filter { marked.contains($0.row.id) }
         } catch {
             logger.error("cannot mark \(picked.count) deliveries as sending; they wait for the next pass: \(error)", metadata: ["event": "dispatch_error"])
             for queue in queues.values { queue.rewind() }

@@ -160,16 +160,23 @@ extension HeraldStore {
         }
     }
 
-    /// Marks deliveries as being sent, just before their API calls go out.
-    public func markSending(_ ids: [Int64], now: Date) throws {
-        guard !ids.isEmpty else { return }
-        try pool.write { db in
+    /// Marks deliveries as being sent, just before their API calls go out; returns those marked. A delivery
+    /// whose campaign was paused or cancelled since it was loaded, or that is no longer due, is left alone.
+    public func markSending(_ ids: [Int64], now: Date) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return try pool.write { db in
             let statement = try db.cachedStatement(sql: """
                 UPDATE deliveries SET state = 'sending', attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), updated_at = ?
                 WHERE id = ? AND state IN ('pending', 'uncertain')
+                AND (SELECT state FROM campaigns WHERE campaigns.id = deliveries.campaign_id) = 'running'
                 """)
             let ms = now.millisecondsSince1970
-            for id in ids { try statement.execute(arguments: [ms, ms, id]) }
+            var marked = Set<Int64>()
+            for id in ids {
+                try statement.execute(arguments: [ms, ms, id])
+                if db.changesCount > 0 { marked.insert(id) }
+            }
+            return marked
         }
     }
 

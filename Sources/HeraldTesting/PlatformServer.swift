@@ -5,17 +5,17 @@ import FoundationNetworking
 import HeraldCore
 
 /// The loopback Telegram / Messenger stand-in (Tests/PlatformServer/platform_server.py) in its own process.
-final class PlatformServer {
+public final class PlatformServer: @unchecked Sendable {
     let process = Process()
-    let port: Int
-    static let telegramToken = "123456:TEST-token"
-    static let messengerToken = "EAAG-test-page-token"
-    static let pageID = "100000000000001"
+    public let port: Int
+    public static let telegramToken = "123456:TEST-token"
+    public static let messengerToken = "EAAG-test-page-token"
+    public static let pageID = "100000000000001"
 
-    init(arguments: [String] = []) throws {
+    public init(arguments: [String] = []) throws {
         let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("platform-\(UUID().uuidString).port").path
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("PlatformServer/platform_server.py").path
+            .appendingPathComponent("Tests/PlatformServer/platform_server.py").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, portFile] + arguments
         process.standardOutput = FileHandle.nullDevice
@@ -26,10 +26,10 @@ final class PlatformServer {
         try? FileManager.default.removeItem(atPath: portFile)
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Points the harness's two example accounts at this server, with tokens.
-    func configure(_ configuration: inout Configuration) {
+    public func configure(_ configuration: inout Configuration) {
         configuration.accounts["shop_bot"]?.apiBaseURL = baseURL
         configuration.accounts["shop_bot"]?.token = Secret(value: PlatformServer.telegramToken, origin: "test")
         configuration.accounts["shop_page"]?.apiBaseURL = baseURL
@@ -38,7 +38,7 @@ final class PlatformServer {
     }
 
     /// Every request received: path and JSON body text (keys in the order sent).
-    func requests() throws -> [(path: String, body: String)] {
+    public func requests() throws -> [(path: String, body: String)] {
         let data = try fetch("/_/requests")
         guard let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [] }
         return try list.map { entry in
@@ -48,7 +48,7 @@ final class PlatformServer {
     }
 
     /// Makes the next `times` requests for one chat or PSID answer with `status` and `body`.
-    func script(recipient: String, status: Int, body: String, times: Int = 1) throws {
+    public func script(recipient: String, status: Int, body: String, times: Int = 1) throws {
         let text = #"{"match": {"chat_id": ""# + recipient + #"", "psid": ""# + recipient + #""}, "status": "# + "\(status)" + #", "body": "# + body + #", "times": "# + "\(times)" + "}"
         _ = try fetch("/_/script", body: Data(text.utf8))
     }
@@ -66,7 +66,7 @@ final class PlatformServer {
             semaphore.signal()
         }.resume()
         semaphore.wait()
-        guard let data = box.data else { throw HarnessTimeout(what: "platform server \(path)") }
+        guard let data = box.data else { throw PlatformServerError(path: path) }
         return data
     }
 
@@ -80,7 +80,12 @@ final class PlatformServer {
 }
 
 /// Sorted-keys JSON text of a literal, to compare with what the server recorded.
-func canonical(_ text: String) -> String {
+public func canonical(_ text: String) -> String {
     let object = try! JSONSerialization.jsonObject(with: Data(text.utf8))
     return String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+}
+
+/// The platform server did not answer a control request.
+public struct PlatformServerError: Error {
+    public var path: String
 }

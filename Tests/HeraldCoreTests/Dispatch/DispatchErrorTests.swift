@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldTesting
+import Testing
+
+@Suite(.serialized) struct DispatchErrorTests {
+    static let importFive = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["11", "12", "13", "14", "15"]}"#
+    static let campaign = #"{"type": "campaign", "id": "c", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hello"}]}}"#
+
+    @Test func errors_eachClassGetsItsTreatment() async throws {
+        let server = try PlatformServer()
+        // Given one recipient per error class
+        try server.script(recipient: "11", status: 403, body: #"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#)
+        try server.script(recipient: "12", status: 502, body: #"{"ok":false,"error_code":502,"description":"Bad Gateway"}"#)
+        try server.script(recipient: "13", status: 400, body: #"{"ok":false,"error_code":400,"description":"Bad Request: message is too long"}"#)
+        try server.script(recipient: "14", status: 429, body: #"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}"#)
+        let harness = try DaemonHarness { server.configure(&$0) }
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(Self.importFive, as: "import.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            try harness.drop(Self.campaign, as: "campaign.json")
+            try await eventually(timeout: 30, "campaign completed") {
+                try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'c'") } == "completed"
+            }
+        }
+        let perChat = Dictionary(grouping: try server.requests(), by: { request in
+            request.body.split(separator: ",").first { $0.contains("chat_id") }.map { String($0.split(separator: ":").last ?? "") } ?? ""
+        }).mapValues(\.count)
+        // Then: blocked and permanent are tried once; the 5xx and the 429 are tried again and sent
+        #expect(perChat == ["11": 1, "12": 2, "13": 1, "14": 2, "15": 1])
+        try harness.query { (db: Database) throws in
+            let states = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT s.platform_id, d.state, d.error FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id").map {
+                ($0["platform_id"] as String, "\($0["state"] as String): \($0["error"] as String? ?? "")")
+            })
+            #expect(states["11"] == "failed: Forbidden: bot was blocked by the user")
+            #expect(states["12"]?.hasPrefix("sent") == true)
+            #expect(states["13"] == "failed: Bad Request: message is too long")
+            #expect(states["14"]?.hasPrefix("sent") == true)
+            #expect(states["15"]?.hasPrefix("sent") == true)
+            // The blocked subscriber is marked and never messaged again
+            #expect(try String.fetchOne(db, sql: "SELECT status FROM subscribers WHERE platform_id = '11'") == "blocked")
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'blocked'") == 1)
+        }
+    }
+
+    @Test func revokedToken_pausesTheAccountWithoutFailingDeliveries() async throws {
+        let server = try PlatformServer()
+        let harness = try DaemonHarness { configuration in
+            server.configure(&configuration)
+            configuration.accounts["shop_bot"]?.token = Secret(value: "999:revoked", origin: "test")
+        }
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(Self.importFive, as: "import.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            try harness.drop(Self.campaign, as: "campaign.json")
+            try await eventually(timeout: 10, "first 401") { try server.requests().count >= 1 }
+            try await Task.sleep(for: .seconds(2))
+        }
+        // One probe hit the 401; the account paused; nothing failed, everything waits for a fixed token
+        #expect(try server.requests().count == 1)
+        try harness.query { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'failed'") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'pending'") == 5)
+        }
+    }
+
+    @Test func pauseAndCancel_stopAMidCampaignWithoutLosingAnyone() async throws {
+        let server = try PlatformServer()
+        let harness = try DaemonHarness { configuration in
+            server.configure(&configuration)
+            configuration.accounts["shop_bot"]?.rate = 5
+        }
+        defer { harness.remove() }
+        let ids = (1...40).map { "\(1000 + $0)" }
+        let importJob = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["# + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
+        func count(_ state: String) throws -> Int {
+            try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM deliveries WHERE state = ?", arguments: [state]) ?? 0 }
+        }
+        try await harness.run { _ in
+            try harness.drop(importJob, as: "import.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            try harness.drop(Self.campaign, as: "campaign.json")
+            try await eventually(timeout: 10, "some sent") { try count("sent") >= 3 }
+            try harness.drop(#"{"type": "pause", "job": "c"}"#, as: "pause.json")
+            try await eventually { harness.names(in: .done).count == 3 }
+            try await Task.sleep(for: .seconds(2))
+            let sentWhilePaused = try count("sent")
+            try await Task.sleep(for: .seconds(2))
+            // Paused: nothing more goes out (beyond calls already in flight when the pause landed)
+            #expect(try count("sent") == sentWhilePaused)
+            try harness.drop(#"{"type": "resume", "job": "c"}"#, as: "resume.json")
+            try await eventually(timeout: 10) { try count("sent") >= sentWhilePaused + 3 }
+            try harness.drop(#"{"type": "cancel", "job": "c"}"#, as: "cancel.json")
+            try await eventually { harness.names(in: .done).count == 5 }
+            try await Task.sleep(for: .seconds(1))
+        }
+        let sent = try count("sent")
+        let skipped = try count("skipped")
+        #expect(sent + skipped == 40, "sent \(sent), skipped \(skipped)")
+        #expect(sent < 40 && skipped > 0)
+        // Every sent delivery was requested exactly once
+        #expect(try server.requests().count == sent)
+    }
+}
