@@ -117,6 +117,7 @@ extension Dispatcher {
             if needsGrant { await waitForGrant(item, heavy: messages[index].isHeavyMedia, seconds: seconds) }
             needsGrant = true
             let outcome = await channel.send(messages[index])
+            shared.withLock { $0.limiter.completed(account: item.account, chat: item.chat, at: seconds()) }
             let wallMs = Int64((now().timeIntervalSince1970 * 1000).rounded())
             switch outcome {
             case .sent(let messageID, let reusable):

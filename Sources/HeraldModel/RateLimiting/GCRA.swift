@@ -19,6 +19,9 @@ public struct GCRA: Sendable, Equatable {
     /// Records a send at `time` (which must be ≥ `earliest(at:)`).
     public mutating func consume(at time: Double) { theoreticalArrival = max(time, theoreticalArrival) + interval }
 
+    /// Holds the next send back until at least `time`.
+    public mutating func hold(until time: Double) { theoreticalArrival = max(theoreticalArrival, time) }
+
     /// Whether the key is idle at `now` (its state equals a fresh one's and can be dropped).
     public func isIdle(at now: Double) -> Bool { theoreticalArrival <= now }
 }

@@ -28,6 +28,10 @@ public struct RateLimiter: Sendable {
         case wait(until: Double)
     }
 
+    /// Grants run at this share of each configured rate: platforms count arrivals, and arrival times jitter
+    /// around send times, so sending at exactly the limit would sometimes cross it.
+    public static let headroom = 0.985
+
     private var accounts: [String: AccountLimits]
     private var cells: [RateScope: GCRA] = [:]
     private var jobRates: [String: Double] = [:]
@@ -85,6 +89,19 @@ public struct RateLimiter: Sendable {
         return .granted
     }
 
+    /// Records that a call to a chat has completed: its next call is spaced from the answer, not from the grant,
+    /// so however late the first request arrived, the next cannot arrive within the chat's interval.
+    public mutating func completed(account: String, chat: String, at time: Double) {
+        let scope = scopes(account: account, chat: chat, heavyMedia: false, job: nil)[1...].first { scope in
+            if case .chat = scope { return true }
+            if case .group = scope { return true }
+            return false
+        }
+        guard let scope, var cell = cells[scope] else { return }
+        cell.hold(until: time + cell.interval)
+        cells[scope] = cell
+    }
+
     /// Pauses one scope (after a 429) until `until`.
     public mutating func pause(_ scope: RateScope, until: Double) {
         pausedUntil[scope] = max(pausedUntil[scope] ?? 0, until)
@@ -108,12 +125,13 @@ public struct RateLimiter: Sendable {
     public var trackedKeys: Int { cells.count }
 
     private func makeCell(_ scope: RateScope, start: Double) -> GCRA {
-        switch scope {
-        case .account(let name): GCRA(rate: accounts[name]?.rate ?? 1, start: start)
-        case .heavyMedia(let name): GCRA(rate: accounts[name]?.heavyMediaRate ?? 10, start: start)
-        case .chat(let account, _): GCRA(rate: accounts[account]?.chatRate ?? 1, start: start)
-        case .group(let account, _): GCRA(rate: accounts[account]?.groupRate ?? 1.0 / 3, start: start)
-        case .job(let job): GCRA(rate: jobRates[job] ?? 1, start: start)
+        let rate: Double = switch scope {
+        case .account(let name): accounts[name]?.rate ?? 1
+        case .heavyMedia(let name): accounts[name]?.heavyMediaRate ?? 10
+        case .chat(let account, _): accounts[account]?.chatRate ?? 1
+        case .group(let account, _): accounts[account]?.groupRate ?? 1.0 / 3
+        case .job(let job): jobRates[job] ?? 1
         }
+        return GCRA(rate: rate * RateLimiter.headroom, start: start)
     }
 }
