@@ -205,6 +205,7 @@ if __name__ == "__main__":
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--enforce-limits", action="store_true")
     args = parser.parse_args()
+    ThreadingHTTPServer.request_queue_size = 1024  # socketserver's default backlog of 5 drops concurrent connects
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     with open(args.port_file + ".tmp", "w") as f: f.write(str(server.server_address[1]))

@@ -1,0 +1,65 @@
+import Foundation
+import HeraldCore
+import HeraldTesting
+import Testing
+
+@Suite struct CurlTransportTests {
+    let body = Array(#"{"chat_id":1,"text":"hi"}"#.utf8)
+
+    @Test func send_manyConcurrentRequestsOnOneThread() async throws {
+        let server = try PlatformServer(arguments: ["--latency-ms", "200"])
+        let transport = try CurlTransport(maxConnections: 64, timeout: .seconds(10))
+        let url = "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage"
+        let started = Date()
+        // 64 requests with 200 ms of server latency each: concurrent, they take about 200 ms, not 13 s
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<64 {
+                group.addTask {
+                    if case .response(let status, _) = await transport.send(HTTPRequest(url: url, body: body)) { return status }
+                    return 0
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 64))
+        #expect(Date().timeIntervalSince(started) < 5)
+        await transport.shutdown()
+    }
+
+    @Test func send_whenTheAnswerTimesOut_saysTheRequestWasSent() async throws {
+        let server = try PlatformServer(arguments: ["--latency-ms", "3000"])
+        let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(1))
+        let result = await transport.send(HTTPRequest(url: "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage", body: body))
+        guard case .failure(let reason, let sent) = result else { Issue.record("expected a failure, got \(result)"); return }
+        #expect(sent, "a timed-out answer must count as possibly delivered")
+        #expect(reason.contains("Timeout") || reason.contains("timed out"))
+        await transport.shutdown()
+    }
+
+    @Test func send_whenNothingListens_saysTheRequestNeverLeft() async throws {
+        let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(2))
+        let result = await transport.send(HTTPRequest(url: "http://127.0.0.1:9/bot1/sendMessage", body: body))
+        guard case .failure(_, let sent) = result else { Issue.record("expected a failure, got \(result)"); return }
+        #expect(!sent)
+        await transport.shutdown()
+    }
+
+    @Test func send_whenTheAnswerIsTooLarge_failsInsteadOfBuffering() async throws {
+        let server = try PlatformServer()
+        let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(5), maxResponseBytes: 16)
+        let result = await transport.send(HTTPRequest(url: "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage", body: body))
+        #expect(result == .failure(reason: "response larger than 16 bytes", requestSent: true))
+        await transport.shutdown()
+    }
+
+    @Test func channel_classifiesThroughTheRealTransport() async throws {
+        let server = try PlatformServer()
+        let transport = try CurlTransport()
+        var account = Configuration.embeddedDefaults(environment: [:]).accounts["shop_bot"]!
+        account.apiBaseURL = server.baseURL
+        account.token = Secret(value: "wrong:token", origin: "test")
+        let outcome = await ChannelFactory.channel(for: account, transport: transport).send(.init(endpoint: "sendMessage", body: .object(["chat_id": .number("5"), "text": .string("x")])))
+        #expect(outcome == .accountBroken(reason: "Unauthorized"))
+        await transport.shutdown()
+    }
+}
