@@ -50,6 +50,7 @@ let package = Package(
             name: "HeraldBench",
             dependencies: [
                 "HeraldCore",
+                "HeraldModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -12,13 +12,18 @@ struct HeraldBench {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let runs = Int(ProcessInfo.processInfo.environment["HERALD_BENCH_RUNS"] ?? "") ?? 5
-        let scenarios = arguments.isEmpty ? ["intake-rate", "intake-latency"] : arguments
+        let scenarios = arguments.isEmpty
+            ? ["intake-rate", "intake-latency", "dispatch-throughput", "rate-accuracy", "high-latency", "memory"] : arguments
         for scenario in scenarios {
             switch scenario {
             case "intake-rate": try await IntakeBenchmark.rate(runs: runs, files: 10_000)
             case "intake-latency": try await IntakeBenchmark.latency(runs: runs, samples: 300)
+            case "dispatch-throughput": try await DispatchBenchmark.throughput(runs: runs, recipients: 20_000)
+            case "rate-accuracy": try await DispatchBenchmark.accuracy(runs: runs, rate: 1000, recipients: 10_000)
+            case "high-latency": try await DispatchBenchmark.latency(runs: runs, recipients: 20_000)
+            case "memory": try await DispatchBenchmark.memory(runs: 1, recipients: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_RECIPIENTS"] ?? "") ?? 1_000_000)
             default:
-                FileHandle.standardError.write(Data("herald-bench: unknown scenario \(scenario) (intake-rate, intake-latency)\n".utf8))
+                FileHandle.standardError.write(Data("herald-bench: unknown scenario \(scenario) (intake-rate, intake-latency, dispatch-throughput, rate-accuracy, high-latency, memory)\n".utf8))
                 exit(2)
             }
         }

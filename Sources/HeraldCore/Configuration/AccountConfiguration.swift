@@ -17,6 +17,21 @@ public struct AccountConfiguration: Sendable, Equatable {
     /// Telegram: whether paid broadcast (up to 1000 msg/s, billed in Stars) is enabled for this bot.
     public var paidBroadcast: Bool
 
+    public init(
+        name: String, platform: Platform, apiBaseURL: String, token: Secret?, pageID: String?, appSecret: Secret?,
+        graphVersion: String, rate: Double, paidBroadcast: Bool
+    ) {
+        self.name = name
+        self.platform = platform
+        self.apiBaseURL = apiBaseURL
+        self.token = token
+        self.pageID = pageID
+        self.appSecret = appSecret
+        self.graphVersion = graphVersion
+        self.rate = rate
+        self.paidBroadcast = paidBroadcast
+    }
+
     public static func defaultBaseURL(for platform: Platform) -> String {
         switch platform {
         case .telegram: "https://api.telegram.org"

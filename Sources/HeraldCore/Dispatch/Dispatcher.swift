@@ -43,7 +43,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
 
     public init(
         store: HeraldStore, settings: ConfigurationHolder, transport: any HTTPTransport, status: DaemonStatus, logger: Logger,
-        clock: C, now: @escaping @Sendable () -> Date = Date.init, tick: Duration = .milliseconds(10), maxInFlight: Int = 512,
+        clock: C, now: @escaping @Sendable () -> Date = Date.init, tick: Duration = .milliseconds(5), maxInFlight: Int = 512,
         retry: RetryPolicy = RetryPolicy()
     ) {
         self.store = store

@@ -30,7 +30,7 @@ public struct RateLimiter: Sendable {
 
     /// Grants run at this share of each configured rate: platforms count arrivals, and arrival times jitter
     /// around send times, so sending at exactly the limit would sometimes cross it.
-    public static let headroom = 0.985
+    public static let headroom = 0.983
 
     private var accounts: [String: AccountLimits]
     private var cells: [RateScope: GCRA] = [:]
@@ -132,6 +132,17 @@ public struct RateLimiter: Sendable {
         case .group(let account, _): accounts[account]?.groupRate ?? 1.0 / 3
         case .job(let job): jobRates[job] ?? 1
         }
-        return GCRA(rate: rate * RateLimiter.headroom, start: start)
+        switch scope {
+        case .chat, .group:
+            return GCRA(rate: rate * RateLimiter.headroom, start: start)
+        default:
+            // The dispatcher asks on a 5 ms tick; a tolerance of up to 10 ms lets each tick spend what accrued since the
+            // last one, and with the headroom a one-second window holds at most 1 + 0.983 × 1.01 × rate sends, which leaves
+            // room for the jitter between when requests leave and when the platform counts them.
+            return GCRA(rate: rate * RateLimiter.headroom, burst: Int(rate * RateLimiter.burstWindow) + 1, start: start)
+        }
     }
+
+    /// How much traffic an account may send at once, in seconds of its rate.
+    public static let burstWindow = 0.01
 }

@@ -23,9 +23,9 @@ import Testing
     @Test func account_telegramThirtyPerSecond_exactly() {
         var limiter = RateLimiter(accounts: ["bot": .init(platform: .telegram, rate: 30)])
         let grants = drive(&limiter, seconds: 10, chats: { "\($0)" })
-        // 1.5 % headroom below the configured 30/s
-        #expect(grants.count == 296)
-        // No window of one second ever holds more than 30 sends
+        // The headroom below the configured 30/s: 30 × 0.983 × 10 s
+        #expect(grants.count == Int(30 * RateLimiter.headroom * 10) + 1)
+        // No window of one second ever holds more than 30 sends (a burst allowance of 15 ms rounds to 0 at 30/s)
         for (index, time) in grants.enumerated() where index + 30 < grants.count {
             #expect(grants[index + 30] - time >= 1 - 1e-9)
         }
@@ -46,7 +46,8 @@ import Testing
 
     @Test func messenger_pageRateAndHeavyMedia() {
         var limiter = RateLimiter(accounts: ["page": .init(platform: .messenger, rate: 300)])
-        #expect(drive(&limiter, seconds: 2, chats: { "\($0)" }, account: "page").count == 591)
+        // 98.3 % of 300/s for 2 s, plus the opening burst of ⌊300 × 0.01⌋ + 1 = 4: never above 600
+        #expect(drive(&limiter, seconds: 2, chats: { "\($0)" }, account: "page").count == 593)
         var heavy = RateLimiter(accounts: ["page": .init(platform: .messenger, rate: 300)])
         #expect(drive(&heavy, seconds: 2, chats: { "\($0)" }, account: "page", heavy: true).count == 20)
     }
@@ -81,5 +82,31 @@ import Testing
         #expect(policy.nextAttempt(attempts: 3, firstAttemptAt: 0, now: 0, suggested: 30, random: 0) == 30)
         #expect(policy.nextAttempt(attempts: 8, firstAttemptAt: 0, now: 0, random: 0) == nil)
         #expect(policy.nextAttempt(attempts: 2, firstAttemptAt: 0, now: 86_399, random: 0) == nil)
+    }
+}
+
+@Suite struct RateLimiterBurstTests {
+    /// At high rates a tick-driven caller gets what accrued since its last call, and no one-second window
+    /// ever holds more than the configured rate.
+    @Test(arguments: [300.0, 1000.0, 2000.0])
+    func account_onTenMillisecondTicks_reachesTheRateWithoutExceedingIt(rate: Double) {
+        var limiter = RateLimiter(accounts: ["bot": .init(platform: .telegram, rate: rate)])
+        var grants: [Double] = []
+        var chat = 0
+        for tick in 0..<2000 {
+            let now = Double(tick) * 0.005 + (tick % 3 == 0 ? 0.004 : 0)  // late ticks too
+            while limiter.acquire(account: "bot", chat: "\(chat)", at: now) == .granted {
+                grants.append(now)
+                chat += 1
+            }
+        }
+        let achieved = Double(grants.count) / 10
+        #expect(achieved >= rate * 0.98, "achieved \(achieved)")
+        var windowStart = 0
+        for (index, time) in grants.enumerated() {
+            while time - grants[windowStart] >= 1 { windowStart += 1 }
+            #expect(index - windowStart + 1 <= Int(rate), "window over the limit at \(time)")
+            if index - windowStart + 1 > Int(rate) { break }
+        }
     }
 }

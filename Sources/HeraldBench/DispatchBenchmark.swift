@@ -1,0 +1,210 @@
+import Foundation
+import Glibc
+import HeraldCore
+import HeraldModel
+import Logging
+import ServiceLifecycle
+
+/// Dispatch: end-to-end send rate, rate accuracy under a limit, throughput under server latency, and memory
+/// for a million recipients, against a loopback Bot API endpoint (Tests/PlatformServer/bench_server.py).
+enum DispatchBenchmark {
+    /// The loopback endpoint in its own process.
+    final class Endpoint {
+        let process = Process()
+        let port: Int
+
+        init(_ arguments: [String]) throws {
+            let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).port").path
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Tests/PlatformServer/bench_server.py").path
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, portFile] + arguments
+            try process.run()
+            while !FileManager.default.fileExists(atPath: portFile) { usleep(10_000) }
+            port = Int(try String(contentsOfFile: portFile, encoding: .utf8)) ?? 0
+            try? FileManager.default.removeItem(atPath: portFile)
+        }
+
+        var baseURL: String { "http://127.0.0.1:\(port)" }
+        var sendURL: String { baseURL + "/bot1:bench/sendMessage" }
+
+        /// Requests answered 200 and 429, and the span between the first and last accepted one.
+        func stats(_ transport: CurlTransport) async -> (requests: Int, rejected: Int, span: Double) {
+            guard case .response(_, let body) = await transport.send(HTTPRequest(method: "GET", url: baseURL + "/_/stats", headers: [])),
+                  let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            else { return (0, 0, 0) }
+            let first = object["first"] as? Double ?? 0, last = object["last"] as? Double ?? 0
+            return (object["requests"] as? Int ?? 0, object["rejected"] as? Int ?? 0, last - first)
+        }
+
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// A daemon whose one account (`bench`, Telegram) points at the endpoint with the given rate.
+    static func withDaemon(_ endpoint: Endpoint, rate: Double, maxInFlight: Int, _ body: (SpoolDirectory, HeraldStore, DaemonStatus) async throws -> Void) async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var configuration = Configuration.embeddedDefaults(environment: [:])
+        configuration.spoolDirectory = root + "/spool"
+        configuration.stateDirectory = root + "/state"
+        configuration.dispatch.maxInFlight = maxInFlight
+        configuration.dispatch.maxConnections = maxInFlight
+        configuration.accounts = ["bench": AccountConfiguration(
+            name: "bench", platform: .telegram, apiBaseURL: endpoint.baseURL, token: Secret(value: "1:bench", origin: "bench"),
+            pageID: nil, appSecret: nil, graphVersion: "v25.0", rate: rate, paidBroadcast: true
+        )]
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let parts = try Daemon.makeParts(configuration: configuration, configurationPath: nil, logger: logger, environment: [:])
+        let group = ServiceGroup(services: parts.services, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while !parts.status.line.hasPrefix("ready") { try await Task.sleep(for: .milliseconds(5)) }
+            try await body(SpoolDirectory(root: configuration.spoolDirectory), parts.store, parts.status)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Imports `count` subscribers through the spool, 10,000 per job.
+    static func importSubscribers(_ count: Int, spool: SpoolDirectory, status: DaemonStatus) async throws {
+        let before = status.totals.accepted
+        var jobs = 0
+        for start in stride(from: 0, to: count, by: 10_000) {
+            let ids = (start..<min(count, start + 10_000)).map { "\"\(1_000_000 + $0)\"" }.joined(separator: ",")
+            let job = #"{"type": "subscribers", "account": "bench", "action": "import", "subscribers": ["# + ids + "]}"
+            try spool.submit(Array(job.utf8), name: "import-\(start).json")
+            jobs += 1
+        }
+        while status.totals.accepted - before < jobs { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// Submits a one-text campaign to everyone and waits until it completes; returns the seconds it took.
+    @discardableResult
+    static func runCampaign(_ id: String, spool: SpoolDirectory, store: HeraldStore, whileRunning: (() -> Void)? = nil) async throws -> Double {
+        let job = #"{"type": "campaign", "id": ""# + id + #"", "account": "bench", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hello {{platform_id}}"}]}, "options": {"paid_broadcast": true}}"#
+        let start = monotonic()
+        try spool.submit(Array(job.utf8), name: id + ".json")
+        while true {
+            whileRunning?()
+            if let status = try store.jobStatus(id: JobID(unchecked: id)), status.isFinished { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return monotonic() - start
+    }
+
+    /// Resident memory of this process, in MB.
+    static func residentMegabytes() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes / 1024
+    }
+
+    /// The transport alone, same endpoint and concurrency: the ceiling for the dispatcher above it.
+    static func transportCeiling(_ endpoint: Endpoint, requests: Int, concurrency: Int) async throws -> Double {
+        let transport = try CurlTransport(maxConnections: concurrency, timeout: .seconds(30))
+        let body = Array(#"{"chat_id":1,"text":"Hello"}"#.utf8)
+        let url = endpoint.sendURL
+        let start = monotonic()
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    for _ in stride(from: worker, to: requests, by: concurrency) {
+                        _ = await transport.send(HTTPRequest(url: url, body: body))
+                    }
+                }
+            }
+        }
+        let rate = Double(requests) / (monotonic() - start)
+        await transport.shutdown()
+        return rate
+    }
+
+    /// Messages per second with no limit and no server latency, against the transport alone.
+    static func throughput(runs: Int, recipients: Int) async throws {
+        var rates: [Double] = [], ceilings: [Double] = []
+        for run in 0..<runs {
+            let endpoint = try Endpoint([])
+            ceilings.append(try await transportCeiling(endpoint, requests: recipients, concurrency: 256))
+            let probe = try CurlTransport(maxConnections: 2)
+            let before = await endpoint.stats(probe)
+            try await withDaemon(endpoint, rate: 1_000_000, maxInFlight: 256) { spool, store, status in
+                try await importSubscribers(recipients, spool: spool, status: status)
+                try await runCampaign("throughput-\(run)", spool: spool, store: store)
+            }
+            let after = await endpoint.stats(probe)
+            rates.append(Double(after.requests - before.requests - 1) / max(0.001, after.span - before.span))
+            await probe.shutdown()
+        }
+        let summary = Summary(values: rates), reference = Summary(values: ceilings)
+        emit(summary.json("dispatch_throughput", unit: "messages/s", extra: [
+            "recipients": recipients, "reference": "the libcurl transport alone, 256 concurrent, same endpoint",
+            "reference_median": reference.median.rounded(), "ratio_to_reference": (summary.median / reference.median * 1000).rounded() / 1000,
+        ]))
+    }
+
+    /// Achieved rate against a configured one, with the endpoint enforcing that limit.
+    static func accuracy(runs: Int, rate: Double, recipients: Int) async throws {
+        var ratios: [Double] = [], rejections: [Double] = []
+        for run in 0..<runs {
+            let endpoint = try Endpoint(["--limit", "\(Int(rate))"])
+            try await withDaemon(endpoint, rate: rate, maxInFlight: 512) { spool, store, status in
+                try await importSubscribers(recipients, spool: spool, status: status)
+                try await runCampaign("accuracy-\(run)", spool: spool, store: store)
+            }
+            let probe = try CurlTransport(maxConnections: 2)
+            let stats = await endpoint.stats(probe)
+            await probe.shutdown()
+            ratios.append(Double(stats.requests - 1) / stats.span / rate)
+            rejections.append(Double(stats.rejected))
+        }
+        emit(Summary(values: ratios).json("rate_accuracy", unit: "achieved/configured", extra: [
+            "configured": rate, "recipients": recipients, "target": 0.98,
+            "http_429_median": Summary(values: rejections).median, "http_429_max": Summary(values: rejections).max,
+        ]))
+    }
+
+    /// Throughput under a 2,000 msg/s limit when every answer takes 250 ms.
+    static func latency(runs: Int, recipients: Int) async throws {
+        var ratios: [Double] = []
+        for run in 0..<runs {
+            let endpoint = try Endpoint(["--latency-ms", "250"])
+            try await withDaemon(endpoint, rate: 2000, maxInFlight: 1024) { spool, store, status in
+                try await importSubscribers(recipients, spool: spool, status: status)
+                try await runCampaign("latency-\(run)", spool: spool, store: store)
+            }
+            let probe = try CurlTransport(maxConnections: 2)
+            let stats = await endpoint.stats(probe)
+            await probe.shutdown()
+            ratios.append(Double(stats.requests - 1) / stats.span / 2000)
+        }
+        emit(Summary(values: ratios).json("high_latency_throughput", unit: "achieved/limit", extra: [
+            "limit": 2000, "server_latency_ms": 250, "recipients": recipients, "target": 0.95,
+        ]))
+    }
+
+    /// Peak resident memory while a campaign goes to `recipients` subscribers.
+    static func memory(runs: Int, recipients: Int) async throws {
+        var peaks: [Double] = [], baselines: [Double] = [], durations: [Double] = []
+        for run in 0..<runs {
+            let endpoint = try Endpoint([])
+            try await withDaemon(endpoint, rate: 1_000_000, maxInFlight: 256) { spool, store, status in
+                try await importSubscribers(recipients, spool: spool, status: status)
+                let baseline = residentMegabytes()
+                var peak = baseline
+                durations.append(try await runCampaign("memory-\(run)", spool: spool, store: store) { peak = max(peak, residentMegabytes()) })
+                peaks.append(peak)
+                baselines.append(baseline)
+            }
+        }
+        emit(Summary(values: peaks).json("campaign_peak_rss", unit: "MB", extra: [
+            "recipients": recipients, "target": 150, "rss_before_campaign_median": Summary(values: baselines).median.rounded(),
+            "campaign_seconds_median": Summary(values: durations).median.rounded(),
+        ]))
+    }
+}
