@@ -48,19 +48,21 @@ let package = Package(
         ),
         .executableTarget(
             name: "HeraldBench",
-            dependencies: [
-                "HeraldCore",
-                "HeraldModel",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            dependencies: ["HeraldCore", "HeraldModel", "HeraldTesting"]
         ),
         // Typed, non-variadic wrappers for the variadic C functions of libcurl and libsystemd.
         .target(name: "CShim", dependencies: ["CCurl", "CSystemd"]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // Test support: the loopback platform server and its helpers.
-        .target(name: "HeraldTesting", dependencies: ["HeraldCore"]),
+        .target(
+            name: "HeraldTesting",
+            dependencies: [
+                "HeraldCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "HeraldModelTests", dependencies: ["HeraldModel"]),
         .testTarget(
             name: "HeraldCoreTests",

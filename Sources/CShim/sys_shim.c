@@ -15,3 +15,9 @@ int cshim_pipe2(int fds[2], int flags) {
 int cshim_rename_noreplace(const char *from, const char *to) {
     return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }
+
+#include <malloc.h>
+
+int cshim_malloc_trim(size_t pad) {
+    return malloc_trim(pad);
+}

@@ -2,8 +2,7 @@ import Foundation
 import Glibc
 import HeraldCore
 import HeraldModel
-import Logging
-import ServiceLifecycle
+import HeraldTesting
 
 /// Dispatch: end-to-end send rate, rate accuracy under a limit, throughput under server latency, and memory
 /// for a million recipients, against a loopback Bot API endpoint (Tests/PlatformServer/bench_server.py).
@@ -56,16 +55,8 @@ enum DispatchBenchmark {
             name: "bench", platform: .telegram, apiBaseURL: endpoint.baseURL, token: Secret(value: "1:bench", origin: "bench"),
             pageID: nil, appSecret: nil, graphVersion: "v25.0", rate: rate, paidBroadcast: true
         )]
-        var logger = Logger(label: "bench")
-        logger.logLevel = .critical
-        let parts = try Daemon.makeParts(configuration: configuration, configurationPath: nil, logger: logger, environment: [:])
-        let group = ServiceGroup(services: parts.services, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            while !parts.status.line.hasPrefix("ready") { try await Task.sleep(for: .milliseconds(5)) }
+        try await InProcessDaemon.run(configuration) { parts in
             try await body(SpoolDirectory(root: configuration.spoolDirectory), parts.store, parts.status)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 

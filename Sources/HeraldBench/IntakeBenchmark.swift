@@ -1,8 +1,7 @@
 import Foundation
 import Glibc
 import HeraldCore
-import Logging
-import ServiceLifecycle
+import HeraldTesting
 
 /// Intake: files/s for a burst of small jobs, and drop-to-accepted latency for single files.
 enum IntakeBenchmark {
@@ -15,16 +14,8 @@ enum IntakeBenchmark {
         var configuration = Configuration.embeddedDefaults(environment: [:])
         configuration.spoolDirectory = root + "/spool"
         configuration.stateDirectory = root + "/state"
-        var logger = Logger(label: "bench")
-        logger.logLevel = .critical
-        let parts = try Daemon.makeParts(configuration: configuration, configurationPath: nil, logger: logger, environment: [:])
-        let group = ServiceGroup(services: parts.services, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            while !parts.status.line.hasPrefix("ready") { try await Task.sleep(for: .milliseconds(5)) }
+        try await InProcessDaemon.run(configuration) { parts in
             try await body(SpoolDirectory(root: configuration.spoolDirectory), parts.status)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 

@@ -14,17 +14,7 @@ import Testing
         let server = try PlatformServer(arguments: ["--latency-ms", "20"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
-        let tokenFile = workspace.root + "/bot.token"
-        try Data((PlatformServer.telegramToken + "\n").utf8).write(to: URL(fileURLWithPath: tokenFile))
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile)
-        try workspace.writeConfig(accounts: """
-            [accounts.shop_bot]
-            platform = "telegram"
-            token_file = "\(tokenFile)"
-            api_base_url = "\(server.baseURL)"
-            paid_broadcast = true
-            rate = 400
-            """)
+        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken, extra: "paid_broadcast = true\nrate = 400")
         let ids = (1...1500).map { "\(700_000 + $0)" }
         let importJob = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["# + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
         let campaign = #"{"type": "campaign", "id": "big", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi {{platform_id}}"}]}, "options": {"paid_broadcast": true}}"#
@@ -69,15 +59,7 @@ import Testing
         let server = try PlatformServer(arguments: ["--enforce-limits"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
-        let tokenFile = workspace.root + "/bot.token"
-        try Data(PlatformServer.telegramToken.utf8).write(to: URL(fileURLWithPath: tokenFile))
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile)
-        try workspace.writeConfig(accounts: """
-            [accounts.shop_bot]
-            platform = "telegram"
-            token_file = "\(tokenFile)"
-            api_base_url = "\(server.baseURL)"
-            """)
+        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken)
         // 60 private chats and one group, two modules each: the bot limit (30/s), the per-chat limit (1/s)
         // and the group limit (20/min) all bind
         let ids = (1...60).map { "\(800_000 + $0)" } + ["-1001234567890"]

@@ -20,5 +20,7 @@ int cshim_set_lease(int fd, int type);
 int cshim_pipe2(int fds[2], int flags);
 /// rename(2) that fails with EEXIST instead of replacing the target.
 int cshim_rename_noreplace(const char *from, const char *to);
+/// Returns freed heap memory to the operating system (glibc malloc_trim).
+int cshim_malloc_trim(size_t pad);
 
 #endif

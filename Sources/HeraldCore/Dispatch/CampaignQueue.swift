@@ -15,8 +15,6 @@ final class CampaignQueue {
     var expanded: Bool
     /// Nothing due right now; look again at the next housekeeping.
     var exhausted = false
-    /// Media URL → reusable id from this campaign's earlier sends.
-    var reusableMedia: [String: String] = [:]
 
     init(campaign: HeraldStore.RunningCampaign, content: MessageContent, options: SendOptions, audience: Audience, platform: Platform) {
         self.campaign = campaign

@@ -34,7 +34,7 @@ extension Dispatcher {
                     refill(queue)
                     guard let row = queue.next(), let account = configuration.accounts[queue.campaign.account] else { continue }
                     if let reason = skipReason(row, queue: queue, nowMs: nowMs) {
-                        immediate.append(Completed(result: .init(deliveryID: row.id, campaignID: row.campaignID, subscriberID: row.subscriberID, account: account.name, state: .skipped, reason: reason), media: [:]))
+                        immediate.append(Completed(result: .init(deliveryID: row.id, campaignID: row.campaignID, subscriberID: row.subscriberID, account: account.name, state: .skipped, reason: reason)))
                         stillActive.append(queue)
                         continue
                     }
@@ -42,7 +42,7 @@ extension Dispatcher {
                     do {
                         messages = try render(queue, row: row)
                     } catch {
-                        immediate.append(Completed(result: .init(deliveryID: row.id, campaignID: row.campaignID, subscriberID: row.subscriberID, account: account.name, state: .failed, reason: error.reason), media: [:]))
+                        immediate.append(Completed(result: .init(deliveryID: row.id, campaignID: row.campaignID, subscriberID: row.subscriberID, account: account.name, state: .failed, reason: error.reason)))
                         stillActive.append(queue)
                         continue
                     }
@@ -89,7 +89,7 @@ extension Dispatcher {
     }
 
     func render(_ queue: CampaignQueue, row: HeraldStore.DeliveryRow) throws(RenderError) -> [OutgoingMessage] {
-        let request = RenderRequest(profile: row.profile, options: queue.options, reusableMedia: queue.reusableMedia, deliveryID: row.id)
+        let request = RenderRequest(profile: row.profile, options: queue.options, deliveryID: row.id)
         switch queue.platform {
         case .telegram: return try TelegramRenderer(personalizer: personalizer).render(queue.content, chatID: row.profile.platformID, request: request)
         case .messenger: return try MessengerRenderer(personalizer: personalizer).render(queue.content, psid: row.profile.platformID, request: request)
@@ -101,7 +101,6 @@ extension Dispatcher {
         let row = item.row
         let channel = item.channel
         var messages = item.messages
-        var media: [String: String] = [:]
         var index = min(row.partsSent, messages.count - 1)
         var lastID: String?
         var migratedTo: String?
@@ -111,18 +110,24 @@ extension Dispatcher {
                 deliveryID: row.id, campaignID: item.campaignID, subscriberID: row.subscriberID, account: item.account, state: state,
                 messageID: lastID, reason: reason, partsSent: index, nextAttemptAt: next, subscriberStatus: subscriberStatus,
                 migratedChatID: migratedTo, possibleDuplicate: row.wasUncertain || uncertain
-            ), media: media)
+            ))
         }
         while index < messages.count {
             if needsGrant { await waitForGrant(item, heavy: messages[index].isHeavyMedia, seconds: seconds) }
             needsGrant = true
+            // A file another delivery of this campaign already uploaded goes by its id.
+            if let url = messages[index].mediaURL, let id = shared.withLock({ $0.media[item.campaignID]?[url.string] }) {
+                messages[index] = messages[index].reusing(mediaID: id)
+            }
             let outcome = await channel.send(messages[index])
             shared.withLock { $0.limiter.completed(account: item.account, chat: item.chat, at: seconds()) }
             let wallMs = Int64((now().timeIntervalSince1970 * 1000).rounded())
             switch outcome {
             case .sent(let messageID, let reusable):
                 lastID = messageID
-                if let url = messages[index].mediaURL, let reusable { media[url.string] = reusable }
+                if let url = messages[index].mediaURL, let reusable {
+                    shared.withLock { $0.media[item.campaignID, default: [:]][url.string] = reusable }
+                }
                 shared.withLock { $0.sentInWindow += 1 }
                 index += 1
             case .migrated(let newChat):

@@ -33,12 +33,13 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         var inFlight = 0
         var brokenAccounts: [String: String] = [:]
         var sentInWindow = 0
+        /// Per campaign: media URL → the platform's id for it, learned from the first send.
+        var media: [Int64: [String: String]] = [:]
     }
 
-    /// A finished delivery, with any media ids it learned.
+    /// A finished delivery.
     struct Completed: Sendable {
         var result: HeraldStore.DeliveryResult
-        var media: [String: String]
     }
 
     public init(
@@ -126,13 +127,14 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             let running = try store.runningCampaigns()
             let ids = Set(running.map(\.id))
             for id in queues.keys where !ids.contains(id) { queues[id] = nil }
+            shared.withLock { state in state.media = state.media.filter { ids.contains($0.key) } }
             let decoder = JobDecoder(accounts: configuration.accountDirectory, now: now())
             for campaign in running {
                 if let queue = queues[campaign.id] {
                     if queue.pendingCount == 0 { queue.rewind() }
                     continue
                 }
-                guard let queue = makeQueue(campaign, decoder: decoder) else { continue }
+                guard let queue = makeQueue(campaign, decoder: decoder, configuration: configuration) else { continue }
                 queues[campaign.id] = queue
             }
             for job in try store.completeFinishedCampaigns(now: now()) {
@@ -145,16 +147,22 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     }
 
     /// Decodes a running campaign's job; a job that no longer validates (its account was removed) is reported and left.
-    func makeQueue(_ campaign: HeraldStore.RunningCampaign, decoder: JobDecoder) -> CampaignQueue? {
+    func makeQueue(_ campaign: HeraldStore.RunningCampaign, decoder: JobDecoder, configuration: Configuration) -> CampaignQueue? {
+        // Paid broadcast is billed in Stars: a job may ask for it only where the account enabled it.
+        func options(_ requested: SendOptions) -> SendOptions {
+            var options = requested
+            options.paidBroadcast = requested.paidBroadcast && configuration.accounts[campaign.account]?.paidBroadcast == true
+            return options
+        }
         do {
             let job = try decoder.decode(Array(campaign.body.utf8))
             switch job.body {
             case .campaign(let body):
                 shared.withLock { $0.limiter.setJobRate(campaign.jobID, rate: body.options.rate) }
-                return CampaignQueue(campaign: campaign, content: body.message, options: body.options, audience: body.audience, platform: body.platform)
+                return CampaignQueue(campaign: campaign, content: body.message, options: options(body.options), audience: body.audience, platform: body.platform)
             case .message(let body):
                 shared.withLock { $0.limiter.setJobRate(campaign.jobID, rate: body.options.rate) }
-                return CampaignQueue(campaign: campaign, content: body.message, options: body.options, audience: .recipients(body.recipients), platform: body.platform)
+                return CampaignQueue(campaign: campaign, content: body.message, options: options(body.options), audience: .recipients(body.recipients), platform: body.platform)
             default:
                 return nil
             }
@@ -181,7 +189,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         }
     }
 
-    /// Records finished deliveries in one transaction and learns their media ids.
+    /// Records finished deliveries in one transaction.
     func flush(_ queues: inout [Int64: CampaignQueue]) {
         let completed = shared.withLock { state in
             defer { state.results.removeAll(keepingCapacity: true) }
@@ -193,9 +201,6 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         } catch {
             // The rows stay `sending`: the next start marks them uncertain, so nothing is skipped.
             logger.error("cannot record \(completed.count) delivery outcomes: \(error)", metadata: ["event": "dispatch_error"])
-        }
-        for item in completed where !item.media.isEmpty {
-            queues[item.result.campaignID]?.reusableMedia.merge(item.media) { old, _ in old }
         }
     }
 }

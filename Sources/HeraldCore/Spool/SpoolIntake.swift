@@ -1,4 +1,6 @@
 import Foundation
+import CShim
+import Glibc
 import HeraldModel
 import Logging
 import ServiceLifecycle
@@ -132,40 +134,32 @@ public final class SpoolIntake: Service, Sendable {
         process(claimed)
     }
 
-    /// Validates and records claimed files, then files them in done/ or failed/.
+    /// Validates and records claimed files, then files them in done/ or failed/. Files are recorded in
+    /// transactions of at most `batchBytes` of job text, so a burst of large imports never sits in memory at once.
     func process(_ files: [ClaimedFile]) {
         let configuration = settings.configuration
         let decoder = JobDecoder(accounts: configuration.accountDirectory, now: now(), maxDepth: configuration.limits.maxJSONDepth)
-        var candidates: [(ClaimedFile, IntakeCandidate)] = []
+        var pending: [(ClaimedFile, IntakeCandidate)] = []
+        var pendingBytes = 0
         var rejections: [(ClaimedFile, JobValidationError, JobID?)] = []
+        var accepted = 0
+        var totalBytes = 0
         for file in files {
             switch examine(file, decoder: decoder, limits: configuration.limits) {
-            case .success(let candidate): candidates.append((file, candidate))
-            case .failure(let rejection): rejections.append((file, rejection.error, rejection.jobID))
-            }
-        }
-        var accepted = 0
-        if !candidates.isEmpty {
-            let verdicts: [IntakeVerdict]
-            do {
-                verdicts = try store.accept(candidates.map(\.1), now: now())
-            } catch {
-                // Nothing was recorded; the files stay in active/ and are retried by the next recovery pass.
-                fail("cannot record \(candidates.count) jobs; they stay in active/ and will be retried", error)
-                needsRecovery.withLock { $0 = true }
-                watcher.requestRescan()
-                return
-            }
-            for ((file, candidate), verdict) in zip(candidates, verdicts) {
-                switch verdict {
-                case .accepted(let summary):
-                    accepted += 1
-                    complete(file, candidate: candidate, summary: summary)
-                case .rejected(let error):
-                    rejections.append((file, error, candidate.jobID))
+            case .success(let candidate):
+                pending.append((file, candidate))
+                let size = candidate.body.utf8.count + (candidate.subscriberRows?.count ?? 0) * 64
+                pendingBytes += size
+                totalBytes += size
+                if pendingBytes >= SpoolIntake.batchBytes {
+                    guard record(&pending, accepted: &accepted, rejections: &rejections) else { return }
+                    pendingBytes = 0
                 }
+            case .failure(let rejection):
+                rejections.append((file, rejection.error, rejection.jobID))
             }
         }
+        guard record(&pending, accepted: &accepted, rejections: &rejections) else { return }
         for (file, error, jobID) in rejections { reject(file, error: error, jobID: jobID) }
         do {
             if accepted > 0 { try spool.sync(.done) }
@@ -174,6 +168,37 @@ public final class SpoolIntake: Service, Sendable {
             fail("cannot sync the spool", error)
         }
         status.recordIntake(accepted: accepted, rejected: rejections.count, queued: 0)
+        // Large imports leave freed heap behind; hand it back so a long-running daemon stays small.
+        if totalBytes >= SpoolIntake.batchBytes / 4 { cshim_malloc_trim(0) }
+    }
+
+    /// Job text recorded per transaction, at most.
+    static let batchBytes = 16 * 1024 * 1024
+
+    /// Records pending candidates in one transaction and files the accepted ones; false if the store failed.
+    private func record(_ pending: inout [(ClaimedFile, IntakeCandidate)], accepted: inout Int, rejections: inout [(ClaimedFile, JobValidationError, JobID?)]) -> Bool {
+        guard !pending.isEmpty else { return true }
+        defer { pending.removeAll() }
+        let verdicts: [IntakeVerdict]
+        do {
+            verdicts = try store.accept(pending.map(\.1), now: now())
+        } catch {
+            // Nothing was recorded; the files stay in active/ and are retried by the next recovery pass.
+            fail("cannot record \(pending.count) jobs; they stay in active/ and will be retried", error)
+            needsRecovery.withLock { $0 = true }
+            watcher.requestRescan()
+            return false
+        }
+        for ((file, candidate), verdict) in zip(pending, verdicts) {
+            switch verdict {
+            case .accepted(let summary):
+                accepted += 1
+                complete(file, candidate: candidate, summary: summary)
+            case .rejected(let error):
+                rejections.append((file, error, candidate.jobID))
+            }
+        }
+        return true
     }
 
     /// Reads and validates one claimed file.

@@ -69,6 +69,20 @@ struct Workspace {
         try Data(text.utf8).write(to: URL(fileURLWithPath: config))
     }
 
+    /// Configures one Telegram account, `shop_bot`, against a loopback server, with its token in a 0600 file.
+    func configureBot(baseURL: String, token: String, extra: String = "") throws {
+        let tokenFile = root + "/bot.token"
+        try Data((token + "\n").utf8).write(to: URL(fileURLWithPath: tokenFile))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile)
+        try writeConfig(accounts: """
+            [accounts.shop_bot]
+            platform = "telegram"
+            token_file = "\(tokenFile)"
+            api_base_url = "\(baseURL)"
+            \(extra)
+            """)
+    }
+
     func names(_ folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: spool + "/" + folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }

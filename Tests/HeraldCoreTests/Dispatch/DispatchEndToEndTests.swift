@@ -20,7 +20,10 @@ import Testing
             try harness.drop(try example("telegram-campaign.json"), as: "3.json")
             try await eventually(timeout: 20, "campaign completed") { try campaignState(harness, "spring-sale-2026-telegram") == "completed" }
         }
-        let requests = try server.requests()
+        // A photo goes by URL, or by the file_id an earlier send returned: compare with the URL in its place
+        let requests: [(path: String, body: String)] = try server.requests().map { request in
+            (path: request.path, body: request.body.replacing(#/"photo":"AgAC-[0-9]+"/#, with: #""photo":"https://shop.example.com/img/spring.jpg""#))
+        }
         // 555444333 is tagged churned and excluded; the other two get the photo and the text with buttons
         #expect(requests.count == 4)
         let token = PlatformServer.telegramToken
@@ -74,5 +77,72 @@ import Testing
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'skipped' AND error = 'outside_window'") == 2)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'skipped'") == 2)
         }
+    }
+}
+
+@Suite(.serialized) struct EveryModuleEndToEndTests {
+    static let allModules = #"""
+        [{"type": "text", "text": "Hi {{first_name}}"},
+         {"type": "text", "text": "Pick one", "buttons": [{"type": "url", "title": "Open", "url": "https://shop.example/x"}, {"type": "postback", "title": "Yes", "payload": "Y"}]},
+         {"type": "image", "url": "https://m.example/i.jpg", "caption": "Image"},
+         {"type": "video", "url": "https://m.example/v.mp4"},
+         {"type": "audio", "url": "https://m.example/a.mp3"},
+         {"type": "file", "url": "https://m.example/f.pdf"},
+         {"type": "cards", "cards": [{"title": "Card", "subtitle": "Sub", "image_url": "https://m.example/c.jpg", "buttons": [{"type": "postback", "title": "Go", "payload": "G"}]}]}]
+        """#
+
+    @Test func everyModule_onBothPlatforms_isAcceptedByTheServerInOrder_andMediaIsReused() async throws {
+        let server = try PlatformServer()
+        // A group that was upgraded: its first message answers with the new id
+        try server.script(recipient: "-4001", status: 400, body: #"{"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1009876543210}}"#)
+        let harness = try DaemonHarness { server.configure(&$0) }
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "21", "first_name": "Ann"}, {"id": "22"}, {"id": "-4001"}]}"#, as: "a.json")
+            try harness.drop(#"{"type": "subscribers", "account": "shop_page", "action": "import", "subscribers": [{"id": "31", "first_name": "Bo"}]}"#, as: "b.json")
+            try await eventually { harness.names(in: .done).count == 2 }
+            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            try await queue.write { try $0.execute(sql: "UPDATE subscribers SET last_inbound_at = ?", arguments: [Int64(Date().timeIntervalSince1970 * 1000)]) }
+            try harness.drop(#"{"type": "campaign", "id": "tg", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": "# + Self.allModules + "}}", as: "tg.json")
+            try harness.drop(#"{"type": "campaign", "id": "fb", "account": "shop_page", "audience": {"all": true}, "message": {"modules": "# + Self.allModules + "}}", as: "fb.json")
+            try await eventually(timeout: 40, "both completed") {
+                try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM campaigns WHERE state = 'completed'") } == 2
+            }
+        }
+        let requests = try server.requests()
+        let token = PlatformServer.telegramToken
+        let telegramOrder = ["sendMessage", "sendMessage", "sendPhoto", "sendVideo", "sendAudio", "sendDocument", "sendPhoto"].map { "/bot\(token)/\($0)" }
+        for chat in ["21", "22", "-1009876543210"] {
+            #expect(requests.filter { $0.body.contains("\"chat_id\":\(chat),") || $0.body.hasSuffix("\"chat_id\":\(chat)}") }.map(\.path) == telegramOrder, "chat \(chat)")
+        }
+        // Messenger: 7 modules become 8 messages (the image's caption follows as text), all accepted
+        let messenger = requests.filter { $0.path.hasSuffix("/messages") }
+        #expect(messenger.count == 8)
+        try harness.query { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'sent'") == 4)
+            #expect(try String.fetchOne(db, sql: "SELECT platform_id FROM subscribers WHERE platform_id LIKE '-100%'") == "-1009876543210")
+        }
+    }
+}
+
+@Suite(.serialized) struct MediaReuseEndToEndTests {
+    @Test func media_uploadedOnceByURL_thenSentByTheReturnedID() async throws {
+        let server = try PlatformServer()
+        let harness = try DaemonHarness { configuration in
+            server.configure(&configuration)
+            configuration.accounts["shop_bot"]?.rate = 2
+        }
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["51", "52", "53", "54"]}"#, as: "a.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            try harness.drop(#"{"type": "campaign", "id": "v", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "video", "url": "https://m.example/v.mp4"}]}}"#, as: "v.json")
+            try await eventually(timeout: 20) { try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'v'") } == "completed" }
+        }
+        let videos = try server.requests().map(\.body)
+        // At 2 messages/s the first upload's answer is back before the later sends go out
+        #expect(videos.count == 4)
+        #expect(videos.filter { $0.contains(#""video":"https://m.example/v.mp4""#) }.count <= 2)
+        #expect(videos.filter { $0.contains(#""video":"BAAC-video-"#) }.count >= 2)
     }
 }

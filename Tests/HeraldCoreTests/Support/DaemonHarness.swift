@@ -2,8 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldModel
-import Logging
-import ServiceLifecycle
+import HeraldTesting
 
 /// A daemon on a fresh temporary spool and state directory, run in process with its real services.
 struct DaemonHarness {
@@ -24,21 +23,7 @@ struct DaemonHarness {
 
     /// Starts the services, runs `body`, then shuts down gracefully and waits for the group to end.
     func run(_ body: (Daemon.Parts) async throws -> Void) async throws {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let parts = try Daemon.makeParts(configuration: configuration, configurationPath: nil, logger: logger, environment: [:])
-        let group = ServiceGroup(services: parts.services, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body(parts)
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await InProcessDaemon.run(configuration, body)
     }
 
     /// Writes a file into a spool folder the way `cp` would (no staging), returning its path.
@@ -67,7 +52,9 @@ struct DaemonHarness {
 
     /// Reads the database directly.
     func query<T>(_ body: (Database) throws -> T) throws -> T {
-        let queue = try DatabaseQueue(path: configuration.databasePath)
+        var settings = GRDB.Configuration()
+        settings.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: configuration.databasePath, configuration: settings)
         return try queue.read(body)
     }
 
