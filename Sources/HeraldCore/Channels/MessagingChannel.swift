@@ -19,8 +19,12 @@ public enum ChannelFactory {
         }
     }
 
-    /// What a transport failure means: retry when the request never left, uncertain when it may have arrived.
-    static func outcome(of failure: String, requestSent: Bool) -> SendOutcome {
-        requestSent ? .uncertain(reason: failure) : .retry(reason: failure, after: nil)
+    /// Sends and classifies: an answer by the platform's rules; a transport failure is retried when the request
+    /// never left, and uncertain when it may have arrived.
+    static func send(_ request: HTTPRequest, over transport: any HTTPTransport, classify: (Int, [UInt8]) -> SendOutcome) async -> SendOutcome {
+        switch await transport.send(request) {
+        case .response(let status, let body): classify(status, body)
+        case .failure(let reason, let sent): sent ? .uncertain(reason: reason) : .retry(reason: reason, after: nil)
+        }
     }
 }

@@ -11,11 +11,6 @@ public struct MessengerChannel: MessagingChannel {
         guard let page = account.pageID else { return .accountBroken(reason: "account \(account.name) has no page_id") }
         let encoded = token.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let request = HTTPRequest(url: "\(account.apiBaseURL)/\(account.graphVersion)/\(page)/\(message.endpoint)?access_token=\(encoded)", body: Array(message.body.jsonText.utf8))
-        switch await transport.send(request) {
-        case .response(let status, let body):
-            return MessengerAnswer.classify(status: status, body: body)
-        case .failure(let reason, let sent):
-            return ChannelFactory.outcome(of: reason, requestSent: sent)
-        }
+        return await ChannelFactory.send(request, over: transport) { MessengerAnswer.classify(status: $0, body: $1) }
     }
 }

@@ -8,11 +8,6 @@ public struct TelegramChannel: MessagingChannel {
     public func send(_ message: OutgoingMessage) async -> SendOutcome {
         guard let token = account.token else { return .accountBroken(reason: "account \(account.name) has no token configured") }
         let request = HTTPRequest(url: "\(account.apiBaseURL)/bot\(token.value)/\(message.endpoint)", body: Array(message.body.jsonText.utf8))
-        switch await transport.send(request) {
-        case .response(let status, let body):
-            return TelegramAnswer.classify(status: status, body: body)
-        case .failure(let reason, let sent):
-            return ChannelFactory.outcome(of: reason, requestSent: sent)
-        }
+        return await ChannelFactory.send(request, over: transport) { TelegramAnswer.classify(status: $0, body: $1) }
     }
 }

@@ -113,7 +113,11 @@ extension Dispatcher {
             ))
         }
         while index < messages.count {
-            if needsGrant { await waitForGrant(item, heavy: messages[index].isHeavyMedia, seconds: seconds) }
+            if needsGrant {
+                await waitForGrant(item, heavy: messages[index].isHeavyMedia, seconds: seconds)
+                // Cancelled past the drain budget: stop between parts; the delivery resumes from this part later.
+                if Task.isCancelled { return result(.pending, reason: "stopped before part \(index + 1)") }
+            }
             needsGrant = true
             // A file another delivery of this campaign already uploaded goes by its id.
             if let url = messages[index].mediaURL, let id = shared.withLock({ $0.media[item.campaignID]?[url.string] }) {
@@ -178,7 +182,7 @@ extension Dispatcher {
 
     /// Waits until the limiter grants the next call of a delivery.
     func waitForGrant(_ item: WorkItem, heavy: Bool, seconds: @Sendable () -> Double) async {
-        while true {
+        while !Task.isCancelled {
             let decision = shared.withLock { $0.limiter.acquire(account: item.account, chat: item.chat, heavyMedia: heavy, job: item.jobID, at: seconds()) }
             guard case .wait(let until) = decision else { return }
             let delay = max(0.001, until - seconds())

@@ -2,9 +2,7 @@
 public enum MessengerAnswer {
     public static func classify(status: Int, body: [UInt8]) -> SendOutcome {
         guard let value = try? JSONParser(maxDepth: 64).parse(body), case .object(let object) = value else {
-            return status >= 500 || status == 0
-                ? .retry(reason: "HTTP \(status) with an unreadable body", after: nil)
-                : .permanent(reason: "HTTP \(status) with an unreadable body")
+            return .unreadable(status: status)
         }
         if (200...299).contains(status), case .string(let id) = object["message_id"] {
             let attachment: String? = { if case .string(let a) = object["attachment_id"] { return a } else { return nil } }()

@@ -21,6 +21,13 @@ public enum SendOutcome: Sendable, Equatable {
 
     /// Which limiter a 429 paused.
     public enum LimitScope: Sendable, Equatable { case account, chat }
+
+    /// An answer whose body is not the platform's JSON (a proxy's error page, say): retry a server error, not a client one.
+    static func unreadable(status: Int) -> SendOutcome {
+        status >= 500 || status == 0
+            ? .retry(reason: "HTTP \(status) with an unreadable body", after: nil)
+            : .permanent(reason: "HTTP \(status) with an unreadable body")
+    }
 }
 
 /// A subscriber's reachability.

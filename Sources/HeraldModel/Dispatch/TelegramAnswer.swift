@@ -2,9 +2,7 @@
 public enum TelegramAnswer {
     public static func classify(status: Int, body: [UInt8]) -> SendOutcome {
         guard let value = try? JSONParser(maxDepth: 64).parse(body), case .object(let object) = value else {
-            return status >= 500 || status == 0
-                ? .retry(reason: "HTTP \(status) with an unreadable body", after: nil)
-                : .permanent(reason: "HTTP \(status) with an unreadable body")
+            return .unreadable(status: status)
         }
         if object["ok"] == .bool(true) {
             guard case .object(let result) = object["result"], case .number(let id) = result["message_id"] else {
