@@ -105,3 +105,28 @@ import Testing
         #expect(try server.requests().count == sent)
     }
 }
+
+@Suite(.serialized) struct SchedulingTests {
+    @Test func scheduledCampaign_waitsInTheDatabase_survivesARestart_andGoesOutOnTime() async throws {
+        let server = try PlatformServer()
+        let harness = try DaemonHarness { server.configure(&$0) }
+        defer { harness.remove() }
+        let sendAt = Date().addingTimeInterval(4)
+        let stamp = ISO8601DateFormatter().string(from: sendAt)
+        // Given a campaign scheduled a few seconds ahead, accepted by a daemon that then stops
+        try await harness.run { _ in
+            try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["61", "62"]}"#, as: "a.json")
+            try harness.drop(#"{"type": "campaign", "id": "later", "account": "shop_bot", "audience": {"all": true}, "send_at": ""# + stamp + #"", "message": {"modules": [{"type": "text", "text": "On time"}]}}"#, as: "c.json")
+            try await eventually { harness.names(in: .done).count == 2 }
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect(try server.requests().isEmpty)
+        // When a new daemon starts, it sends at the scheduled time, not before
+        try await harness.run { _ in
+            try await eventually(timeout: 20) { try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'later'") } == "completed" }
+        }
+        #expect(try server.requests().count == 2)
+        let firstSent = try harness.query { try Int64.fetchOne($0, sql: "SELECT min(sent_at) FROM deliveries") } ?? 0
+        #expect(Double(firstSent) / 1000 >= sendAt.timeIntervalSince1970 - 1)
+    }
+}
