@@ -9,6 +9,8 @@ public struct Configuration: Sendable, Equatable {
     public var stateDirectory: String
     public var limits: SpoolLimits
     public var dispatch = DispatchSettings()
+    /// Send options for jobs that do not set them (`[defaults]`: notification, link_previews, tracking).
+    public var defaultOptions = SendOptions()
     /// The HTTP server's listen address (webhooks, click redirects, metrics).
     public var listenHost: String
     public var listenPort: Int
@@ -22,6 +24,11 @@ public struct Configuration: Sendable, Equatable {
 
     /// The default configuration file.
     public static let defaultPath = "/etc/herald/herald.toml"
+
+    /// The decoder jobs are validated and sent with, under this configuration.
+    public func jobDecoder(now: Date) -> JobDecoder {
+        JobDecoder(accounts: accountDirectory, now: now, maxDepth: limits.maxJSONDepth, defaultOptions: defaultOptions)
+    }
 
     /// The accounts as job validation sees them.
     public var accountDirectory: AccountDirectory {

@@ -82,6 +82,15 @@ public struct ConfigurationLoader: Sendable {
             if let value = dispatch.optional("request_timeout_seconds") { config.dispatch.requestTimeoutSeconds = Int(try value.integer(in: 1...600)) }
             try dispatch.finish()
         }
+        if let node = fields.optional("defaults") {
+            var defaults = try node.object()
+            if let value = defaults.optional("notification") {
+                config.defaultOptions.notification = SendOptions.Notification(rawValue: try value.oneOf(["regular", "silent", "no_push"]))!
+            }
+            if let value = defaults.optional("link_previews") { config.defaultOptions.linkPreviews = try value.bool() }
+            if let value = defaults.optional("tracking") { config.defaultOptions.tracking = try value.bool() }
+            try defaults.finish()
+        }
         if let node = fields.optional("http") {
             var http = try node.object()
             if let value = http.optional("listen") { (config.listenHost, config.listenPort) = try listenAddress(value) }

@@ -29,6 +29,11 @@ public struct ConfigurationReport: Sendable {
             "max_connections = \(c.dispatch.maxConnections)",
             "request_timeout_seconds = \(c.dispatch.requestTimeoutSeconds)",
             "",
+            "[defaults]",
+            "notification = \(quote(c.defaultOptions.notification.rawValue))",
+            "link_previews = \(c.defaultOptions.linkPreviews)",
+            "tracking = \(c.defaultOptions.tracking)",
+            "",
             "[http]",
             "listen = \(quote(c.listenHost.contains(":") ? "[\(c.listenHost)]:\(c.listenPort)" : "\(c.listenHost):\(c.listenPort)"))",
         ]

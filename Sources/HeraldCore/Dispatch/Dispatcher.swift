@@ -128,7 +128,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             let ids = Set(running.map(\.id))
             for id in queues.keys where !ids.contains(id) { queues[id] = nil }
             shared.withLock { state in state.media = state.media.filter { ids.contains($0.key) } }
-            let decoder = JobDecoder(accounts: configuration.accountDirectory, now: now())
+            let decoder = configuration.jobDecoder(now: now())
             for campaign in running {
                 if let queue = queues[campaign.id] {
                     if queue.pendingCount == 0 { queue.rewind() }

@@ -35,7 +35,7 @@ public struct JobFileCheck: Sendable {
         } catch {
             throw JobValidationError(path: error.path, code: "malformed_json", "not valid JSON: \(error)")
         }
-        let decoder = JobDecoder(accounts: configuration.accountDirectory, now: now, maxDepth: configuration.limits.maxJSONDepth)
+        let decoder = configuration.jobDecoder(now: now)
         let job = try decoder.decode(document)
         if case .subscribers(let subscribers) = job.body, case .file(let dataPath) = subscribers.source {
             let spool = SpoolDirectory(root: configuration.spoolDirectory)

@@ -138,7 +138,7 @@ public final class SpoolIntake: Service, Sendable {
     /// transactions of at most `batchBytes` of job text, so a burst of large imports never sits in memory at once.
     func process(_ files: [ClaimedFile]) {
         let configuration = settings.configuration
-        let decoder = JobDecoder(accounts: configuration.accountDirectory, now: now(), maxDepth: configuration.limits.maxJSONDepth)
+        let decoder = configuration.jobDecoder(now: now())
         var pending: [(ClaimedFile, IntakeCandidate)] = []
         var pendingBytes = 0
         var rejections: [(ClaimedFile, JobValidationError, JobID?)] = []

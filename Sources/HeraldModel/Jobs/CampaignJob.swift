@@ -16,7 +16,7 @@ public struct CampaignJob: Sendable, Hashable {
         let audience = try Audience.parse(try fields.required("audience"), platform: platform)
         let message = try MessageContent.parse(try fields.required("message"), platform: platform)
         let sendAt = try fields.optional("send_at").map { node throws(JobValidationError) in try SendTime.parse(node, now: context.now) }
-        let options = try SendOptions.parse(fields.optional("options"), platform: platform, automated: true)
+        let options = try SendOptions.parse(fields.optional("options"), platform: platform, automated: true, defaults: context.defaultOptions)
         return CampaignJob(account: account, platform: platform, name: name, audience: audience, message: message, sendAt: sendAt, options: options)
     }
 }
@@ -36,7 +36,7 @@ public struct MessageJob: Sendable, Hashable {
         let (account, platform) = try context.accounts.account(try fields.required("account"))
         let recipients = try Recipients.parse(try fields.required("to"), platform: platform, max: maxRecipients)
         let message = try MessageContent.parse(try fields.required("message"), platform: platform)
-        let options = try SendOptions.parse(fields.optional("options"), platform: platform, automated: false)
+        let options = try SendOptions.parse(fields.optional("options"), platform: platform, automated: false, defaults: context.defaultOptions)
         return MessageJob(account: account, platform: platform, recipients: recipients, message: message, options: options)
     }
 }

@@ -14,11 +14,14 @@ public struct JobDecoder: Sendable {
     /// The current time, for checks such as how far ahead a campaign may be scheduled.
     public var now: Date
     public var maxDepth: Int
+    /// Send options a job's `options` start from (the configuration's `[defaults]`).
+    public var defaultOptions: SendOptions
 
-    public init(accounts: AccountDirectory, now: Date, maxDepth: Int = 32) {
+    public init(accounts: AccountDirectory, now: Date, maxDepth: Int = 32, defaultOptions: SendOptions = SendOptions()) {
         self.accounts = accounts
         self.now = now
         self.maxDepth = maxDepth
+        self.defaultOptions = defaultOptions
     }
 
     /// Parses and validates a whole job file.

@@ -19,8 +19,11 @@ public struct SendOptions: Sendable, Hashable {
     /// Message tags Meta still accepts (the 2020 retirement left these five).
     public static let messageTags = ["ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "CUSTOMER_FEEDBACK", "HUMAN_AGENT", "POST_PURCHASE_UPDATE"]
 
-    static func parse(_ node: JSONNode?, platform: Platform, automated: Bool) throws(JobValidationError) -> SendOptions {
+    static func parse(_ node: JSONNode?, platform: Platform, automated: Bool, defaults: SendOptions = SendOptions()) throws(JobValidationError) -> SendOptions {
         var options = SendOptions()
+        options.notification = defaults.notification
+        options.linkPreviews = defaults.linkPreviews
+        options.tracking = defaults.tracking
         guard let node else { return options }
         var fields = try node.object()
         if let value = fields.optional("notification") {

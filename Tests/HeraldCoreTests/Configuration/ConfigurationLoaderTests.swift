@@ -64,6 +64,18 @@ import Testing
         #expect(configuration.accountDirectory.platforms == ["shop_bot": .telegram, "shop_page": .messenger])
     }
 
+    @Test func defaults_applyToJobsThatDoNotSetTheirOwnOptions() throws {
+        var configuration = try load("[defaults]\nnotification = \"silent\"\nlink_previews = false\n[accounts.shop_bot]\nplatform = \"telegram\"\n")
+        configuration.limits.maxJSONDepth = 32
+        let decoder = configuration.jobDecoder(now: Date())
+        let plain = try decoder.decode(Array(#"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8))
+        let own = try decoder.decode(Array(#"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}, "options": {"notification": "regular"}}"#.utf8))
+        guard case .campaign(let a) = plain.body, case .campaign(let b) = own.body else { Issue.record("not campaigns"); return }
+        #expect(a.options.notification == .silent && a.options.linkPreviews == false)
+        #expect(b.options.notification == .regular && b.options.linkPreviews == false)
+        #expect(failure("[defaults]\nnotification = \"loud\"").contains(#""loud" is not one of"#))
+    }
+
     @Test func report_neverShowsSecrets() throws {
         _ = try secret("bot.token", "123456:ABC-secret-token")
         let configuration = try load("[accounts.shop_bot]\nplatform = \"telegram\"\ntoken_file = \"bot.token\"\n")
