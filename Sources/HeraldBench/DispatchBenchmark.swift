@@ -9,22 +9,13 @@ import HeraldTesting
 enum DispatchBenchmark {
     /// The loopback endpoint in its own process.
     final class Endpoint {
-        let process = Process()
-        let port: Int
+        let server: ScriptServer
 
         init(_ arguments: [String]) throws {
-            let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).port").path
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Tests/PlatformServer/bench_server.py").path
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, portFile] + arguments
-            try process.run()
-            while !FileManager.default.fileExists(atPath: portFile) { usleep(10_000) }
-            port = Int(try String(contentsOfFile: portFile, encoding: .utf8)) ?? 0
-            try? FileManager.default.removeItem(atPath: portFile)
+            server = try ScriptServer(script: "bench_server.py", arguments: arguments)
         }
 
-        var baseURL: String { "http://127.0.0.1:\(port)" }
+        var baseURL: String { server.baseURL }
         var sendURL: String { baseURL + "/bot1:bench/sendMessage" }
 
         /// Requests answered 200 and 429, and the span between the first and last accepted one.
@@ -36,10 +27,6 @@ enum DispatchBenchmark {
             return (object["requests"] as? Int ?? 0, object["rejected"] as? Int ?? 0, last - first)
         }
 
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
     }
 
     /// A daemon whose one account (`bench`, Telegram) points at the endpoint with the given rate.

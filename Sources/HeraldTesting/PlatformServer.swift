@@ -6,27 +6,17 @@ import HeraldCore
 
 /// The loopback Telegram / Messenger stand-in (Tests/PlatformServer/platform_server.py) in its own process.
 public final class PlatformServer: @unchecked Sendable {
-    let process = Process()
-    public let port: Int
+    let server: ScriptServer
     public static let telegramToken = "123456:TEST-token"
     public static let messengerToken = "EAAG-test-page-token"
     public static let pageID = "100000000000001"
 
     public init(arguments: [String] = []) throws {
-        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("platform-\(UUID().uuidString).port").path
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Tests/PlatformServer/platform_server.py").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, portFile] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: portFile) && Date() < deadline { usleep(10_000) }
-        port = Int((try? String(contentsOfFile: portFile, encoding: .utf8)) ?? "") ?? 0
-        try? FileManager.default.removeItem(atPath: portFile)
+        server = try ScriptServer(script: "platform_server.py", arguments: arguments)
     }
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var port: Int { server.port }
+    public var baseURL: String { server.baseURL }
 
     /// Points the harness's two example accounts at this server, with tokens.
     public func configure(_ configuration: inout Configuration) {
@@ -72,11 +62,6 @@ public final class PlatformServer: @unchecked Sendable {
 
     private final class Box: @unchecked Sendable { var data: Data? }
 
-    deinit {
-        // SIGKILL: the test process may pass an ignored SIGTERM on to its children.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
 }
 
 /// Sorted-keys JSON text of a literal, to compare with what the server recorded.

@@ -23,7 +23,7 @@ extension Dispatcher {
         let wall = now()
         let nowMs = Int64((wall.timeIntervalSince1970 * 1000).rounded())
         var picked: [WorkItem] = []
-        var immediate: [Completed] = []
+        var immediate: [HeraldStore.DeliveryResult] = []
         let levels = Dictionary(grouping: queues.values, by: { $0.campaign.priority }).sorted { $0.key < $1.key }
         for (_, level) in levels where budget > 0 {
             var active = level.sorted { $0.campaign.id < $1.campaign.id }.filter { broken[$0.campaign.account] == nil }
@@ -34,7 +34,7 @@ extension Dispatcher {
                     refill(queue)
                     guard let row = queue.next(), let account = configuration.accounts[queue.campaign.account] else { continue }
                     if let reason = skipReason(row, queue: queue, nowMs: nowMs) {
-                        immediate.append(Completed(result: .init(deliveryID: row.id, campaignID: row.campaignID, subscriberID: row.subscriberID, account: account.name, state: .skipped, reason: reason)))
+                        immediate.append(.init(deliveryID: row.id, campaignID: row.campaignID, subscriberID: row.subscriberID, account: account.name, state: .skipped, reason: reason))
                         stillActive.append(queue)
                         continue
                     }
@@ -42,7 +42,7 @@ extension Dispatcher {
                     do {
                         messages = try render(queue, row: row)
                     } catch {
-                        immediate.append(Completed(result: .init(deliveryID: row.id, campaignID: row.campaignID, subscriberID: row.subscriberID, account: account.name, state: .failed, reason: error.reason)))
+                        immediate.append(.init(deliveryID: row.id, campaignID: row.campaignID, subscriberID: row.subscriberID, account: account.name, state: .failed, reason: error.reason))
                         stillActive.append(queue)
                         continue
                     }
@@ -97,7 +97,7 @@ extension Dispatcher {
     }
 
     /// Sends a delivery's calls in order (the first already granted), waiting on the limiter between them.
-    func deliver(_ item: WorkItem, seconds: @escaping @Sendable () -> Double) async -> Completed {
+    func deliver(_ item: WorkItem, seconds: @escaping @Sendable () -> Double) async -> HeraldStore.DeliveryResult {
         let row = item.row
         let channel = item.channel
         var messages = item.messages
@@ -105,12 +105,12 @@ extension Dispatcher {
         var lastID: String?
         var migratedTo: String?
         var needsGrant = false
-        func result(_ state: HeraldStore.DeliveryResult.State, reason: String? = nil, next: Int64? = nil, subscriberStatus: String? = nil, uncertain: Bool = false) -> Completed {
-            Completed(result: .init(
+        func result(_ state: HeraldStore.DeliveryResult.State, reason: String? = nil, next: Int64? = nil, subscriberStatus: String? = nil, uncertain: Bool = false) -> HeraldStore.DeliveryResult {
+            .init(
                 deliveryID: row.id, campaignID: item.campaignID, subscriberID: row.subscriberID, account: item.account, state: state,
                 messageID: lastID, reason: reason, partsSent: index, nextAttemptAt: next, subscriberStatus: subscriberStatus,
                 migratedChatID: migratedTo, possibleDuplicate: row.wasUncertain || uncertain
-            ))
+            )
         }
         while index < messages.count {
             if needsGrant {

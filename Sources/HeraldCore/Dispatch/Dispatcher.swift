@@ -29,17 +29,12 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     /// State the delivery tasks share with the loop.
     struct Shared {
         var limiter: RateLimiter
-        var results: [Completed] = []
+        var results: [HeraldStore.DeliveryResult] = []
         var inFlight = 0
         var brokenAccounts: [String: String] = [:]
         var sentInWindow = 0
         /// Per campaign: media URL → the platform's id for it, learned from the first send.
         var media: [Int64: [String: String]] = [:]
-    }
-
-    /// A finished delivery.
-    struct Completed: Sendable {
-        var result: HeraldStore.DeliveryResult
     }
 
     public init(
@@ -101,7 +96,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                         }
                     }
                 }
-                flush(&queues)
+                flush()
                 if time - rateWindowStart >= 1 {
                     let (sent, inFlight) = shared.withLock { state in
                         defer { state.sentInWindow = 0 }
@@ -113,7 +108,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 try? await clock.sleep(for: tick)
             }
         }
-        flush(&queues)
+        flush()
         status.recordDispatch(inFlight: 0, sendsPerSecond: 0)
         await transport.shutdown()
     }
@@ -155,7 +150,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             return options
         }
         do {
-            let job = try decoder.decode(Array(campaign.body.utf8))
+            guard let body = try store.jobBody(campaign.jobID) else { return nil }
+            let job = try decoder.decode(Array(body.utf8))
             switch job.body {
             case .campaign(let body):
                 shared.withLock { $0.limiter.setJobRate(campaign.jobID, rate: body.options.rate) }
@@ -190,14 +186,14 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     }
 
     /// Records finished deliveries in one transaction.
-    func flush(_ queues: inout [Int64: CampaignQueue]) {
+    func flush() {
         let completed = shared.withLock { state in
             defer { state.results.removeAll(keepingCapacity: true) }
             return state.results
         }
         guard !completed.isEmpty else { return }
         do {
-            try store.record(completed.map(\.result), now: now())
+            try store.record(completed, now: now())
         } catch {
             // The rows stay `sending`: the next start marks them uncertain, so nothing is skipped.
             logger.error("cannot record \(completed.count) delivery outcomes: \(error)", metadata: ["event": "dispatch_error"])

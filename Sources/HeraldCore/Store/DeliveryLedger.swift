@@ -5,15 +5,13 @@ import HeraldModel
 /// The delivery ledger: one row per (campaign, recipient) moving pending → sending → sent / failed / skipped,
 /// written before and after each API call, in batches.
 extension HeraldStore {
-    /// A campaign being sent, with what the dispatcher needs to expand and render it.
+    /// A campaign being sent: what the dispatcher needs to track it (its job text is read once, by `jobBody`).
     public struct RunningCampaign: Sendable {
         public var id: Int64
         public var jobID: String
         public var account: String
         public var priority: Int
         public var audienceExpanded: Bool
-        public var audienceCursor: Int64
-        public var body: String
     }
 
     /// A delivery ready to send, with its recipient's profile.
@@ -95,13 +93,16 @@ extension HeraldStore {
     public func runningCampaigns() throws -> [RunningCampaign] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT c.id, c.job_id, c.account, c.priority, c.audience_expanded, c.audience_cursor, j.body
-                FROM campaigns c JOIN jobs j ON j.id = c.job_id WHERE c.state = 'running' ORDER BY c.priority, c.id
+                SELECT id, job_id, account, priority, audience_expanded FROM campaigns WHERE state = 'running' ORDER BY priority, id
                 """).map {
-                RunningCampaign(id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"],
-                                audienceExpanded: $0["audience_expanded"], audienceCursor: $0["audience_cursor"], body: $0["body"])
+                RunningCampaign(id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"], audienceExpanded: $0["audience_expanded"])
             }
         }
+    }
+
+    /// The text of a job as it was accepted.
+    public func jobBody(_ id: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT body FROM jobs WHERE id = ?", arguments: [id]) }
     }
 
     /// Adds up to `batch` deliveries for the next subscribers of an `all` or `tags` audience, in id order,

@@ -97,9 +97,6 @@ public final class HeraldStore: Sendable {
     public func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
-
-    /// Read access for queries defined in Store extensions.
-    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T { try pool.read(body) }
 }
 
 /// A claimed, validated job file ready to be recorded.
