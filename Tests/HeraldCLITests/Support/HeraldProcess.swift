@@ -90,10 +90,11 @@ struct Workspace {
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 }
 
-/// A running `herald run` in its own process.
+/// A running `herald run` in its own process. Its log goes to a file, not a pipe: a pipe nobody reads fills
+/// at 64 KiB and would block the daemon mid-write.
 final class DaemonProcess {
     let process = Process()
-    let stderr = Pipe()
+    let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("herald-daemon-\(UUID().uuidString).log").path
 
     init(_ workspace: Workspace, environment: [String: String] = [:], arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: heraldBinary)
@@ -103,7 +104,8 @@ final class DaemonProcess {
         env["HERALD_LOG_TARGET"] = "console"
         env.merge(environment) { $1 }
         process.environment = env
-        process.standardError = stderr
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
     }
@@ -117,11 +119,15 @@ final class DaemonProcess {
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: logPath)
         return (process.terminationStatus, log)
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
 }
 
 /// Polls until `condition` holds.

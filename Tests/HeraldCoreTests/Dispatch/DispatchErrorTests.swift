@@ -111,7 +111,8 @@ import Testing
         let server = try PlatformServer()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
-        let sendAt = Date().addingTimeInterval(4)
+        // Far enough ahead that accepting it under a loaded test run cannot reach the send time
+        let sendAt = Date().addingTimeInterval(30)
         let stamp = ISO8601DateFormatter().string(from: sendAt)
         // Given a campaign scheduled a few seconds ahead, accepted by a daemon that then stops
         try await harness.run { _ in
@@ -123,7 +124,7 @@ import Testing
         #expect(try server.requests().isEmpty)
         // When a new daemon starts, it sends at the scheduled time, not before
         try await harness.run { _ in
-            try await eventually(timeout: 20) { try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'later'") } == "completed" }
+            try await eventually(timeout: 60) { try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'later'") } == "completed" }
         }
         #expect(try server.requests().count == 2)
         let firstSent = try harness.query { try Int64.fetchOne($0, sql: "SELECT min(sent_at) FROM deliveries") } ?? 0
