@@ -14,8 +14,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (path, configuration) = try options.load()
-        LogTarget.detect(environment: ProcessInfo.processInfo.environment).bootstrap(level: logLevel)
+        let (target, warning) = try LogTarget.resolve(environment: ProcessInfo.processInfo.environment)
+        target.bootstrap(level: logLevel)
         let logger = Logger(label: "herald")
+        if let warning { logger.warning("\(warning)", metadata: ["event": "log_target_fallback"]) }
         logger.notice("herald starting: spool \(configuration.spoolDirectory), state \(configuration.stateDirectory), configuration \(path ?? "embedded defaults")", metadata: ["event": "starting"])
         do {
             let (spool, state) = (options.spool, options.state)

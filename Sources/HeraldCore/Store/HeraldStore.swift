@@ -22,7 +22,17 @@ public final class HeraldStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // DatabasePool switches the file to WAL after `prepareDatabase` ran and sets `synchronous = NORMAL` on the
+        // writer as it does: set FULL again on the one connection that writes, where nothing resets it afterwards.
+        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try StoreMigrations.migrator.migrate(pool)
+    }
+
+    /// `PRAGMA synchronous` as the writer connection and a reader connection see it (2 = FULL).
+    public func synchronousModes() throws -> (writer: Int, reader: Int) {
+        let writer = try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        let reader = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        return (writer, reader)
     }
 
     /// Opens an existing database for reading only (the CLI, while the daemon runs).

@@ -5,10 +5,27 @@ import Logging
 public enum LogTarget: String, Sendable {
     case journal, console
 
-    /// `HERALD_LOG_TARGET` if set; otherwise the journal when systemd connected stderr to it (`JOURNAL_STREAM`
-    /// names stderr's device and inode), the console otherwise.
+    /// The journal's native socket: without it, journal entries would be dropped silently.
+    public static let journalSocket = "/run/systemd/journal/socket"
+
+    /// `HERALD_LOG_TARGET` if set (an unknown value is an error); otherwise `detect`. A journal that has no socket
+    /// falls back to the console, with a warning to log once logging is up.
+    public static func resolve(environment: [String: String], journalSocket: String = journalSocket) throws(LogTargetError) -> (target: LogTarget, warning: String?) {
+        var target = detect(environment: environment)
+        if let forced = environment["HERALD_LOG_TARGET"] {
+            guard let value = LogTarget(rawValue: forced) else { throw LogTargetError(value: forced) }
+            target = value
+        }
+        var info = stat()
+        if target == .journal, stat(journalSocket, &info) != 0 || (info.st_mode & S_IFMT) != S_IFSOCK {
+            return (.console, "HERALD_LOG_TARGET=journal, but no journal listens at \(journalSocket); logging to standard error instead")
+        }
+        return (target, nil)
+    }
+
+    /// The journal when systemd connected stderr to it (`JOURNAL_STREAM` names stderr's device and inode), the
+    /// console otherwise.
     public static func detect(environment: [String: String]) -> LogTarget {
-        if let forced = environment["HERALD_LOG_TARGET"].flatMap(LogTarget.init(rawValue:)) { return forced }
         guard let stream = environment["JOURNAL_STREAM"] else { return .console }
         var info = stat()
         guard fstat(STDERR_FILENO, &info) == 0 else { return .console }
@@ -32,4 +49,10 @@ public enum LogTarget: String, Sendable {
             }
         }
     }
+}
+
+/// `HERALD_LOG_TARGET` holds a value Herald does not know.
+public struct LogTargetError: Error, Sendable, CustomStringConvertible {
+    public var value: String
+    public var description: String { "HERALD_LOG_TARGET=\(value) is not a log target; use journal or console" }
 }

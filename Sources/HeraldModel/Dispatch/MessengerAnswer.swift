@@ -21,6 +21,9 @@ public enum MessengerAnswer {
     /// The PLATFORMS.md §1.3 table.
     static func classify(code: Int, subcode: Int, status: Int, reason: String) -> SendOutcome {
         switch (code, subcode) {
+        case (2, 2018344):
+            // Checked before (2, _): the Page has not accepted the privacy terms, a configuration fault.
+            return .accountBroken(reason: reason)
         case (1200, _), (2, 0), (1, 0):
             return .retry(reason: reason, after: nil)
         case (2, _):
@@ -39,7 +42,7 @@ public enum MessengerAnswer {
             return .outsideWindow(reason: reason)
         case (10, 2018108), (200, 1545041), (551, _), (230, _):
             return .recipientGone(status: .blocked, reason: reason)
-        case (10, 1893063), (190, _), (368, _), (10904, _), (200, 2018028), (200, _), (2, 2018344):
+        case (10, 1893063), (190, _), (368, _), (10904, _), (200, 2018028), (200, _):
             return .accountBroken(reason: reason)
         case (100, 2018001):
             return .recipientGone(status: .invalid, reason: reason)

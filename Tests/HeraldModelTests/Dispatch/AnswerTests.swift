@@ -43,6 +43,8 @@ import Testing
         #expect(messenger(400, error(190, 460, "Error validating access token")) == .accountBroken(reason: "(#190/460) Error validating access token"))
         #expect(messenger(400, error(10, 1893063)) == .accountBroken(reason: "(#10/1893063) msg"))
         #expect(messenger(400, error(1, 1357046)) == .uncertain(reason: "(#1/1357046) msg"))
+        #expect(messenger(400, error(2, 2018344, "privacy terms not accepted")) == .accountBroken(reason: "(#2/2018344) privacy terms not accepted"))
+        #expect(messenger(500, error(2, nil, "Service temporarily unavailable")) == .retry(reason: "(#2) Service temporarily unavailable", after: nil))
         #expect(messenger(503, "Service Unavailable") == .retry(reason: "HTTP 503 with an unreadable body", after: nil))
     }
 }
