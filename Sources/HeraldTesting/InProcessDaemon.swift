@@ -22,5 +22,6 @@ public enum InProcessDaemon {
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+        parts.lock.release()
     }
 }

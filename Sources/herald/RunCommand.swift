@@ -21,11 +21,10 @@ struct RunCommand: AsyncParsableCommand {
         logger.notice("herald starting: spool \(configuration.spoolDirectory), state \(configuration.stateDirectory), configuration \(path ?? "embedded defaults")", metadata: ["event": "starting"])
         do {
             let (spool, state) = (options.spool, options.state)
-            let group = try await Daemon.makeServiceGroup(configuration: configuration, configurationPath: path, logger: logger) { reloaded in
+            try await Daemon.run(configuration: configuration, configurationPath: path, logger: logger) { reloaded in
                 if let spool { reloaded.spoolDirectory = spool }
                 if let state { reloaded.stateDirectory = state }
             }
-            try await group.run()
         } catch {
             logger.critical("herald stopped: \(error)", metadata: ["event": "fatal"])
             throw ExitCode(1)

@@ -34,8 +34,7 @@ import Testing
         let workspace = try Workspace(accounts: "[accounts.first]\nplatform = \"telegram\"\n")
         defer { workspace.remove() }
         let listener = try NotifyListener()
-        let daemon = try DaemonProcess(workspace, environment: ["NOTIFY_SOCKET": listener.path])
-        #expect(listener.waitFor("READY=1"))
+        let daemon = try #require(try DaemonProcess.startReady(workspace, listener: listener))
         let job = #"{"type": "campaign", "account": "second", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#
         // Given a job for an account the configuration does not have yet: rejected
         try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/before.json"))
@@ -63,8 +62,7 @@ import Testing
         let workspace = try Workspace()
         defer { workspace.remove() }
         let listener = try NotifyListener()
-        let daemon = try DaemonProcess(workspace, environment: ["NOTIFY_SOCKET": listener.path])
-        #expect(listener.waitFor("READY=1"))
+        let daemon = try #require(try DaemonProcess.startReady(workspace, listener: listener))
         // Given a stream of files arriving
         let job = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#
         for index in 0..<300 {

@@ -7,8 +7,7 @@ import UnixSignals
 /// (shutdown runs in reverse, so the watchdog announces STOPPING=1 first and the intake drains last).
 ///
 /// ```swift
-/// let group = try Daemon.makeServiceGroup(configuration: configuration, configurationPath: path, logger: logger)
-/// try await group.run()
+/// try await Daemon.run(configuration: configuration, configurationPath: path, logger: logger)
 /// ```
 public enum Daemon {
     /// The daemon's parts, for the service group and for tests that drive them directly.
@@ -19,6 +18,8 @@ public enum Daemon {
         public let dispatcher: Dispatcher<ContinuousClock>
         public let reloader: ConfigurationReloader
         public let watchdog: WatchdogService<ContinuousClock>
+        /// Held while the daemon runs: a second daemon on the same state directory is refused.
+        public let lock: StateLock
 
         /// The services in dependency order.
         public var services: [any Service] { [intake, dispatcher, reloader, watchdog] }
@@ -33,6 +34,7 @@ public enum Daemon {
         overrides: @escaping @Sendable (inout Configuration) -> Void = { _ in }
     ) throws -> Parts {
         try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        let lock = try StateLock(stateDirectory: configuration.stateDirectory)
         let store = try HeraldStore(path: configuration.databasePath)
         let holder = ConfigurationHolder(configuration)
         let status = DaemonStatus()
@@ -58,16 +60,18 @@ public enum Daemon {
         let watchdog = WatchdogService(
             notifier: notifier, status: status, clock: ContinuousClock(), logger: logger, interval: watchdogInterval
         )
-        return Parts(store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog)
+        return Parts(store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock)
     }
 
-    /// The running daemon: SIGTERM drains gracefully within `drain_timeout_seconds`, SIGINT cancels, SIGHUP reloads.
-    public static func makeServiceGroup(
+    /// Runs the daemon until it stops: SIGTERM drains gracefully within `drain_timeout_seconds`, SIGINT
+    /// cancels, SIGHUP reloads. The state directory stays locked until the services have stopped.
+    public static func run(
         configuration: Configuration, configurationPath: String?, logger: Logger,
         overrides: @escaping @Sendable (inout Configuration) -> Void = { _ in }
-    ) async throws -> ServiceGroup {
+    ) async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let parts = try makeParts(configuration: configuration, configurationPath: configurationPath, logger: logger, hangups: hangups, overrides: overrides)
+        defer { parts.lock.release() }
         var groupConfiguration = ServiceGroupConfiguration(
             services: parts.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm],
@@ -75,6 +79,6 @@ public enum Daemon {
             logger: logger
         )
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.drainTimeoutSeconds)
-        return ServiceGroup(configuration: groupConfiguration)
+        try await ServiceGroup(configuration: groupConfiguration).run()
     }
 }

@@ -19,8 +19,9 @@ struct CommandResult {
     var stderr: String
 }
 
-/// Runs a command to completion with its own environment additions and optional standard input.
-func runCommand(_ arguments: [String], executable: String = heraldBinary, environment: [String: String] = [:], input: String? = nil) throws -> CommandResult {
+/// Runs a command to completion with its own environment additions and optional standard input; a command
+/// still running after `timeout` seconds is killed, and its status is then that of SIGKILL (137).
+func runCommand(_ arguments: [String], executable: String = heraldBinary, environment: [String: String] = [:], input: String? = nil, timeout: Double = 60) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -35,12 +36,17 @@ func runCommand(_ arguments: [String], executable: String = heraldBinary, enviro
     let inPipe = Pipe()
     process.standardInput = inPipe
     try process.run()
+    let pid = process.processIdentifier
+    let killer = DispatchWorkItem { kill(pid, SIGKILL) }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+    defer { killer.cancel() }
     if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
     try inPipe.fileHandleForWriting.close()
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    return CommandResult(status: status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
 }
 
 /// A temporary directory with a spool, a state directory and a configuration file.
@@ -108,6 +114,13 @@ final class DaemonProcess {
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+    }
+
+    /// Starts a daemon and waits for its READY=1 on `listener`; nil if it never became ready.
+    static func startReady(_ workspace: Workspace, listener: NotifyListener, environment: [String: String] = [:], arguments: [String] = []) throws -> DaemonProcess? {
+        let before = listener.messages.count
+        let daemon = try DaemonProcess(workspace, environment: environment.merging(["NOTIFY_SOCKET": listener.path]) { $1 }, arguments: arguments)
+        return listener.waitFor("READY=1", from: before) ? daemon : nil
     }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
