@@ -181,6 +181,9 @@ class Handler(BaseHTTPRequestHandler):
             for script in scripts:
                 if script["match"].get("chat_id", script["match"].get("psid")) == key and script.get("times", 1) > 0:
                     script["times"] = script.get("times", 1) - 1
+                    if script["status"] == 0:  # the platform acts on the request, then dies without answering
+                        self.close_connection = True
+                        return
                     return self.reply(script["status"], script["body"])
         telegram_path = re.match(r"^/bot([^/]+)/(\w+)$", url.path)
         if telegram_path:

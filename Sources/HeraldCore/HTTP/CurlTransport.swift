@@ -107,10 +107,13 @@ public final class CurlTransport: HTTPTransport {
         transfer.headers = headers
         cshim_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers))
         if transfer.request.method == "POST" {
+            // The body is fed by a read callback with no seek callback, so libcurl cannot rewind it: where it
+            // would silently resend on a fresh connection (a reused one that died after taking the request),
+            // the transfer fails instead, and the failure reports the request as possibly delivered.
+            cshim_curl_easy_setopt_long(easy, CURLOPT_POST, 1)
             cshim_curl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.request.body.count))
-            transfer.request.body.withUnsafeBytes { bytes in
-                _ = cshim_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
-            }
+            cshim_curl_easy_setopt_pointer(easy, CURLOPT_READDATA, box)
+            cshim_curl_easy_setopt_read_function(easy, curlRead)
         } else if transfer.request.method != "GET" {
             transfer.request.method.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, $0) }
         }
@@ -123,8 +126,6 @@ public final class CurlTransport: HTTPTransport {
         let transfer = Unmanaged<Transfer>.fromOpaque(pointer!).takeRetainedValue()
         var status = 0
         cshim_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        var uploaded: curl_off_t = 0
-        cshim_curl_easy_getinfo_off(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded)
         var requestSize = 0
         cshim_curl_easy_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &requestSize)
         curl_multi_remove_handle(multi, easy)
@@ -137,8 +138,8 @@ public final class CurlTransport: HTTPTransport {
             result = .failure(reason: "response larger than \(maxResponseBytes) bytes", requestSent: true)
         } else {
             let message = String(cString: curl_easy_strerror(code))
-            // Sent in full (headers and body) before the failure: the server may have acted on it.
-            let sent = requestSize > 0 && uploaded >= curl_off_t(transfer.request.body.count)
+            // Any byte of the body handed to libcurl may have reached the platform, which may have acted on it.
+            let sent = transfer.request.body.isEmpty ? requestSize > 0 : transfer.bodyBytesHanded > 0
             result = .failure(reason: "\(message) (curl \(code.rawValue))", requestSent: sent)
         }
         transfer.continuation.resume(returning: result)
@@ -152,6 +153,8 @@ final class Transfer: @unchecked Sendable {
     let maxBytes: Int
     var body: [UInt8] = []
     var overflowed = false
+    /// How much of the body libcurl has taken through the read callback.
+    var bodyBytesHanded = 0
     var headers: UnsafeMutablePointer<curl_slist>?
 
     init(request: HTTPRequest, continuation: CheckedContinuation<HTTPResult, Never>, maxBytes: Int) {
@@ -159,6 +162,19 @@ final class Transfer: @unchecked Sendable {
         self.continuation = continuation
         self.maxBytes = maxBytes
     }
+}
+
+/// libcurl's read callback: hands out the request body once, front to back.
+private func curlRead(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let buffer, let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let length = min(size * count, transfer.request.body.count - transfer.bodyBytesHanded)
+    guard length > 0 else { return 0 }
+    transfer.request.body.withUnsafeBytes { bytes in
+        UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + transfer.bodyBytesHanded, byteCount: length)
+    }
+    transfer.bodyBytesHanded += length
+    return length
 }
 
 /// libcurl's write callback: appends to the transfer's body, refusing more than its cap.

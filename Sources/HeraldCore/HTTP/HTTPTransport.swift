@@ -16,8 +16,9 @@ public struct HTTPRequest: Sendable {
 /// What came back: a response, or a transport failure that says whether the request may have reached the server.
 public enum HTTPResult: Sendable, Equatable {
     case response(status: Int, body: [UInt8])
-    /// `requestSent` is true when the whole request went out before the failure (a timeout waiting for the
-    /// answer): the platform may have acted on it, so the outcome is uncertain.
+    /// `requestSent` is true when any of the request may have reached the server before the failure (a timeout
+    /// waiting for the answer, a connection that died after taking it): the platform may have acted on it, so
+    /// the outcome is uncertain.
     case failure(reason: String, requestSent: Bool)
 }
 

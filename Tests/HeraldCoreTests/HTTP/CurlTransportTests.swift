@@ -36,6 +36,23 @@ import Testing
         await transport.shutdown()
     }
 
+    @Test func send_whenAReusedConnectionDiesAfterTakingTheRequest_reportsItSentAndDoesNotResend() async throws {
+        let server = try PlatformServer()
+        let transport = try CurlTransport(maxConnections: 1, timeout: .seconds(5))
+        let url = "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage"
+        // Given a kept-alive connection, and a platform that takes the next request for chat 2 and then dies
+        let first = await transport.send(HTTPRequest(url: url, body: Array(#"{"chat_id":1,"text":"a"}"#.utf8)))
+        guard case .response(200, _) = first else { Issue.record("expected 200, got \(first)"); return }
+        try server.script(recipient: "2", status: 0, body: "null")
+        // When that request goes out on the reused connection
+        let result = await transport.send(HTTPRequest(url: url, body: Array(#"{"chat_id":2,"text":"b"}"#.utf8)))
+        // Then it fails as possibly delivered, and libcurl did not silently send it again on a fresh connection
+        guard case .failure(_, let sent) = result else { Issue.record("expected a failure, got \(result)"); return }
+        #expect(sent, "the platform took the request: a retry must be flagged as a possible duplicate")
+        #expect(try server.requests().filter { $0.body.contains(#""chat_id":2"#) }.count == 1)
+        await transport.shutdown()
+    }
+
     @Test func send_whenNothingListens_saysTheRequestNeverLeft() async throws {
         let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(2))
         let result = await transport.send(HTTPRequest(url: "http://127.0.0.1:9/bot1/sendMessage", body: body))
