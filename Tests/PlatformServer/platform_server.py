@@ -21,6 +21,10 @@ sent_times = {}  # limiter key -> list of times
 
 TG_METHODS = {"sendMessage": "text", "sendPhoto": "photo", "sendVideo": "video", "sendAudio": "audio", "sendDocument": "document"}
 
+def units(text):
+    """Length in UTF-16 code units, the unit both platforms count in (Python's len counts code points)."""
+    return len(text.encode("utf-16-le")) // 2
+
 def tg_error(code, description, **parameters):
     body = {"ok": False, "error_code": code, "description": description}
     if parameters: body["parameters"] = parameters
@@ -46,6 +50,7 @@ def check_keyboard(markup):
         for button in row:
             kinds = [k for k in ("url", "callback_data") if k in button]
             if not isinstance(button.get("text"), str) or len(kinds) != 1: return "a button needs text and exactly one of url, callback_data"
+            if not button["text"].strip(): return "BUTTON_TEXT_EMPTY"
             if "callback_data" in button and not (1 <= len(button["callback_data"].encode()) <= 64): return "BUTTON_DATA_INVALID"
             if "url" in button and not re.match(r"^https?://", button["url"]): return "wrong HTTP URL"
     return None
@@ -57,9 +62,9 @@ def telegram(method, body):
     field = TG_METHODS[method]
     value = body.get(field)
     if not isinstance(value, str) or not value: return tg_error(400, f"Bad Request: message {field} is empty" if field == "text" else f"Bad Request: there is no {field} in the request")
-    if field == "text" and len(value.encode("utf-16-le")) // 2 > 4096: return tg_error(400, "Bad Request: message is too long")
+    if field == "text" and units(value) > 4096: return tg_error(400, "Bad Request: message is too long")
     caption = body.get("caption")
-    if caption is not None and len(caption.encode("utf-16-le")) // 2 > 1024: return tg_error(400, "Bad Request: message caption is too long")
+    if caption is not None and units(caption) > 1024: return tg_error(400, "Bad Request: message caption is too long")
     allowed = {"chat_id", field, "parse_mode", "reply_markup", "disable_notification", "protect_content", "allow_paid_broadcast", "link_preview_options", "caption", "message_thread_id"}
     unknown = set(body) - allowed
     if unknown: return tg_error(400, f"Bad Request: unexpected fields {sorted(unknown)}")
@@ -90,10 +95,10 @@ def messenger(body):
     if unknown: return fb_error(400, 100, f"(#100) Unexpected parameters {sorted(unknown)}")
     message = body.get("message")
     if not isinstance(message, dict) or (("text" in message) == ("attachment" in message)): return fb_error(400, 100, "(#100) Must send either message text or an attachment")
-    if "metadata" in message and len(message["metadata"]) >= 1000: return fb_error(400, 100, "(#100) metadata must be less than 1000 characters")
-    if "text" in message and len(message["text"]) > 2000: return fb_error(400, 100, "(#100) Length of param message[text] must be less than or equal to 2000")
+    if "metadata" in message and units(message["metadata"]) >= 1000: return fb_error(400, 100, "(#100) metadata must be less than 1000 characters")
+    if "text" in message and units(message["text"]) > 2000: return fb_error(400, 100, "(#100) Length of param message[text] must be less than or equal to 2000")
     for reply in message.get("quick_replies", []):
-        if reply.get("content_type") != "text" or len(reply.get("title", "")) > 20 or not reply.get("payload"): return fb_error(400, 100, "(#100) Invalid quick reply")
+        if reply.get("content_type") != "text" or units(reply.get("title", "")) > 20 or not reply.get("payload"): return fb_error(400, 100, "(#100) Invalid quick reply")
     reusable = False
     attachment = message.get("attachment")
     if attachment is not None:
@@ -117,24 +122,24 @@ def messenger(body):
 def check_buttons(buttons):
     if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3: return "buttons must hold 1 to 3 buttons"
     for button in buttons:
-        if len(button.get("title", "")) > 20 or not button.get("title"): return "button title must be 1-20 characters"
+        if units(button.get("title", "")) > 20 or not button.get("title"): return "button title must be 1-20 characters"
         if button.get("type") == "web_url":
             if not button.get("url", "").startswith(("https://", "http://")): return "web_url button needs a url"
         elif button.get("type") == "postback":
-            if not button.get("payload") or len(button["payload"]) > 1000: return "postback button needs a payload"
+            if not button.get("payload") or units(button["payload"]) > 1000: return "postback button needs a payload"
         else: return "unknown button type"
     return None
 
 def check_template(payload):
     kind = payload.get("template_type")
     if kind == "button":
-        if not payload.get("text") or len(payload["text"]) > 640: return "button template text must be 1-640 characters"
+        if not payload.get("text") or units(payload["text"]) > 640: return "button template text must be 1-640 characters"
         return check_buttons(payload.get("buttons"))
     if kind == "generic":
         elements = payload.get("elements")
         if not isinstance(elements, list) or not 1 <= len(elements) <= 10: return "generic template needs 1-10 elements"
         for element in elements:
-            if not element.get("title") or len(element["title"]) > 80 or len(element.get("subtitle", "")) > 80: return "element title/subtitle too long or missing"
+            if not element.get("title") or units(element["title"]) > 80 or units(element.get("subtitle", "")) > 80: return "element title/subtitle too long or missing"
             if len([k for k in ("subtitle", "image_url", "default_action", "buttons") if k in element]) == 0: return "element needs a title and one more property"
             if "default_action" in element and (element["default_action"].get("type") != "web_url" or "title" in element["default_action"]): return "invalid default_action"
             if "buttons" in element:

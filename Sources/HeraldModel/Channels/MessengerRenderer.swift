@@ -36,9 +36,9 @@ public struct MessengerRenderer: Sendable {
                 }
             case .cards(let cards):
                 let elements = cards.map { card -> JSONValue in
-                    var element: JSONObject = ["title": .string(String(personalizer.render(card.title, for: request.profile).prefix(limits.cardTitle)))]
+                    var element: JSONObject = ["title": .string(personalizer.renderTitle(card.title, for: request.profile, limit: limits.cardTitle))]
                     if let subtitle = card.subtitle {
-                        element.insert("subtitle", .string(String(personalizer.render(subtitle, for: request.profile).prefix(limits.cardSubtitle))))
+                        element.insert("subtitle", .string(personalizer.renderTitle(subtitle, for: request.profile, limit: limits.cardSubtitle)))
                     }
                     if let image = card.imageURL { element.insert("image_url", .string(image.string)) }
                     if let url = card.url {
@@ -56,7 +56,7 @@ public struct MessengerRenderer: Sendable {
             let replies = content.quickReplies.map { reply -> JSONValue in
                 .object([
                     "content_type": .string("text"),
-                    "title": .string(String(personalizer.render(reply.title, for: request.profile).prefix(limits.quickReplyTitle))),
+                    "title": .string(personalizer.renderTitle(reply.title, for: request.profile, limit: limits.quickReplyTitle)),
                     "payload": .string(reply.payload),
                 ])
             }
@@ -84,7 +84,7 @@ public struct MessengerRenderer: Sendable {
 
     private func buttons(_ buttons: [Button], _ request: RenderRequest, _ linkIndex: inout Int) -> [JSONValue] {
         buttons.map { button -> JSONValue in
-            let title = String(personalizer.render(button.title, for: request.profile).prefix(limits.buttonTitle))
+            let title = personalizer.renderTitle(button.title, for: request.profile, limit: limits.buttonTitle)
             switch button {
             case .url(_, let url):
                 defer { linkIndex += 1 }

@@ -36,8 +36,8 @@ public struct TelegramRenderer: Sendable {
                     var rows: [Button] = []
                     if let url = card.url { rows.append(.url(title: card.title, url: url)) }
                     rows += card.buttons
-                    var text = "<b>" + escape(personalizer.render(card.title, for: request.profile)) + "</b>"
-                    if let subtitle = card.subtitle { text += "\n" + escape(personalizer.render(subtitle, for: request.profile)) }
+                    var text = "<b>" + escape(personalizer.renderTitle(card.title, for: request.profile, limit: limits.cardTitle)) + "</b>"
+                    if let subtitle = card.subtitle { text += "\n" + escape(personalizer.renderTitle(subtitle, for: request.profile, limit: limits.cardSubtitle)) }
                     var body = base(chatID, request)
                     if let image = card.imageURL {
                         body.insert("photo", .string(request.reusableMedia[image.string] ?? image.string))
@@ -56,7 +56,7 @@ public struct TelegramRenderer: Sendable {
         }
         if !content.quickReplies.isEmpty, !messages.isEmpty {
             let rows = content.quickReplies.map { reply -> JSONValue in
-                .array([.object(["text": .string(personalizer.render(reply.title, for: request.profile)), "callback_data": .string(reply.payload)])])
+                .array([.object(["text": .string(personalizer.renderTitle(reply.title, for: request.profile, limit: limits.quickReplyTitle)), "callback_data": .string(reply.payload)])])
             }
             attach(rows, to: &messages[messages.count - 1])
         }
@@ -86,7 +86,7 @@ public struct TelegramRenderer: Sendable {
     /// One button per row: easier to tap on a phone than a packed row.
     private func keyboard(_ buttons: [Button], _ request: RenderRequest, _ linkIndex: inout Int) -> [JSONValue] {
         buttons.map { button -> JSONValue in
-            let title = String(personalizer.render(button.title, for: request.profile).prefix(64))
+            let title = personalizer.renderTitle(button.title, for: request.profile, limit: limits.buttonTitle)
             switch button {
             case .url(_, let url):
                 defer { linkIndex += 1 }

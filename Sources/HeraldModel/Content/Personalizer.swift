@@ -22,4 +22,12 @@ public final class Personalizer: Sendable {
         let rendered: String = template.render(profile.context)
         return rendered
     }
+
+    /// A short label (button, quick reply, card title): personalised, shortened with "…" to `limit` UTF-16
+    /// units, and rendered without the profile's values when they leave it blank.
+    public func renderTitle(_ text: TemplateText, for profile: Profile, limit: Int) -> String {
+        var rendered = render(text, for: profile)
+        if rendered.allSatisfy(\.isWhitespace) { rendered = render(text, for: Profile(platformID: "")) }
+        return TextFitting.fit(rendered, utf16Limit: limit)
+    }
 }

@@ -12,19 +12,26 @@ public struct TemplateText: Sendable, Hashable, Codable, CustomStringConvertible
 
     public init(unchecked source: String) { self.source = source }
 
-    /// Validates syntax and variable names. Unescaped output (`{{{x}}}`, `{{&x}}`) is refused:
-    /// each platform escapes personalised values its own way, and raw output would bypass that.
+    /// How long a template's source may be for a platform limit of `maxLength`: room for tags and fallbacks.
+    public static func sourceLimit(for maxLength: Int) -> Int { max(maxLength * 4, 1024) }
+
+    /// Validates syntax and variable names, and the length in UTF-16 units: plain text against `maxLength`; a
+    /// template as it renders for a subscriber with no profile data (its fixed text and fallbacks), its source
+    /// against `sourceLimit(for:)`. Unescaped output (`{{{x}}}`, `{{&x}}`) is refused: each platform escapes
+    /// personalised values its own way, and raw output would bypass that.
     public static func parse(_ node: JSONNode, maxLength: Int, minLength: Int = 1) throws(JobValidationError) -> TemplateText {
-        let text = try node.text(maxLength: maxLength, minLength: minLength)
-        guard text.contains("{{") else { return TemplateText(unchecked: text) }
+        let isTemplate = try node.string().contains("{{")
+        let text = try node.text(maxLength: isTemplate ? sourceLimit(for: maxLength) : maxLength, minLength: minLength)
+        guard isTemplate else { return TemplateText(unchecked: text) }
         if text.contains("{{{") || text.contains("{{&") {
             throw node.error("bad_template", "unescaped output ({{{…}}} or {{&…}}) is not allowed; use {{name}}")
         }
         if text.contains("{{>") || text.contains("{{<") || text.contains("{{$") || text.contains("{{=") || text.contains("{{%") {
             throw node.error("bad_template", "partials, inheritance, pragmas and delimiter changes are not allowed in messages")
         }
+        let template: MustacheTemplate
         do {
-            _ = try MustacheTemplate(string: text)
+            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text)
         } catch {
             throw node.error("bad_template", "invalid template: \(error)")
         }
@@ -34,6 +41,17 @@ public struct TemplateText: Sendable, Hashable, Codable, CustomStringConvertible
             throw node.error(
                 "bad_template",
                 "unknown variable {{\(name)}}; use one of \(variables.filter { $0 != "fields" }.joined(separator: ", ")) or fields.<name>\(Suggestion.hint(for: name, in: variables))"
+            )
+        }
+        let bare: String = template.render(Profile(platformID: "").context)
+        let length = bare.utf16.count
+        if length > maxLength {
+            throw node.error("too_long", "is \(length) characters long without personalisation; the limit is \(maxLength)")
+        }
+        if minLength > 0, bare.allSatisfy(\.isWhitespace) {
+            throw node.error(
+                "empty",
+                "is empty for a subscriber without that profile data; give it a fallback, as in {{#first_name}}{{.}}{{/first_name}}{{^first_name}}friend{{/first_name}}"
             )
         }
         return TemplateText(unchecked: text)

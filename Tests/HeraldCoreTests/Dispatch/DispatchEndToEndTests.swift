@@ -125,6 +125,34 @@ import Testing
     }
 }
 
+@Suite(.serialized) struct PersonalisedTitleEndToEndTests {
+    @Test func personalisedTitle_overTheLimitWithEmojiAndCombiningMarks_isFittedAndAccepted() async throws {
+        let server = try PlatformServer()
+        let harness = try DaemonHarness { server.configure(&$0) }
+        defer { harness.remove() }
+        // 18 grapheme clusters but 29 UTF-16 units: Messenger counts the units, and allows 20 in a title
+        let name = "Zoe\u{0308} 👩‍👩‍👧‍👦 Österberg"
+        let campaign = #"{"type": "campaign", "id": "t", "account": "shop_page", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Pick", "buttons": [{"type": "postback", "title": "Hi {{first_name}}", "payload": "P"}]}], "quick_replies": [{"title": "{{#first_name}}{{first_name}}{{/first_name}}{{^first_name}}You{{/first_name}}", "payload": "Q"}]}}"#
+        try await harness.run { _ in
+            try harness.drop(#"{"type": "subscribers", "account": "shop_page", "action": "import", "subscribers": [{"id": "41", "first_name": ""# + name + #""}, {"id": "42"}]}"#, as: "a.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            try await queue.write { try $0.execute(sql: "UPDATE subscribers SET last_inbound_at = ?", arguments: [Int64(Date().timeIntervalSince1970 * 1000)]) }
+            try harness.drop(campaign, as: "c.json")
+            try await eventually(timeout: 20, "campaign completed") {
+                try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns") } == "completed"
+            }
+        }
+        try harness.query { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'sent'") == 2)
+        }
+        let bodies = try server.requests().map(\.body)
+        #expect(bodies.contains { $0.contains(#""title":"Hi Zoe\#u{0308} 👩‍👩‍👧‍👦…""#) }, "\(bodies)")
+        #expect(bodies.contains { $0.contains(#""title":"Zoe\#u{0308} 👩‍👩‍👧‍👦 Ös…""#) }, "\(bodies)")
+        #expect(bodies.contains { $0.contains(#""title":"You""#) }, "\(bodies)")
+    }
+}
+
 @Suite(.serialized) struct MediaReuseEndToEndTests {
     @Test func media_uploadedOnceByURL_thenSentByTheReturnedID() async throws {
         let server = try PlatformServer()

@@ -53,6 +53,20 @@ import Testing
         ])
     }
 
+    @Test func personalisedTitles_areFittedToTwentyUTF16UnitsAtGraphemeBoundaries() throws {
+        let renderer = MessengerRenderer(personalizer: Personalizer())
+        // A name with a combining diaeresis (2 units) and a ZWJ family emoji (one grapheme, 11 units)
+        let name = "Zoe\u{0308} 👩‍👩‍👧‍👦 Österberg"
+        let request = RenderRequest(profile: Profile(platformID: "1", firstName: name), options: SendOptions(), deliveryID: 7) { url, _ in url.string }
+        let modules = #"[{"type": "text", "text": "x", "buttons": [{"type": "postback", "title": "Hi {{first_name}}", "payload": "P"}]}, {"type": "cards", "cards": [{"title": "{{first_name}}, yours", "subtitle": "s"}]}]"#
+        let messages = try renderer.render(try content(modules, quickReplies: #"[{"title": "Yes {{first_name}}", "payload": "Y"}]"#, platform: .messenger), psid: "1", request: request)
+        let bodies = messages.map(\.body.jsonText)
+        // "Hi Zoë 👩‍👩‍👧‍👦": 19 units, then the ellipsis: 20
+        #expect(bodies[0].contains(#""title":"Hi Zoe\#u{0308} 👩‍👩‍👧‍👦…""#), "\(bodies[0])")
+        #expect(bodies[1].contains(#""title":"Zoe\#u{0308} 👩‍👩‍👧‍👦 Österberg, yours""#), "a card title has 80 units")
+        #expect(bodies[1].contains(#""quick_replies":[{"content_type":"text","title":"Yes Zoe\#u{0308}…""#), "\(bodies[1])")
+    }
+
     @Test func heavyMedia_isMarkedForTheTenPerSecondLimit() throws {
         let request = RenderRequest(profile: Profile(platformID: "1"), options: SendOptions(), deliveryID: 1)
         let messages = try renderer.render(try content(#"[{"type": "video", "url": "https://m.example/v.mp4"}, {"type": "image", "url": "https://m.example/i.png"}]"#, platform: .messenger), psid: "1", request: request)

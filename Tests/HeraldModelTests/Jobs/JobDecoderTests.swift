@@ -71,6 +71,14 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
         #expect(w.sendAt?.zone == "Europe/Rome")
     }
 
+    @Test func titleTemplate_withAFallbackLongerThanTheLimit_isCheckedAsRendered() throws {
+        // 73 characters of source, "friend" (6) or a name cut to fit when rendered: within Messenger's 20
+        let title = "{{#first_name}}{{first_name}}{{/first_name}}{{^first_name}}friend{{/first_name}}, see"
+        let job = try decode(campaign(account: "shop_page", modules: #"[{"type": "text", "text": "x", "buttons": [{"type": "postback", "title": ""# + title + #"", "payload": "Y"}]}]"#))
+        guard case .campaign(let spec) = job.body, case .text(_, let buttons) = spec.message.modules[0] else { Issue.record("expected a text module, got \(job)"); return }
+        #expect(buttons[0].title.source == title)
+    }
+
     @Test func decode_jobWithoutID_hasNoID() throws {
         #expect(try decode(#"{"type": "pause", "job": "x"}"#).id == nil)
     }
@@ -105,6 +113,9 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
         ("messenger button text too long", campaign(account: "shop_page", modules: #"[{"type": "text", "text": ""# + String(repeating: "a", count: 641) + #"", "buttons": [{"type": "postback", "title": "Y", "payload": "Y"}]}]"#), "the limit is 640"),
         ("caption too long", campaign(modules: #"[{"type": "image", "url": "https://a.example/x.jpg", "caption": ""# + String(repeating: "a", count: 1025) + #""}]"#), "the limit is 1024"),
         ("button title too long", campaign(account: "shop_page", modules: #"[{"type": "text", "text": "x", "buttons": [{"type": "postback", "title": "This title is far too long", "payload": "Y"}]}]"#), "buttons[0].title: is 26 characters long; the limit is 20"),
+        ("template title too long without personalisation", campaign(account: "shop_page", modules: #"[{"type": "text", "text": "x", "buttons": [{"type": "postback", "title": "Dear valued customer {{first_name}}", "payload": "Y"}]}]"#), "buttons[0].title: is 21 characters long without personalisation; the limit is 20"),
+        ("template title empty without profile data", campaign(account: "shop_page", modules: #"[{"type": "text", "text": "x", "buttons": [{"type": "postback", "title": "{{first_name}}", "payload": "Y"}]}]"#), "is empty for a subscriber without that profile data; give it a fallback"),
+        ("template source over its cap", campaign(account: "shop_page", modules: #"[{"type": "text", "text": "x", "buttons": [{"type": "postback", "title": "Hi {{first_name}}"# + String(repeating: "{{! note }}", count: 100) + #"", "payload": "Y"}]}]"#), "is 1117 characters long; the limit is 1024"),
         ("four messenger buttons", campaign(account: "shop_page", modules: #"[{"type": "text", "text": "x", "buttons": ["# + Array(repeating: #"{"type": "postback", "title": "B", "payload": "P"}"#, count: 4).joined(separator: ",") + "]}]"), "has 4 entries; the limit is 3"),
         ("callback data over 64 bytes", campaign(modules: #"[{"type": "text", "text": "x", "buttons": [{"type": "postback", "title": "B", "payload": ""# + String(repeating: "p", count: 65) + #""}]}]"#), "is 65 bytes long; the limit is 64 bytes"),
         ("eleven cards", campaign(modules: #"[{"type": "cards", "cards": ["# + Array(repeating: #"{"title": "T", "subtitle": "S"}"#, count: 11).joined(separator: ",") + "]}]"), "has 11 entries; the limit is 10"),
