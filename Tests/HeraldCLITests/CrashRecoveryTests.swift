@@ -14,7 +14,7 @@ import Testing
         let server = try PlatformServer(arguments: ["--latency-ms", "20"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
-        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken, extra: "paid_broadcast = true\nrate = 400")
+        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken, extra: "paid_broadcast = true\nrate = 400\n[dispatch]\nuncertain_retry_seconds = 3")
         let ids = (1...1500).map { "\(700_000 + $0)" }
         let importJob = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["# + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
         let campaign = #"{"type": "campaign", "id": "big", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi {{platform_id}}"}]}, "options": {"paid_broadcast": true}}"#
@@ -51,6 +51,11 @@ import Testing
         #expect(repeated <= inFlightAtKill, "repeated \(repeated), in flight \(inFlightAtKill)")
         #expect(flagged == inFlightAtKill)
         #expect(perChat.values.allSatisfy { $0 <= 2 })
+        // And none of them went out again before uncertain_retry_seconds had passed since the restart marked it
+        let earliestResend = try sql(database, """
+            SELECT min(s.at - u.at) FROM events u JOIN events s ON s.delivery_id = u.delivery_id AND s.kind = 'sent' WHERE u.kind = 'uncertain'
+            """)
+        #expect(inFlightAtKill == 0 || (Int(earliestResend) ?? 0) >= 3000, "an uncertain delivery was resent \(earliestResend) ms after the restart")
         #expect(try sql(database, "PRAGMA integrity_check") == "ok")
         print("crash test: \(requests.count) requests, \(inFlightAtKill) in flight at the kill, \(repeated) repeated")
     }

@@ -61,6 +61,11 @@ public struct DispatchSettings: Sendable, Equatable {
     public var maxConnections = 256
     /// Per-request timeout.
     public var requestTimeoutSeconds = 30
+    /// How long a failing delivery is retried, from its first attempt, before it fails for good.
+    public var retryMaxAgeHours = 24
+    /// How long a delivery that may have gone out (in flight at a crash, or unanswered) waits before it is
+    /// sent again, flagged as a possible duplicate.
+    public var uncertainRetrySeconds = 60
 
     public init() {}
 }

@@ -80,6 +80,8 @@ public struct ConfigurationLoader: Sendable {
             if let value = dispatch.optional("max_in_flight") { config.dispatch.maxInFlight = Int(try value.integer(in: 1...100_000)) }
             if let value = dispatch.optional("max_connections") { config.dispatch.maxConnections = Int(try value.integer(in: 1...10_000)) }
             if let value = dispatch.optional("request_timeout_seconds") { config.dispatch.requestTimeoutSeconds = Int(try value.integer(in: 1...600)) }
+            if let value = dispatch.optional("retry_max_age_hours") { config.dispatch.retryMaxAgeHours = Int(try value.integer(in: 1...720)) }
+            if let value = dispatch.optional("uncertain_retry_seconds") { config.dispatch.uncertainRetrySeconds = Int(try value.integer(in: 1...86_400)) }
             try dispatch.finish()
         }
         if let node = fields.optional("defaults") {

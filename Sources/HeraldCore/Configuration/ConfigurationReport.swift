@@ -28,6 +28,8 @@ public struct ConfigurationReport: Sendable {
             "max_in_flight = \(c.dispatch.maxInFlight)",
             "max_connections = \(c.dispatch.maxConnections)",
             "request_timeout_seconds = \(c.dispatch.requestTimeoutSeconds)",
+            "retry_max_age_hours = \(c.dispatch.retryMaxAgeHours)",
+            "uncertain_retry_seconds = \(c.dispatch.uncertainRetrySeconds)",
             "",
             "[defaults]",
             "notification = \(quote(c.defaultOptions.notification.rawValue))",

@@ -147,8 +147,10 @@ extension Dispatcher {
                 }
             case .retry(let reason, let after):
                 let first = Double(row.firstAttemptAt ?? wallMs) / 1000
-                let next = retry.nextAttempt(attempts: row.attempts + 1, firstAttemptAt: first, now: Double(wallMs) / 1000, suggested: after, random: Double.random(in: 0..<1))
-                guard let next else { return result(.failed, reason: "gave up after \(row.attempts + 1) attempts: \(reason)") }
+                let hours = settings.configuration.dispatch.retryMaxAgeHours
+                let policy = RetryPolicy(maxAge: Double(hours) * 3600)
+                let next = policy.nextAttempt(attempts: row.attempts + 1, firstAttemptAt: first, now: Double(wallMs) / 1000, suggested: after, random: random())
+                guard let next else { return result(.failed, reason: "gave up after \(row.attempts + 1) attempts in \(hours) h: \(reason)") }
                 return result(.pending, reason: reason, next: Int64(next * 1000))
             case .rateLimited(let scope, let retryAfter, let reason):
                 let pause = retryAfter ?? 1
@@ -174,7 +176,8 @@ extension Dispatcher {
                 let where_ = messages.count > 1 ? " (part \(index + 1) of \(messages.count))" : ""
                 return result(.failed, reason: reason + where_)
             case .uncertain(let reason):
-                return result(.uncertain, reason: reason, next: wallMs + 60_000, uncertain: true)
+                let wait = Int64(settings.configuration.dispatch.uncertainRetrySeconds) * 1000
+                return result(.uncertain, reason: reason, next: wallMs + wait, uncertain: true)
             }
         }
         return result(.sent)

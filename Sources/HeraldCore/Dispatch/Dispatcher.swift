@@ -22,7 +22,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     let now: @Sendable () -> Date
     let tick: Duration
     let maxInFlight: Int
-    let retry: RetryPolicy
+    let random: @Sendable () -> Double
     let personalizer = Personalizer()
     let shared: Mutex<Shared>
 
@@ -40,7 +40,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     public init(
         store: HeraldStore, settings: ConfigurationHolder, transport: any HTTPTransport, status: DaemonStatus, logger: Logger,
         clock: C, now: @escaping @Sendable () -> Date = Date.init, tick: Duration = .milliseconds(5), maxInFlight: Int = 512,
-        retry: RetryPolicy = RetryPolicy()
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.store = store
         self.settings = settings
@@ -51,7 +51,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         self.now = now
         self.tick = tick
         self.maxInFlight = maxInFlight
-        self.retry = retry
+        self.random = random
         shared = Mutex(Shared(limiter: RateLimiter(accounts: Dispatcher.limits(settings.configuration))))
     }
 
@@ -60,9 +60,13 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     }
 
     public func run() async throws {
-        let recovered = try store.markInFlightUncertain(now: now())
+        let recovered = try store.markInFlightUncertain(now: now(), wait: Int64(settings.configuration.dispatch.uncertainRetrySeconds))
         if recovered > 0 {
-            logger.warning("\(recovered) deliveries were in flight at the last stop; they are marked uncertain and will be reconciled", metadata: ["event": "recovered_in_flight"])
+            let wait = settings.configuration.dispatch.uncertainRetrySeconds
+            logger.warning(
+                "\(recovered) deliveries were in flight at the last stop; they are marked uncertain and are sent again, flagged as possible duplicates, in \(wait) s",
+                metadata: ["event": "recovered_in_flight"]
+            )
         }
         let origin = clock.now
         let seconds: @Sendable () -> Double = { [clock] in

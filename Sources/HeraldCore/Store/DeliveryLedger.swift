@@ -62,16 +62,21 @@ extension HeraldStore {
         }
     }
 
-    /// After a crash: deliveries caught in `sending` may or may not have gone out; they become `uncertain`.
+    /// After a crash: deliveries caught in `sending` may or may not have gone out; they become `uncertain`, due
+    /// again after `wait` seconds (time for Messenger's echoes to reconcile them; a crash loop cannot resend
+    /// them faster than that).
     @discardableResult
-    public func markInFlightUncertain(now: Date) throws -> Int {
+    public func markInFlightUncertain(now: Date, wait: Int64 = 60) throws -> Int {
         try pool.write { db in
             let ms = now.millisecondsSince1970
             try db.execute(sql: """
                 INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
                 SELECT 'uncertain', ?, campaign_id, subscriber_id, id, '{"reason":"in flight at a crash"}' FROM deliveries WHERE state = 'sending'
                 """, arguments: [ms])
-            try db.execute(sql: "UPDATE deliveries SET state = 'uncertain', updated_at = ? WHERE state = 'sending'", arguments: [ms])
+            try db.execute(
+                sql: "UPDATE deliveries SET state = 'uncertain', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
+                arguments: [ms + wait * 1000, ms]
+            )
             return db.changesCount
         }
     }

@@ -42,6 +42,8 @@ import Testing
             done_retention_hours = 48
             [http]
             listen = "[::1]:9090"
+            [dispatch]
+            retry_max_age_hours = 6
             [accounts.shop_bot]
             platform = "telegram"
             token_file = "bot.token"
@@ -58,6 +60,7 @@ import Testing
         #expect(configuration.limits.maxJobBytes == 65536)
         #expect(configuration.limits.doneRetentionSeconds == 48 * 3600)
         #expect(configuration.listenHost == "::1" && configuration.listenPort == 9090)
+        #expect(configuration.dispatch.retryMaxAgeHours == 6)
         #expect(configuration.accounts["shop_bot"]?.token?.value == "123456:ABC-secret-token")
         #expect(configuration.accounts["shop_bot"]?.rate == 25)
         #expect(configuration.accounts["shop_page"]?.apiBaseURL == "http://127.0.0.1:8089")
@@ -110,6 +113,7 @@ import Testing
         ("[accounts.x]\nplatform = \"telegram\"\ntoken_file = \"missing\"", "cannot read secret file"),
         ("[http]\nlisten = \"localhost\"", "must be host:port"),
         ("[spool]\nmax_job_bytes = 1", "must be between 1024"),
+        ("[dispatch]\nretry_max_age_hours = 0", "dispatch.retry_max_age_hours"),
         ("spool_dir = ", "herald.toml:1"),
         ("a = 1\na = 2", "herald.toml:2"),
     ])

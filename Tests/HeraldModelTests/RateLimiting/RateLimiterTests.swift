@@ -76,12 +76,31 @@ import Testing
 
     @Test func retryPolicy_backsOffWithJitterWithinBounds() {
         let policy = RetryPolicy()
-        #expect(policy.nextAttempt(attempts: 1, firstAttemptAt: 0, now: 0, random: 0) == 1)
-        #expect(policy.nextAttempt(attempts: 1, firstAttemptAt: 0, now: 0, random: 0.999)! < 2)
-        #expect(policy.nextAttempt(attempts: 4, firstAttemptAt: 0, now: 0, random: 0) == 8)
+        // Doubling from 5 s, jittered within [½, 1) of the step
+        #expect(policy.nextAttempt(attempts: 1, firstAttemptAt: 0, now: 0, random: 0) == 2.5)
+        #expect(policy.nextAttempt(attempts: 1, firstAttemptAt: 0, now: 0, random: 0.999)! < 5)
+        #expect(policy.nextAttempt(attempts: 4, firstAttemptAt: 0, now: 0, random: 0) == 20)
+        // The platform's suggestion wins when longer
         #expect(policy.nextAttempt(attempts: 3, firstAttemptAt: 0, now: 0, suggested: 30, random: 0) == 30)
-        #expect(policy.nextAttempt(attempts: 8, firstAttemptAt: 0, now: 0, random: 0) == nil)
-        #expect(policy.nextAttempt(attempts: 2, firstAttemptAt: 0, now: 86_399, random: 0) == nil)
+        // The step stops growing at an hour, however many attempts
+        #expect(policy.nextAttempt(attempts: 40, firstAttemptAt: 0, now: 1000, random: 0.999)! < 1000 + 3600)
+        #expect(policy.nextAttempt(attempts: 1_000, firstAttemptAt: 0, now: 1000, random: 0) == 2800)
+        // The last try lands on the 24 h deadline; a failure after it fails the delivery
+        #expect(policy.nextAttempt(attempts: 30, firstAttemptAt: 0, now: 86_000, random: 0.5) == 86_400)
+        #expect(policy.nextAttempt(attempts: 31, firstAttemptAt: 0, now: 86_400, random: 0) == nil)
+        #expect(RetryPolicy(maxAge: 3600).nextAttempt(attempts: 2, firstAttemptAt: 0, now: 3600, random: 0) == nil)
+    }
+
+    @Test func retry_survivesAnOutageOfMinutes() {
+        // Attempts against a platform down for 5 minutes: the delivery is still being retried after it
+        let policy = RetryPolicy()
+        var now = 0.0, attempts = 1
+        while now < 300 {
+            guard let next = policy.nextAttempt(attempts: attempts, firstAttemptAt: 0, now: now, random: 0.5) else { Issue.record("gave up at \(now) s"); return }
+            now = next
+            attempts += 1
+        }
+        #expect(attempts <= 8, "a 5-minute outage costs a handful of attempts, not a campaign's worth: \(attempts)")
     }
 }
 
