@@ -19,7 +19,7 @@ extension Dispatcher {
     func pick(_ queues: inout [Int64: CampaignQueue], configuration: Configuration, at time: Double) -> [WorkItem] {
         var budget = maxInFlight - shared.withLock { $0.inFlight }
         guard budget > 0, !queues.isEmpty else { return [] }
-        let broken = shared.withLock { $0.brokenAccounts }
+        let (broken, gone) = shared.withLock { ($0.brokenAccounts, $0.gone) }
         let wall = now()
         let nowMs = Int64((wall.timeIntervalSince1970 * 1000).rounded())
         var picked: [WorkItem] = []
@@ -33,7 +33,7 @@ extension Dispatcher {
                 for queue in active where budget > 0 {
                     refill(queue)
                     guard let row = queue.next(), let account = configuration.accounts[queue.campaign.account] else { continue }
-                    if let reason = skipReason(row, queue: queue, nowMs: nowMs) {
+                    if let reason = gone[row.subscriberID] ?? skipReason(row, queue: queue, nowMs: nowMs) {
                         immediate.append(.init(deliveryID: row.id, campaignID: row.campaignID, subscriberID: row.subscriberID, account: account.name, state: .skipped, reason: reason))
                         stillActive.append(queue)
                         continue
@@ -160,6 +160,7 @@ extension Dispatcher {
                 logger.warning("\(item.account): rate limited for \(pause) s: \(reason)", metadata: ["event": "rate_limited", "account": "\(item.account)"])
                 return result(.pending, reason: reason, next: wallMs + Int64(pause * 1000))
             case .recipientGone(let status, let reason):
+                shared.withLock { $0.gone[row.subscriberID] = status.rawValue }
                 return result(.failed, reason: reason, subscriberStatus: status.rawValue)
             case .outsideWindow(let reason):
                 return result(.skipped, reason: "outside_window: \(reason)")

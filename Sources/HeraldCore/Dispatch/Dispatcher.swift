@@ -32,6 +32,9 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         var results: [HeraldStore.DeliveryResult] = []
         var inFlight = 0
         var brokenAccounts: [String: String] = [:]
+        /// Subscribers the platform just reported gone (blocked, deactivated), with their new status, until
+        /// that status is in the database: deliveries already loaded for them must not go out meanwhile.
+        var gone: [Int64: String] = [:]
         var sentInWindow = 0
         /// Per campaign: media URL → the platform's id for it, learned from the first send.
         var media: [Int64: [String: String]] = [:]
@@ -198,6 +201,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         guard !completed.isEmpty else { return }
         do {
             try store.record(completed, now: now())
+            // From here on the database refuses them (markSending checks the subscriber's status).
+            shared.withLock { state in for result in completed where result.subscriberStatus != nil { state.gone[result.subscriberID] = nil } }
         } catch {
             // The rows stay `sending`: the next start marks them uncertain, so nothing is skipped.
             logger.error("cannot record \(completed.count) delivery outcomes: \(error)", metadata: ["event": "dispatch_error"])

@@ -167,7 +167,8 @@ extension HeraldStore {
     }
 
     /// Marks deliveries as being sent, just before their API calls go out; returns those marked. A delivery
-    /// whose campaign was paused or cancelled since it was loaded, or that is no longer due, is left alone.
+    /// whose campaign was paused or cancelled since it was loaded, whose subscriber left, or that is no longer
+    /// due, is left alone (a later load skips it with the subscriber's status).
     public func markSending(_ ids: [Int64], now: Date) throws -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
         return try pool.write { db in
@@ -175,6 +176,7 @@ extension HeraldStore {
                 UPDATE deliveries SET state = 'sending', attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), updated_at = ?
                 WHERE id = ? AND state IN ('pending', 'uncertain')
                 AND (SELECT state FROM campaigns WHERE campaigns.id = deliveries.campaign_id) = 'running'
+                AND (SELECT status FROM subscribers WHERE subscribers.id = deliveries.subscriber_id) = 'subscribed'
                 """)
             let ms = now.millisecondsSince1970
             var marked = Set<Int64>()

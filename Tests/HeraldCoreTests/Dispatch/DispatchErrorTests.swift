@@ -45,6 +45,32 @@ import Testing
         }
     }
 
+    @Test func blocked_inOneCampaign_isNeverSentTheOthersAlreadyLoaded() async throws {
+        let server = try PlatformServer()
+        try server.script(recipient: "21", status: 403, body: #"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#, times: 5)
+        let harness = try DaemonHarness { server.configure(&$0) }
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["21", "22"]}"#, as: "import.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            // Given three campaigns to the same two chats, accepted together and loaded before any answer
+            for name in ["a", "b", "c"] {
+                try harness.drop(#"{"type": "campaign", "id": ""# + name + #"", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hello"}]}}"#, as: name + ".json")
+            }
+            try await eventually(timeout: 30, "campaigns completed") {
+                try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM campaigns WHERE state = 'completed'") } == 3
+            }
+        }
+        // Then the chat that blocked the bot got exactly one request; the others were skipped as blocked
+        let chats = try server.requests().map { $0.body.contains(#""chat_id":21"#) ? "21" : "22" }
+        #expect(chats.filter { $0 == "21" }.count == 1)
+        #expect(chats.filter { $0 == "22" }.count == 3)
+        try harness.query { (db: Database) throws in
+            let rows = try Row.fetchAll(db, sql: "SELECT d.state, d.error FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE s.platform_id = '21' ORDER BY d.state")
+            #expect(rows.map { "\($0["state"] as String): \($0["error"] as String? ?? "")" } == ["failed: Forbidden: bot was blocked by the user", "skipped: blocked", "skipped: blocked"])
+        }
+    }
+
     @Test func revokedToken_pausesTheAccountWithoutFailingDeliveries() async throws {
         let server = try PlatformServer()
         let harness = try DaemonHarness { configuration in
