@@ -22,15 +22,15 @@ struct SubscriberWriter {
         if let existing = try subscriberID(account: account, platformID: recipient.platformID) {
             try db.cachedStatement(sql: """
                 UPDATE subscribers SET first_name = coalesce(?, first_name), last_name = coalesce(?, last_name),
-                    locale = coalesce(?, locale), fields = json_patch(fields, ?), updated_at = ? WHERE id = ?
-                """).execute(arguments: [recipient.firstName, recipient.lastName, recipient.locale, fields, now, existing])
+                    username = coalesce(?, username), locale = coalesce(?, locale), fields = json_patch(fields, ?), updated_at = ? WHERE id = ?
+                """).execute(arguments: [recipient.firstName, recipient.lastName, recipient.username, recipient.locale, fields, now, existing])
             id = existing
             created = false
         } else {
             try db.cachedStatement(sql: """
-                INSERT INTO subscribers (account, platform_id, status, source, first_name, last_name, locale, fields, subscribed_at, created_at, updated_at)
-                VALUES (?, ?, 'subscribed', ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [account, recipient.platformID, source, recipient.firstName, recipient.lastName, recipient.locale, fields, now, now, now])
+                INSERT INTO subscribers (account, platform_id, status, source, first_name, last_name, username, locale, fields, subscribed_at, created_at, updated_at)
+                VALUES (?, ?, 'subscribed', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [account, recipient.platformID, source, recipient.firstName, recipient.lastName, recipient.username, recipient.locale, fields, now, now, now])
             id = db.lastInsertedRowID
             created = true
             try event("subscribed", account: account, subscriberID: id, detail: JSONValue.object(["source": .string(source)]))

@@ -3,14 +3,20 @@ public struct Recipient: Sendable, Hashable {
     public var platformID: String
     public var firstName: String?
     public var lastName: String?
+    /// The public handle without its "@" (Telegram's `username`), for `{{username}}`.
+    public var username: String?
     public var locale: String?
     public var fields: [String: String]
     public var tags: [String]
 
-    public init(platformID: String, firstName: String? = nil, lastName: String? = nil, locale: String? = nil, fields: [String: String] = [:], tags: [String] = []) {
+    public init(
+        platformID: String, firstName: String? = nil, lastName: String? = nil, username: String? = nil, locale: String? = nil,
+        fields: [String: String] = [:], tags: [String] = []
+    ) {
         self.platformID = platformID
         self.firstName = firstName
         self.lastName = lastName
+        self.username = username
         self.locale = locale
         self.fields = fields
         self.tags = tags
@@ -42,11 +48,21 @@ public struct Recipient: Sendable, Hashable {
         let id = try platformID(try fields.required("id"), platform: platform)
         let firstName = try fields.optional("first_name").map { node throws(JobValidationError) in try node.text(maxLength: 256) }
         let lastName = try fields.optional("last_name").map { node throws(JobValidationError) in try node.text(maxLength: 256) }
+        let username = try fields.optional("username").map { node throws(JobValidationError) in try Recipient.username(node) }
         let locale = try fields.optional("locale").map { node throws(JobValidationError) in try Recipient.locale(node) }
         let custom = try fields.optional("fields").map { node throws(JobValidationError) in try Recipient.customFields(node) } ?? [:]
         let tags = try fields.optional("tags").map { node throws(JobValidationError) in try node.stringArray(maxCount: 100, each: Tag.parse) } ?? []
         try fields.finish()
-        return Recipient(platformID: id, firstName: firstName, lastName: lastName, locale: locale, fields: custom, tags: tags)
+        return Recipient(platformID: id, firstName: firstName, lastName: lastName, username: username, locale: locale, fields: custom, tags: tags)
+    }
+
+    /// A handle such as `ada_l` or `@ada_l` (stored without the "@"): 1–64 letters, digits, '_' or '.'.
+    static func username(_ node: JSONNode) throws(JobValidationError) -> String {
+        var text = try node.string()
+        if text.hasPrefix("@") { text.removeFirst() }
+        let ok = (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { JobID.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+        guard ok else { throw node.error("invalid_value", "must be a username such as \"ada_l\" (letters, digits, '_' or '.'; an \"@\" in front is dropped)") }
+        return text
     }
 
     static func locale(_ node: JSONNode) throws(JobValidationError) -> String {

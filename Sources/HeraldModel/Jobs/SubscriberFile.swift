@@ -1,6 +1,6 @@
 /// Reads the rows of a `subscribers` data file: CSV with a header row, or JSON Lines.
 ///
-/// CSV columns: `id` (required), `first_name`, `last_name`, `locale`, `tags` (separated by `;`); any other
+/// CSV columns: `id` (required), `first_name`, `last_name`, `username`, `locale`, `tags` (separated by `;`); any other
 /// column is a custom field. JSONL: one subscriber object per line, as in an inline list.
 public enum SubscriberFile {
     /// The most rows one file may hold.
@@ -48,7 +48,7 @@ public enum SubscriberFile {
         guard let idColumn = columns.firstIndex(of: "id") else {
             throw JobValidationError(path: path, code: "invalid_file", "the CSV header has no \"id\" column (found: \(columns.joined(separator: ", ")))")
         }
-        let standard: Set = ["id", "first_name", "last_name", "locale", "tags"]
+        let standard: Set = ["id", "first_name", "last_name", "username", "locale", "tags"]
         for column in columns where !standard.contains(column) && !FieldName.isValid(column) {
             throw JobValidationError(path: path, code: "invalid_file", "CSV column \(JSONPath.quote(column)) is not a valid custom field name (lower-case letters, digits and '_')")
         }
@@ -76,6 +76,7 @@ public enum SubscriberFile {
                     switch column {
                     case "first_name": recipient.firstName = try node.text(maxLength: 256)
                     case "last_name": recipient.lastName = try node.text(maxLength: 256)
+                    case "username": recipient.username = try Recipient.username(node)
                     case "locale": recipient.locale = try Recipient.locale(node)
                     case "tags":
                         for tag in value.split(separator: ";") {

@@ -125,7 +125,28 @@ import Testing
     }
 }
 
-@Suite(.serialized) struct PersonalisedTitleEndToEndTests {
+@Suite(.serialized) struct PersonalisationEndToEndTests {
+    @Test func username_fromAnImport_andAnInlineRecipient_isRendered() async throws {
+        let server = try PlatformServer()
+        let harness = try DaemonHarness { server.configure(&$0) }
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "51", "username": "@ada_l"}]}"#, as: "a.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            try harness.drop(#"{"type": "message", "id": "m", "account": "shop_bot", "to": ["51", {"id": "52", "username": "grace.h"}], "message": {"modules": [{"type": "text", "text": "Hi {{#username}}@{{username}}{{/username}}{{^username}}there{{/username}}"}]}}"#, as: "m.json")
+            try await eventually(timeout: 20, "message sent") {
+                try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM deliveries WHERE state = 'sent'") } == 2
+            }
+        }
+        let texts = try server.requests().map(\.body).sorted()
+        #expect(texts.contains { $0.contains(#""text":"Hi @ada_l""#) }, "\(texts)")
+        #expect(texts.contains { $0.contains(#""text":"Hi @grace.h""#) }, "\(texts)")
+        try harness.query { (db: Database) throws in
+            #expect(try String.fetchAll(db, sql: "SELECT username FROM subscribers ORDER BY platform_id") == ["ada_l", "grace.h"])
+        }
+    }
+
+
     @Test func personalisedTitle_overTheLimitWithEmojiAndCombiningMarks_isFittedAndAccepted() async throws {
         let server = try PlatformServer()
         let harness = try DaemonHarness { server.configure(&$0) }

@@ -67,7 +67,7 @@ import Testing
     @Test func subscribers_fromDataFile_importsCSVAndRejectsBadRowsWithLineNumber() async throws {
         let harness = try DaemonHarness()
         defer { harness.remove() }
-        try harness.drop("id,first_name,tags,city\n111,\"Smith, Jo\",a;b,Rome\n222,Bo,,\n", as: "good.csv", in: .data)
+        try harness.drop("id,first_name,tags,city,username\n111,\"Smith, Jo\",a;b,Rome,@jo_smith\n222,Bo,,,\n", as: "good.csv", in: .data)
         try harness.drop("id,first_name\n111,A\nnot-a-number,B\n", as: "bad.csv", in: .data)
         try harness.drop("{\"id\": \"5\", \"first_name\": \"J\"}\n{\"id\": 6, \"tags\": [\"x\"]}\n", as: "list.jsonl", in: .data)
         try await harness.run { _ in
@@ -83,6 +83,8 @@ import Testing
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM subscribers") == 4)
             #expect(try String.fetchOne(db, sql: "SELECT first_name FROM subscribers WHERE platform_id = '111'") == "Smith, Jo")
             #expect(try String.fetchOne(db, sql: "SELECT source FROM subscribers WHERE platform_id = '111'") == "qr_code")
+            #expect(try String.fetchOne(db, sql: "SELECT username FROM subscribers WHERE platform_id = '111'") == "jo_smith")
+            #expect(try String.fetchOne(db, sql: "SELECT fields FROM subscribers WHERE platform_id = '111'") == #"{"city":"Rome"}"#)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM subscriber_tags") == 3)
         }
     }

@@ -146,6 +146,7 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
         ("bad telegram chat id", campaign(audience: #"{"subscribers": ["12ab"]}"#), "must be a Telegram chat id"),
         ("bad psid", campaign(account: "shop_page", audience: #"{"subscribers": ["-5"]}"#), "PSID"),
         ("duplicate recipient", campaign(audience: #"{"recipients": [{"id": "1"}, "1"]}"#), "recipient 1 is listed twice"),
+        ("bad username", campaign(audience: #"{"recipients": [{"id": "1", "username": "ada l"}]}"#), "must be a username such as"),
         ("bad custom field name", campaign(audience: #"{"recipients": [{"id": "1", "fields": {"Bad Name": "x"}}]}"#), "field names use lower-case"),
         ("bad tag", campaign(audience: #"{"tags": {"include": ["has space"]}}"#), "tags are 1–64 characters"),
         ("tag both included and excluded", campaign(audience: #"{"tags": {"include": ["a"], "exclude": ["a"]}}"#), "both included and excluded"),
