@@ -89,6 +89,34 @@ public struct RateLimiter: Sendable {
         return .granted
     }
 
+    /// Reserves the earliest time at or after `now` that every scope allows, and takes the slot there; the caller
+    /// sends at that time, not before. Reserving ahead of the send lets the slow part (writing `sending`) happen
+    /// before the slot, so the spacing the platform sees is the limiter's, not the database's.
+    public mutating func reserve(account: String, chat: String, heavyMedia: Bool = false, job: String? = nil, at now: Double) -> Double {
+        let scopes = scopes(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
+        var earliest = now
+        for scope in scopes {
+            if let paused = pausedUntil[scope], paused > now { earliest = max(earliest, paused) }
+            if let cell = cells[scope] { earliest = max(earliest, cell.earliest(at: now)) }
+        }
+        for scope in scopes {
+            var cell = cells[scope] ?? makeCell(scope, start: now)
+            cell.consume(at: earliest)
+            cells[scope] = cell
+        }
+        return earliest
+    }
+
+    /// The earliest time a send could be reserved, without taking anything.
+    public func earliest(account: String, chat: String, heavyMedia: Bool = false, job: String? = nil, at now: Double) -> Double {
+        var earliest = now
+        for scope in scopes(account: account, chat: chat, heavyMedia: heavyMedia, job: job) {
+            if let paused = pausedUntil[scope], paused > now { earliest = max(earliest, paused) }
+            if let cell = cells[scope] { earliest = max(earliest, cell.earliest(at: now)) }
+        }
+        return earliest
+    }
+
     /// Records that a call to a chat has completed: its next call is spaced from the answer, not from the grant,
     /// so however late the first request arrived, the next cannot arrive within the chat's interval.
     public mutating func completed(account: String, chat: String, at time: Double) {

@@ -1,0 +1,22 @@
+/// A running campaign or transactional message as the dispatch machine sends it: decoded once, never re-read.
+public struct DispatchCampaign: Sendable {
+    public var id: Int64
+    public var jobID: String
+    public var account: String
+    /// Lower goes first: 0 for transactional messages, 1 for campaigns.
+    public var priority: Int
+    public var platform: Platform
+    public var content: MessageContent
+    /// Options resolved against the configuration's defaults and the account (paid broadcast only where enabled).
+    public var options: SendOptions
+
+    public init(id: Int64, jobID: String, account: String, priority: Int, platform: Platform, content: MessageContent, options: SendOptions) {
+        self.id = id
+        self.jobID = jobID
+        self.account = account
+        self.priority = priority
+        self.platform = platform
+        self.content = content
+        self.options = options
+    }
+}

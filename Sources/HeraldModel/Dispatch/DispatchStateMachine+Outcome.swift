@@ -1,0 +1,95 @@
+extension DispatchStateMachine {
+    /// The platform's answer to a delivery's outstanding call: the next part is scheduled, or the delivery
+    /// gets its result. `random` in [0, 1) jitters retries.
+    public mutating func outcome(deliveryID: Int64, _ outcome: SendOutcome, at now: Instant, random: Double) -> [Action] {
+        guard var flight = flights[deliveryID], flight.phase == .outstanding else { return [] }
+        limiter.completed(account: flight.account, chat: flight.chat, at: now.seconds)
+        switch outcome {
+        case .sent(let messageID, let reusable):
+            sentCalls += 1
+            if let url = flight.messages[flight.part].mediaURL, let reusable {
+                media[flight.delivery.campaignID, default: [:]][url.string] = reusable
+            }
+            flight.lastMessageID = messageID
+            flight.part += 1
+            guard flight.part < flight.messages.count else {
+                flights[deliveryID] = nil
+                finish(result(flight, .sent, partsSent: flight.part), at: now)
+                return []
+            }
+            return schedule(flight, at: now)
+        case .migrated(let newChat):
+            guard flight.migratedTo == nil else { return end(flight, .failed, reason: "chat migrated twice", at: now) }
+            flight.migratedTo = newChat
+            flight.chat = newChat
+            flight.messages = flight.messages.map { message in
+                var message = message
+                if case .object(var body) = message.body {
+                    body.set("chat_id", .number(newChat))
+                    message.body = .object(body)
+                }
+                return message
+            }
+            return schedule(flight, at: now)
+        case .retry(let reason, let after):
+            let first = Double(flight.delivery.firstAttemptAt ?? now.wallMs) / 1000
+            let attempt = flight.delivery.attempts + 1
+            guard let next = settings.retry.nextAttempt(attempts: attempt, firstAttemptAt: first, now: Double(now.wallMs) / 1000, suggested: after, random: random) else {
+                let hours = Int((settings.retry.maxAge / 3600).rounded())
+                return end(flight, .failed, reason: "gave up after \(attempt) attempts in \(hours) h: \(reason)", at: now)
+            }
+            return end(flight, .pending, reason: reason, next: Int64((next * 1000).rounded()), at: now)
+        case .rateLimited(let scope, let retryAfter, let reason):
+            let pause = retryAfter ?? 1
+            limiter.pause(scope == .account ? .account(flight.account) : .chat(account: flight.account, chat: flight.chat), until: now.seconds + pause)
+            return [.rateLimited(account: flight.account, seconds: pause, reason: reason)]
+                + end(flight, .pending, reason: reason, next: now.wallMs + Int64(pause * 1000), at: now)
+        case .recipientGone(let status, let reason):
+            gone[flight.delivery.subscriberID] = status.rawValue
+            patchStatus(flight.delivery.subscriberID, status: status.rawValue)
+            return end(flight, .failed, reason: reason, subscriberStatus: status.rawValue, at: now)
+        case .outsideWindow(let reason):
+            return end(flight, .skipped, reason: "outside_window: \(reason)", at: now)
+        case .accountBroken(let reason):
+            let first = broken[flight.account] == nil
+            broken[flight.account] = reason
+            let wait = Int64(settings.brokenAccountRetrySeconds * 1000)
+            return (first ? [.accountPaused(account: flight.account, reason: reason)] : []) + end(flight, .pending, reason: reason, next: now.wallMs + wait, at: now)
+        case .permanent(let reason):
+            let where_ = flight.messages.count > 1 ? " (part \(flight.part + 1) of \(flight.messages.count))" : ""
+            return end(flight, .failed, reason: reason + where_, at: now)
+        case .uncertain(let reason):
+            let wait = Int64(settings.uncertainRetrySeconds * 1000)
+            return end(flight, .uncertain, reason: reason, next: now.wallMs + wait, uncertain: true, at: now)
+        }
+    }
+
+    /// The delivery's next call gets a slot; it goes now if the slot has come.
+    private mutating func schedule(_ flight: Flight, at now: Instant) -> [Action] {
+        var flight = flight
+        let message = flight.messages[flight.part]
+        let slot = limiter.reserve(account: flight.account, chat: flight.chat, heavyMedia: message.isHeavyMedia, job: flight.jobID, at: now.seconds)
+        flight.phase = .waiting(slot: slot)
+        flight.order = nextOrder()
+        flights[flight.delivery.id] = flight
+        guard slot <= now.seconds else { return [] }
+        flights[flight.delivery.id]?.phase = .outstanding
+        return [.send(Send(deliveryID: flight.delivery.id, account: flight.account, message: outgoingMessage(flight)))]
+    }
+
+    /// The call to make for a flight's current part; a file another delivery of this campaign already uploaded goes by its id.
+    func outgoingMessage(_ flight: Flight) -> OutgoingMessage {
+        let message = flight.messages[flight.part]
+        if let url = message.mediaURL, let id = media[flight.delivery.campaignID]?[url.string] { return message.reusing(mediaID: id) }
+        return message
+    }
+
+    private mutating func end(
+        _ flight: Flight, _ state: DeliveryResult.State, reason: String? = nil, next: Int64? = nil, subscriberStatus: String? = nil,
+        uncertain: Bool = false, at now: Instant
+    ) -> [Action] {
+        flights[flight.delivery.id] = nil
+        finish(result(flight, state, reason: reason, partsSent: flight.part, next: next, subscriberStatus: subscriberStatus, uncertain: uncertain), at: now)
+        return []
+    }
+}

@@ -1,0 +1,414 @@
+/// Every dispatch decision, as a value: events go in (campaigns running, deliveries loaded, rows marked, an
+/// answer, time passing), actions come out (load, mark sending, send, record, log). No I/O, no clock, no
+/// randomness of its own: the `Dispatcher` runs the actions and feeds the results back.
+///
+/// A delivery's life here: picked from its campaign's window (transactional first, campaigns of a priority
+/// round-robin), checked against the skip rules, rendered, given a rate-limit slot up to `lookahead` ahead,
+/// marked `sending` in the ledger, sent when its slot comes, and turned into a `DeliveryResult` by its answer.
+/// Reserving the slot before the mark and sending at the slot keeps the platform's view of the spacing
+/// independent of how long the database takes.
+public struct DispatchStateMachine: Sendable {
+    /// What the machine needs from the configuration.
+    public struct Settings: Sendable, Equatable {
+        public var maxInFlight: Int
+        public var accounts: [String: RateLimiter.AccountLimits]
+        public var retry: RetryPolicy
+        /// How long a delivery that may have gone out waits before it is sent again.
+        public var uncertainRetrySeconds: Double
+        /// How long deliveries of an account that cannot send wait before they are looked at again.
+        public var brokenAccountRetrySeconds: Double = 60
+        /// How far ahead of its rate-limit slot a delivery is picked and marked `sending`.
+        public var lookahead: Double = 0.05
+        /// A campaign's window is refilled below `windowLow` rows, `windowSize` at a time.
+        public var windowLow = 256
+        public var windowSize = 1024
+
+        public init(maxInFlight: Int = 512, accounts: [String: RateLimiter.AccountLimits], retry: RetryPolicy = RetryPolicy(), uncertainRetrySeconds: Double = 60) {
+            self.maxInFlight = maxInFlight
+            self.accounts = accounts
+            self.retry = retry
+            self.uncertainRetrySeconds = uncertainRetrySeconds
+        }
+    }
+
+    /// A moment on both clocks: monotonic seconds for limits and deadlines, wall-clock milliseconds for the ledger.
+    public struct Instant: Sendable, Equatable {
+        public var seconds: Double
+        public var wallMs: Int64
+
+        public init(seconds: Double, wallMs: Int64) {
+            self.seconds = seconds
+            self.wallMs = wallMs
+        }
+    }
+
+    /// One API call to make now.
+    public struct Send: Sendable, Equatable {
+        public var deliveryID: Int64
+        public var account: String
+        public var message: OutgoingMessage
+    }
+
+    /// What the shell must do.
+    public enum Action: Sendable, Equatable {
+        /// Load up to `limit` due deliveries of a campaign with ids above `after` (expanding its audience if the
+        /// ledger has none yet), then call `deliveriesLoaded`.
+        case load(campaignID: Int64, after: Int64, limit: Int)
+        /// Mark these deliveries `sending` in one transaction, then call `marked` (or `markFailed`).
+        case markSending([Int64])
+        case send(Send)
+        /// Write these results in one transaction, then call `recorded` (or `recordFailed`).
+        case record([DeliveryResult])
+        /// An account cannot send; its deliveries wait until the configuration is reloaded.
+        case accountPaused(account: String, reason: String)
+        /// A 429 paused one scope of an account.
+        case rateLimited(account: String, seconds: Double, reason: String)
+        /// The ledger refused a write; the machine holds its results and retries (one action per change).
+        case storeFailing(reason: String)
+        case storeRecovered
+    }
+
+    enum Phase: Sendable, Equatable {
+        /// Slot reserved, waiting for the `sending` mark to commit.
+        case marking(slot: Double)
+        /// Marked; sends when its slot comes.
+        case waiting(slot: Double)
+        /// A request is out.
+        case outstanding
+    }
+
+    struct Flight: Sendable {
+        var delivery: PendingDelivery
+        var jobID: String
+        var account: String
+        var chat: String
+        var messages: [OutgoingMessage]
+        var part: Int
+        var phase: Phase
+        var migratedTo: String?
+        var lastMessageID: String?
+        /// Pick order: sends due at the same moment go in the order they were picked.
+        var order: UInt64
+    }
+
+    /// Slack for comparing times computed along different paths (a deadline and the slot it came from).
+    static let epsilon = 1e-9
+    var orderCounter: UInt64 = 0
+
+    mutating func nextOrder() -> UInt64 {
+        orderCounter += 1
+        return orderCounter
+    }
+
+    struct CampaignState: Sendable {
+        var campaign: DispatchCampaign
+        var window: [PendingDelivery] = []
+        var readIndex = 0
+        var loadedThrough: Int64 = 0
+        var loading = false
+        /// Nothing more is due; look again at `reloadAt` (monotonic seconds), if set.
+        var exhausted = false
+        var reloadAt: Double?
+
+        var pendingCount: Int { window.count - readIndex }
+
+        mutating func next() -> PendingDelivery? {
+            guard readIndex < window.count else { return nil }
+            defer { readIndex += 1 }
+            return window[readIndex]
+        }
+
+        mutating func compact() {
+            guard readIndex > 0 else { return }
+            window.removeFirst(readIndex)
+            readIndex = 0
+        }
+    }
+
+    public internal(set) var settings: Settings
+    var limiter: RateLimiter
+    var campaigns: [Int64: CampaignState] = [:]
+    var flights: [Int64: Flight] = [:]
+    var unrecorded: [DeliveryResult] = []
+    var recording: [DeliveryResult] = []
+    /// Subscribers the platform reported gone, until their status is in the ledger (loads before then read the old one).
+    var gone: [Int64: String] = [:]
+    var broken: [String: String] = [:]
+    /// Per campaign: media URL → the platform's id for it, learned from the first send.
+    var media: [Int64: [String: String]] = [:]
+    /// Earliest time a blocked pick could succeed (a busy chat or an exhausted account).
+    var pickDeadline: Double?
+    /// The ledger is failing: no picks and no record attempts before this time.
+    var storeBlockedUntil: Double?
+    var storeFailures = 0
+    var draining = false
+    let personalizer = Personalizer()
+
+    /// Calls accepted by the platforms so far (for the sends-per-second figure).
+    public internal(set) var sentCalls = 0
+
+    public init(settings: Settings) {
+        self.settings = settings
+        limiter = RateLimiter(accounts: settings.accounts)
+    }
+
+    /// Deliveries picked and not yet finished.
+    public var inFlight: Int { flights.count }
+    /// Accounts that cannot send, with the reason.
+    public var pausedAccounts: [String: String] { broken }
+    /// Campaigns the machine is sending.
+    public var campaignIDs: Set<Int64> { Set(campaigns.keys) }
+
+    // MARK: - Events
+
+    /// The running campaigns, as the ledger has them: new ones are added, missing ones (paused, cancelled,
+    /// completed) dropped with their windows. Deliveries already marked `sending` finish either way.
+    public mutating func campaignsRunning(_ running: [DispatchCampaign]) {
+        let ids = Set(running.map(\.id))
+        for id in campaigns.keys where !ids.contains(id) {
+            campaigns[id] = nil
+            media[id] = nil
+        }
+        for campaign in running where campaigns[campaign.id] == nil {
+            campaigns[campaign.id] = CampaignState(campaign: campaign)
+            limiter.setJobRate(campaign.jobID, rate: campaign.options.rate)
+        }
+    }
+
+    /// Whether a campaign is being sent.
+    public func isRunning(_ id: Int64) -> Bool { campaigns[id] != nil }
+
+    /// Due deliveries the shell loaded for `load`; `exhausted` when no more are due now, and `nextDueAt`
+    /// (wall-clock ms) when the next one will be.
+    public mutating func deliveriesLoaded(campaignID: Int64, _ rows: [PendingDelivery], exhausted: Bool, nextDueAt: Int64?, at now: Instant) {
+        guard var state = campaigns[campaignID] else { return }
+        state.loading = false
+        state.compact()
+        // Rows read before a status the platform just reported was written carry the status from memory.
+        state.window += rows.filter { flights[$0.id] == nil }.map { row in
+            guard let status = gone[row.subscriberID] else { return row }
+            var row = row
+            row.status = status
+            return row
+        }
+        if let last = rows.last { state.loadedThrough = max(state.loadedThrough, last.id) }
+        state.exhausted = exhausted
+        if exhausted, let next = nextDueAt {
+            // Keep an earlier reload a result not yet in the ledger asked for.
+            let due = now.seconds + max(0, Double(next - now.wallMs) / 1000)
+            state.reloadAt = min(state.reloadAt ?? due, due)
+        }
+        campaigns[campaignID] = state
+    }
+
+    /// The load failed: look again in a second.
+    public mutating func loadFailed(campaignID: Int64, at now: Instant) {
+        campaigns[campaignID]?.loading = false
+        campaigns[campaignID]?.exhausted = true
+        campaigns[campaignID]?.reloadAt = now.seconds + 1
+    }
+
+    /// The `sending` mark committed for `marked`; the others were refused (their campaign was paused or
+    /// cancelled, their subscriber left, or they were no longer due) and are looked at again later.
+    public mutating func marked(_ marked: Set<Int64>, at now: Instant) -> [Action] {
+        noteStoreRecovered()
+        var actions = storeRecoveredAction()
+        for (id, flight) in flights {
+            guard case .marking(let slot) = flight.phase else { continue }
+            if marked.contains(id) {
+                flights[id]?.phase = .waiting(slot: slot)
+            } else {
+                flights[id] = nil
+                campaigns[flight.delivery.campaignID]?.reloadAt = now.seconds + 1
+            }
+        }
+        actions += fire(at: now)
+        return actions
+    }
+
+    /// The `sending` mark failed: the picked deliveries go back to their windows, and picking pauses.
+    public mutating func markFailed(_ reason: String, at now: Instant) -> [Action] {
+        for (id, flight) in flights {
+            guard case .marking = flight.phase else { continue }
+            flights[id] = nil
+            campaigns[flight.delivery.campaignID]?.window.append(flight.delivery)
+        }
+        return noteStoreFailure(reason, at: now)
+    }
+
+    /// The results handed out by the last `record` are in the ledger.
+    public mutating func recorded(at now: Instant) -> [Action] {
+        for result in recording where result.subscriberStatus != nil { gone[result.subscriberID] = nil }
+        recording = []
+        noteStoreRecovered()
+        return storeRecoveredAction()
+    }
+
+    /// The last `record` failed: its results are kept and written again later, before anything newer.
+    public mutating func recordFailed(_ reason: String, at now: Instant) -> [Action] {
+        unrecorded = recording + unrecorded
+        recording = []
+        return noteStoreFailure(reason, at: now)
+    }
+
+    /// A subscriber's status changed outside dispatch (an unsubscribe job, an inbound "stop").
+    public mutating func subscriberChanged(_ subscriberID: Int64, status: String) {
+        patchStatus(subscriberID, status: status)
+    }
+
+    /// The configuration was reloaded: new limits, and paused accounts get another chance.
+    public mutating func reconfigure(_ settings: Settings) {
+        self.settings = settings
+        limiter.update(accounts: settings.accounts)
+        broken = [:]
+    }
+
+    /// Stops picking; deliveries marked but not yet sent go back to pending (they never left).
+    public mutating func drain(at now: Instant) -> [Action] {
+        draining = true
+        for (id, flight) in flights {
+            switch flight.phase {
+            case .marking, .waiting:
+                flights[id] = nil
+                unrecorded.append(result(flight, .pending, partsSent: flight.part))
+            case .outstanding:
+                continue
+            }
+        }
+        return takeRecord(at: now)
+    }
+
+    /// Whether anything is still out or unwritten.
+    public var hasWork: Bool { !flights.isEmpty || !unrecorded.isEmpty || !recording.isEmpty }
+
+    // MARK: - Time
+
+    /// The earliest time (monotonic seconds) the machine has something to do without a new event.
+    public var nextDeadline: Double? {
+        var deadline = pickDeadline
+        func consider(_ time: Double?) {
+            guard let time else { return }
+            deadline = deadline.map { min($0, time) } ?? time
+        }
+        for flight in flights.values {
+            if case .waiting(let slot) = flight.phase { consider(slot) }
+        }
+        for state in campaigns.values where state.exhausted { consider(state.reloadAt) }
+        if let blocked = storeBlockedUntil, !unrecorded.isEmpty || !campaigns.isEmpty { consider(blocked) }
+        return deadline
+    }
+
+    /// Does what is due at `now`: sends whose slot came, window refills, new picks, and the record batch.
+    public mutating func pump(at now: Instant) -> [Action] {
+        var actions = fire(at: now)
+        if let blocked = storeBlockedUntil, blocked > now.seconds { return actions }
+        if !draining {
+            actions += loads(at: now)
+            let picked = pick(at: now)
+            if !picked.isEmpty { actions.append(.markSending(picked)) }
+        }
+        actions += takeRecord(at: now)
+        return actions
+    }
+
+    private mutating func takeRecord(at now: Instant) -> [Action] {
+        guard recording.isEmpty, !unrecorded.isEmpty else { return [] }
+        if let blocked = storeBlockedUntil, blocked > now.seconds { return [] }
+        recording = unrecorded
+        unrecorded = []
+        return [.record(recording)]
+    }
+
+    /// Sends of marked deliveries whose slot has come.
+    private mutating func fire(at now: Instant) -> [Action] {
+        var due: [(slot: Double, order: UInt64, id: Int64)] = []
+        for (id, flight) in flights {
+            guard case .waiting(let slot) = flight.phase, slot <= now.seconds + DispatchStateMachine.epsilon else { continue }
+            due.append((slot, flight.order, id))
+        }
+        guard !due.isEmpty else { return [] }
+        due.sort { ($0.slot, $0.order) < ($1.slot, $1.order) }
+        return due.map { entry in
+            flights[entry.id]?.phase = .outstanding
+            let flight = flights[entry.id]!
+            return .send(Send(deliveryID: entry.id, account: flight.account, message: outgoingMessage(flight)))
+        }
+    }
+
+    /// Gives every loaded row of a subscriber its new status, so no window sends to it on what it read earlier.
+    mutating func patchStatus(_ subscriberID: Int64, status: String) {
+        for id in Array(campaigns.keys) {
+            // Indices first, then the writes: holding a copy of the state while writing would copy the window.
+            let indices = campaigns[id].map { state in (state.readIndex..<state.window.count).filter { state.window[$0].subscriberID == subscriberID } } ?? []
+            for index in indices { campaigns[id]?.window[index].status = status }
+        }
+    }
+
+    private mutating func loads(at now: Instant) -> [Action] {
+        var actions: [Action] = []
+        for (id, var state) in campaigns where !state.loading && state.pendingCount < settings.windowLow {
+            if state.exhausted {
+                guard state.pendingCount == 0, let reload = state.reloadAt, reload <= now.seconds else { continue }
+                // Start again from the ledger's first due row: retries that came due sit behind the window.
+                state.window = []
+                state.readIndex = 0
+                state.loadedThrough = 0
+                state.exhausted = false
+                state.reloadAt = nil
+            }
+            state.loading = true
+            campaigns[id] = state
+            actions.append(.load(campaignID: id, after: state.loadedThrough, limit: settings.windowSize))
+        }
+        return actions
+    }
+
+    // MARK: - Store failures
+
+    private mutating func noteStoreFailure(_ reason: String, at now: Instant) -> [Action] {
+        storeFailures += 1
+        let backoff = min(30, 0.5 * Double(1 << min(storeFailures - 1, 6)))
+        storeBlockedUntil = now.seconds + backoff
+        return storeFailures == 1 ? [.storeFailing(reason: reason)] : []
+    }
+
+    private var wasFailing = false
+
+    private mutating func noteStoreRecovered() {
+        wasFailing = wasFailing || storeFailures > 0
+        storeFailures = 0
+        storeBlockedUntil = nil
+    }
+
+    private mutating func storeRecoveredAction() -> [Action] {
+        guard wasFailing else { return [] }
+        wasFailing = false
+        return [.storeRecovered]
+    }
+
+    // MARK: - Results
+
+    func result(
+        _ flight: Flight, _ state: DeliveryResult.State, reason: String? = nil, partsSent: Int, next: Int64? = nil,
+        subscriberStatus: String? = nil, uncertain: Bool = false
+    ) -> DeliveryResult {
+        DeliveryResult(
+            deliveryID: flight.delivery.id, campaignID: flight.delivery.campaignID, subscriberID: flight.delivery.subscriberID,
+            account: flight.account, state: state, messageID: flight.lastMessageID, reason: reason, partsSent: partsSent,
+            nextAttemptAt: next, subscriberStatus: subscriberStatus, migratedChatID: flight.migratedTo,
+            possibleDuplicate: flight.delivery.wasUncertain || uncertain
+        )
+    }
+
+    /// Queues a result for the ledger; a delivery due again makes its campaign look again then.
+    mutating func finish(_ result: DeliveryResult, at now: Instant) {
+        unrecorded.append(result)
+        if let next = result.nextAttemptAt, result.state == .pending || result.state == .uncertain {
+            let due = now.seconds + max(0, Double(next - now.wallMs) / 1000)
+            if var state = campaigns[result.campaignID] {
+                state.reloadAt = min(state.reloadAt ?? due, due)
+                campaigns[result.campaignID] = state
+            }
+        }
+    }
+}
