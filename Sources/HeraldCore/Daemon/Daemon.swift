@@ -36,7 +36,9 @@ public enum Daemon {
         try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let lock = try StateLock(stateDirectory: configuration.stateDirectory)
         let store = try HeraldStore(path: configuration.databasePath)
-        let holder = ConfigurationHolder(configuration)
+        // Accepted jobs and reloads wake the dispatcher, which otherwise sleeps until its next deadline.
+        let wakeup = Wakeup()
+        let holder = ConfigurationHolder(configuration, wakeup: wakeup)
         let status = DaemonStatus()
         let notifier = SystemdNotifier()
         let watchdogInterval = notifier.watchdogInterval()
@@ -44,14 +46,13 @@ public enum Daemon {
         let heartbeat = watchdogInterval.map { min(1, Double($0.components.seconds) / 4 + Double($0.components.attoseconds) / 4e18) } ?? 1
         let intake = try SpoolIntake(
             spool: SpoolDirectory(root: configuration.spoolDirectory), store: store, settings: holder,
-            status: status, notifier: notifier, logger: logger, heartbeat: heartbeat
+            status: status, notifier: notifier, logger: logger, heartbeat: heartbeat, wakeup: wakeup
         )
         let http = try transport ?? CurlTransport(
             maxConnections: configuration.dispatch.maxConnections, timeout: .seconds(configuration.dispatch.requestTimeoutSeconds)
         )
         let dispatcher = Dispatcher(
-            store: store, settings: holder, transport: http, status: status, logger: logger, clock: ContinuousClock(),
-            maxInFlight: configuration.dispatch.maxInFlight
+            store: store, settings: holder, transport: http, status: status, logger: logger, clock: ContinuousClock(), wakeup: wakeup
         )
         let reloader = ConfigurationReloader(
             holder: holder, loader: ConfigurationLoader(environment: environment), path: configurationPath,

@@ -4,14 +4,13 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Sends running campaigns: one delivery per recipient, as fast as the platforms allow and no faster.
+/// Sends running campaigns: the I/O shell around `DispatchStateMachine`, which makes every decision.
 ///
-/// Owns the worker pool (a task group bounded by `maxInFlight`), the rate limiter and the in-memory windows of
-/// due deliveries. Reads campaigns and deliveries from the ledger in batches (a million-recipient audience never
-/// sits in memory), marks each batch `sending` before its calls go out and records outcomes in batches after.
-/// Every `tick` it starts due campaigns, refills windows, picks deliveries fairly (transactional `message` jobs
-/// first, then campaigns round-robin) and flushes results. On graceful shutdown it stops picking, lets the calls
-/// in flight finish, records them and returns.
+/// The loop runs the machine's actions (load due deliveries from the ledger, mark them `sending`, send, record
+/// results), then sleeps until the machine's next deadline or until woken: by a finished send, an accepted job,
+/// a reload or shutdown. There is no polling tick. Sends run as child tasks of one task group; their answers
+/// come back through `Wakeup`. On graceful shutdown it stops picking, returns deliveries that were marked but not
+/// yet sent to pending, lets the calls in flight finish, records them and returns.
 public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == Duration {
     let store: HeraldStore
     let settings: ConfigurationHolder
@@ -20,29 +19,14 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     let logger: Logger
     let clock: C
     let now: @Sendable () -> Date
-    let tick: Duration
-    let maxInFlight: Int
     let random: @Sendable () -> Double
-    let personalizer = Personalizer()
-    let shared: Mutex<Shared>
-
-    /// State the delivery tasks share with the loop.
-    struct Shared {
-        var limiter: RateLimiter
-        var results: [HeraldStore.DeliveryResult] = []
-        var inFlight = 0
-        var brokenAccounts: [String: String] = [:]
-        /// Subscribers the platform just reported gone (blocked, deactivated), with their new status, until
-        /// that status is in the database: deliveries already loaded for them must not go out meanwhile.
-        var gone: [Int64: String] = [:]
-        var sentInWindow = 0
-        /// Per campaign: media URL → the platform's id for it, learned from the first send.
-        var media: [Int64: [String: String]] = [:]
-    }
+    let wakeup: Wakeup
+    /// Answers of finished sends, for the loop: delivery id, outcome, monotonic seconds of the answer.
+    let answers = Mutex<[(Int64, SendOutcome, Double)]>([])
 
     public init(
         store: HeraldStore, settings: ConfigurationHolder, transport: any HTTPTransport, status: DaemonStatus, logger: Logger,
-        clock: C, now: @escaping @Sendable () -> Date = Date.init, tick: Duration = .milliseconds(5), maxInFlight: Int = 512,
+        clock: C, now: @escaping @Sendable () -> Date = Date.init, wakeup: Wakeup = Wakeup(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.store = store
@@ -52,160 +36,258 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         self.logger = logger
         self.clock = clock
         self.now = now
-        self.tick = tick
-        self.maxInFlight = maxInFlight
+        self.wakeup = wakeup
         self.random = random
-        shared = Mutex(Shared(limiter: RateLimiter(accounts: Dispatcher.limits(settings.configuration))))
     }
 
-    static func limits(_ configuration: Configuration) -> [String: RateLimiter.AccountLimits] {
-        configuration.accounts.mapValues { RateLimiter.AccountLimits(platform: $0.platform, rate: $0.rate) }
+    static func machineSettings(_ configuration: Configuration) -> DispatchStateMachine.Settings {
+        DispatchStateMachine.Settings(
+            maxInFlight: configuration.dispatch.maxInFlight,
+            accounts: configuration.accounts.mapValues { RateLimiter.AccountLimits(platform: $0.platform, rate: $0.rate) },
+            retry: RetryPolicy(maxAge: Double(configuration.dispatch.retryMaxAgeHours) * 3600),
+            uncertainRetrySeconds: Double(configuration.dispatch.uncertainRetrySeconds)
+        )
+    }
+
+    /// The loop's own state, besides the machine.
+    struct Loop {
+        var machine: DispatchStateMachine
+        var configuration: Configuration
+        var channels: [String: any MessagingChannel] = [:]
+        /// Running campaigns decoded once: what the machine sends, and what the ledger needs to expand the audience.
+        var campaigns: [Int64: (spec: DispatchCampaign, audience: Audience, expanded: Bool)] = [:]
+        /// Running campaigns that cannot be sent (reported once).
+        var unsendable: Set<Int64> = []
+        var nextHousekeeping = 0.0
+        var rateWindow: (start: Double, sent: Int) = (0, 0)
     }
 
     public func run() async throws {
-        let recovered = try store.markInFlightUncertain(now: now(), wait: Int64(settings.configuration.dispatch.uncertainRetrySeconds))
-        if recovered > 0 {
-            let wait = settings.configuration.dispatch.uncertainRetrySeconds
-            logger.warning(
-                "\(recovered) deliveries were in flight at the last stop; they are marked uncertain and are sent again, flagged as possible duplicates, in \(wait) s",
-                metadata: ["event": "recovered_in_flight"]
-            )
-        }
         let origin = clock.now
         let seconds: @Sendable () -> Double = { [clock] in
             let elapsed = origin.duration(to: clock.now)
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
-        var queues: [Int64: CampaignQueue] = [:]
-        var nextHousekeeping = 0.0
-        var configuration = settings.configuration
-        var rateWindowStart = seconds()
+        let configuration = settings.configuration
+        let recovered = try store.markInFlightUncertain(now: now(), wait: Int64(configuration.dispatch.uncertainRetrySeconds))
+        if recovered > 0 {
+            logger.warning(
+                "\(recovered) deliveries were in flight at the last stop; they are marked uncertain and are sent again, flagged as possible duplicates, in \(configuration.dispatch.uncertainRetrySeconds) s",
+                metadata: ["event": "recovered_in_flight"]
+            )
+        }
+        var loop = Loop(machine: DispatchStateMachine(settings: Dispatcher.machineSettings(configuration)), configuration: configuration)
         await withDiscardingTaskGroup { group in
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let time = seconds()
-                if time >= nextHousekeeping {
-                    if settings.configuration != configuration {
-                        configuration = settings.configuration
-                        shared.withLock {
-                            $0.limiter.update(accounts: Dispatcher.limits(configuration))
-                            $0.brokenAccounts = [:]
-                        }
-                    }
-                    housekeeping(&queues, configuration: configuration, at: time)
-                    nextHousekeeping = time + 1
+            await withGracefulShutdownHandler {
+                var reasons: Wakeup.Reasons = [.jobs]
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    let time = seconds()
+                    reasons.formUnion(applyReload(&loop))
+                    // Accepted jobs (new campaigns, controls) and reloads are looked at at once, not at the next second.
+                    let housekeeping = !reasons.isDisjoint(with: [.jobs, .configuration]) || time >= loop.nextHousekeeping
+                    step(&loop, &group, time: time, seconds: seconds, housekeeping: housekeeping)
+                    let deadline = [loop.machine.nextDeadline, loop.nextHousekeeping].compactMap { $0 }.min()!
+                    reasons = await wakeup.wait(until: origin.advanced(by: .seconds(max(deadline, time))), clock: clock)
                 }
-                for item in pick(&queues, configuration: configuration, at: time) {
-                    group.addTask { [self] in
-                        let completed = await deliver(item, seconds: seconds)
-                        shared.withLock {
-                            $0.results.append(completed)
-                            $0.inFlight -= 1
-                        }
-                    }
-                }
-                flush()
-                if time - rateWindowStart >= 1 {
-                    let (sent, inFlight) = shared.withLock { state in
-                        defer { state.sentInWindow = 0 }
-                        return (state.sentInWindow, state.inFlight)
-                    }
-                    status.recordDispatch(inFlight: inFlight, sendsPerSecond: Double(sent) / (time - rateWindowStart))
-                    rateWindowStart = time
-                }
-                try? await clock.sleep(for: tick)
+            } onGracefulShutdown: { [wakeup] in
+                wakeup.signal(.shutdown)
+            }
+            // Stop picking; what was marked but not sent goes back to pending; the calls out finish and are recorded.
+            perform(loop.machine.drain(at: instant(seconds())), &loop, &group, seconds: seconds)
+            while loop.machine.hasWork && !Task.isCancelled {
+                step(&loop, &group, time: seconds(), seconds: seconds, housekeeping: false)
+                guard loop.machine.hasWork else { break }
+                _ = await wakeup.wait(until: clock.now.advanced(by: .milliseconds(100)), clock: clock)
             }
         }
-        flush()
         status.recordDispatch(inFlight: 0, sendsPerSecond: 0)
         await transport.shutdown()
     }
 
-    /// Once a second: start due campaigns, track which are running, complete finished ones, forget idle chats.
-    func housekeeping(_ queues: inout [Int64: CampaignQueue], configuration: Configuration, at time: Double) {
+    /// A reloaded configuration reaches the machine here: new limits, and paused accounts get another chance.
+    private func applyReload(_ loop: inout Loop) -> Wakeup.Reasons {
+        let current = settings.configuration
+        guard current != loop.configuration else { return [] }
+        loop.configuration = current
+        loop.machine.reconfigure(Dispatcher.machineSettings(current))
+        loop.channels = [:]
+        return [.configuration]
+    }
+
+    /// One pass: answers in, housekeeping if due, then whatever the machine wants done now.
+    private func step(_ loop: inout Loop, _ group: inout DiscardingTaskGroup, time: Double, seconds: @escaping @Sendable () -> Double, housekeeping: Bool) {
+        let finished = answers.withLock { answers in
+            defer { answers.removeAll(keepingCapacity: true) }
+            return answers
+        }
+        for (id, outcome, at) in finished {
+            perform(loop.machine.outcome(deliveryID: id, outcome, at: instant(at), random: random()), &loop, &group, seconds: seconds)
+        }
+        if housekeeping { self.housekeeping(&loop, time: time) }
+        perform(loop.machine.pump(at: instant(seconds())), &loop, &group, seconds: seconds)
+        if time - loop.rateWindow.start >= 1 {
+            let sent = loop.machine.sentCalls
+            status.recordDispatch(inFlight: loop.machine.inFlight, sendsPerSecond: Double(sent - loop.rateWindow.sent) / (time - loop.rateWindow.start))
+            loop.rateWindow = (time, sent)
+        }
+    }
+
+    func instant(_ seconds: Double) -> DispatchStateMachine.Instant {
+        DispatchStateMachine.Instant(seconds: seconds, wallMs: now().millisecondsSince1970)
+    }
+
+    /// Runs actions until the machine has nothing more to do right now.
+    private func perform(_ actions: [DispatchStateMachine.Action], _ loop: inout Loop, _ group: inout DiscardingTaskGroup, seconds: @escaping @Sendable () -> Double) {
+        var queue = actions
+        var rounds = 0
+        while !queue.isEmpty {
+            var next: [DispatchStateMachine.Action] = []
+            var loaded = false
+            for action in queue {
+                switch action {
+                case .load(let id, let after, let limit):
+                    load(id, after: after, limit: limit, &loop, at: seconds())
+                    loaded = true
+                case .markSending(let ids):
+                    do {
+                        let marked = try store.markSending(ids, now: now())
+                        next += loop.machine.marked(marked, at: instant(seconds()))
+                    } catch {
+                        next += loop.machine.markFailed("\(error)", at: instant(seconds()))
+                    }
+                case .send(let send):
+                    start(send, &loop, &group, seconds: seconds)
+                case .record(let results):
+                    do {
+                        try store.record(results, now: now())
+                        next += loop.machine.recorded(at: instant(seconds()))
+                        logFailures(results)
+                    } catch {
+                        next += loop.machine.recordFailed("\(error)", at: instant(seconds()))
+                    }
+                case .accountPaused(let account, let reason):
+                    logger.critical("account \(account) cannot send and is paused until the configuration is reloaded: \(reason)", metadata: ["event": "account_broken", "account": "\(account)"])
+                case .rateLimited(let account, let pause, let reason):
+                    logger.warning("\(account): rate limited for \(pause) s: \(reason)", metadata: ["event": "rate_limited", "account": "\(account)"])
+                case .storeFailing(let reason):
+                    logger.error("the database refuses writes; dispatch holds its results and retries: \(reason)", metadata: ["event": "dispatch_error"])
+                case .storeRecovered:
+                    logger.notice("the database accepts writes again; dispatch resumes", metadata: ["event": "dispatch_resumed"])
+                }
+            }
+            rounds += 1
+            // Loads fill windows: pump again so the new rows are picked in this pass.
+            if loaded && rounds < 20 { next += loop.machine.pump(at: instant(seconds())) }
+            queue = next
+        }
+    }
+
+    private func load(_ id: Int64, after: Int64, limit: Int, _ loop: inout Loop, at time: Double) {
+        guard var entry = loop.campaigns[id] else {
+            loop.machine.loadFailed(campaignID: id, at: instant(time))
+            return
+        }
+        do {
+            let wall = now()
+            var rows = try store.dueDeliveries(campaignID: id, after: after, limit: limit, now: wall)
+            if rows.isEmpty && !entry.expanded {
+                let running = HeraldStore.RunningCampaign(id: id, jobID: entry.spec.jobID, account: entry.spec.account, priority: entry.spec.priority, audienceExpanded: false)
+                entry.expanded = try store.expandAudience(running, audience: entry.audience, batch: 5000, now: wall)
+                loop.campaigns[id] = entry
+                rows = try store.dueDeliveries(campaignID: id, after: after, limit: limit, now: wall)
+            }
+            let exhausted = rows.count < limit && entry.expanded
+            let nextDue = exhausted ? try store.nextDueAt(campaignID: id, now: wall) : nil
+            loop.machine.deliveriesLoaded(campaignID: id, rows, exhausted: exhausted, nextDueAt: nextDue, at: instant(time))
+        } catch {
+            logger.error("cannot load deliveries of campaign \(id): \(error)", metadata: ["event": "dispatch_error", "campaign.id": "\(id)"])
+            loop.machine.loadFailed(campaignID: id, at: instant(time))
+        }
+    }
+
+    private func start(_ send: DispatchStateMachine.Send, _ loop: inout Loop, _ group: inout DiscardingTaskGroup, seconds: @escaping @Sendable () -> Double) {
+        let channel: any MessagingChannel
+        if let cached = loop.channels[send.account] {
+            channel = cached
+        } else if let account = loop.configuration.accounts[send.account] {
+            channel = ChannelFactory.channel(for: account, transport: transport)
+            loop.channels[send.account] = channel
+        } else {
+            answers.withLock { $0.append((send.deliveryID, .accountBroken(reason: "account \(send.account) is no longer configured"), seconds())) }
+            wakeup.signal(.outcome)
+            return
+        }
+        group.addTask { [self] in
+            let outcome = await channel.send(send.message)
+            answers.withLock { $0.append((send.deliveryID, outcome, seconds())) }
+            wakeup.signal(.outcome)
+        }
+    }
+
+    /// Starts due campaigns, hands the machine the running set, and completes finished campaigns.
+    private func housekeeping(_ loop: inout Loop, time: Double) {
         do {
             for id in try store.startDueCampaigns(now: now()) {
                 logger.info("campaign \(id) started", metadata: ["event": "campaign_started", "campaign.id": "\(id)"])
             }
             let running = try store.runningCampaigns()
             let ids = Set(running.map(\.id))
-            for id in queues.keys where !ids.contains(id) { queues[id] = nil }
-            shared.withLock { state in state.media = state.media.filter { ids.contains($0.key) } }
-            let decoder = configuration.jobDecoder(now: now())
-            for campaign in running {
-                if let queue = queues[campaign.id] {
-                    if queue.pendingCount == 0 { queue.rewind() }
-                    continue
+            loop.campaigns = loop.campaigns.filter { ids.contains($0.key) }
+            loop.unsendable.formIntersection(ids)
+            let decoder = loop.configuration.jobDecoder(now: now())
+            for campaign in running where loop.campaigns[campaign.id] == nil && !loop.unsendable.contains(campaign.id) {
+                do {
+                    loop.campaigns[campaign.id] = try decode(campaign, decoder: decoder, configuration: loop.configuration)
+                } catch {
+                    loop.unsendable.insert(campaign.id)
+                    logger.error("campaign \(campaign.id) (job \(campaign.jobID)) cannot be sent: \(error)", metadata: ["event": "dispatch_error", "job.id": "\(campaign.jobID)"])
                 }
-                guard let queue = makeQueue(campaign, decoder: decoder, configuration: configuration) else { continue }
-                queues[campaign.id] = queue
             }
+            loop.machine.campaignsRunning(running.compactMap { loop.campaigns[$0.id]?.spec })
             for job in try store.completeFinishedCampaigns(now: now()) {
                 logger.notice("campaign of job \(job) completed", metadata: ["event": "campaign_completed", "job.id": "\(job)"])
             }
+            let idle = loop.campaigns.isEmpty && !loop.machine.hasWork
+            var next = time + (idle ? 60 : 1)
+            if idle, let start = try store.nextScheduledStart() {
+                next = min(next, time + max(0, Double(start - now().millisecondsSince1970) / 1000))
+            }
+            loop.nextHousekeeping = next
         } catch {
             logger.error("dispatch housekeeping failed: \(error)", metadata: ["event": "dispatch_error"])
+            loop.nextHousekeeping = time + 1
         }
-        shared.withLock { $0.limiter.prune(at: time) }
+        loop.machine.prune(at: time)
     }
 
-    /// Decodes a running campaign's job; a job that no longer validates (its account was removed) is reported and left.
-    func makeQueue(_ campaign: HeraldStore.RunningCampaign, decoder: JobDecoder, configuration: Configuration) -> CampaignQueue? {
-        // Paid broadcast is billed in Stars: a job may ask for it only where the account enabled it.
-        func options(_ requested: SendOptions) -> SendOptions {
-            var options = requested
-            options.paidBroadcast = requested.paidBroadcast && configuration.accounts[campaign.account]?.paidBroadcast == true
-            return options
+    /// A running campaign's job, decoded once; paid broadcast only where the account enabled it (it is billed).
+    private func decode(_ campaign: HeraldStore.RunningCampaign, decoder: JobDecoder, configuration: Configuration) throws -> (spec: DispatchCampaign, audience: Audience, expanded: Bool) {
+        guard let body = try store.jobBody(campaign.jobID) else { throw DispatchError(reason: "its job text is missing") }
+        let job = try decoder.decode(Array(body.utf8))
+        let (content, requested, audience, platform): (MessageContent, SendOptions, Audience, Platform)
+        switch job.body {
+        case .campaign(let body): (content, requested, audience, platform) = (body.message, body.options, body.audience, body.platform)
+        case .message(let body): (content, requested, audience, platform) = (body.message, body.options, .recipients(body.recipients), body.platform)
+        default: throw DispatchError(reason: "job \(campaign.jobID) is not a campaign or a message")
         }
-        do {
-            guard let body = try store.jobBody(campaign.jobID) else { return nil }
-            let job = try decoder.decode(Array(body.utf8))
-            switch job.body {
-            case .campaign(let body):
-                shared.withLock { $0.limiter.setJobRate(campaign.jobID, rate: body.options.rate) }
-                return CampaignQueue(campaign: campaign, content: body.message, options: options(body.options), audience: body.audience, platform: body.platform)
-            case .message(let body):
-                shared.withLock { $0.limiter.setJobRate(campaign.jobID, rate: body.options.rate) }
-                return CampaignQueue(campaign: campaign, content: body.message, options: options(body.options), audience: .recipients(body.recipients), platform: body.platform)
-            default:
-                return nil
-            }
-        } catch {
-            logger.error("campaign \(campaign.id) (job \(campaign.jobID)) cannot be sent: \(error)", metadata: ["event": "dispatch_error", "job.id": "\(campaign.jobID)"])
-            return nil
-        }
+        var options = requested
+        options.paidBroadcast = requested.paidBroadcast && configuration.accounts[campaign.account]?.paidBroadcast == true
+        let spec = DispatchCampaign(id: campaign.id, jobID: campaign.jobID, account: campaign.account, priority: campaign.priority, platform: platform, content: content, options: options)
+        return (spec, audience, campaign.audienceExpanded)
     }
 
-    /// Loads more due deliveries into a window that runs low, expanding the audience when the ledger has none.
-    func refill(_ queue: CampaignQueue) {
-        guard queue.pendingCount < 256, !queue.exhausted else { return }
-        do {
-            var rows = try store.dueDeliveries(campaignID: queue.campaign.id, after: queue.loadedThrough, limit: 1024, now: now())
-            if rows.isEmpty, !queue.expanded {
-                queue.expanded = try store.expandAudience(queue.campaign, audience: queue.audience, batch: 5000, now: now())
-                rows = try store.dueDeliveries(campaignID: queue.campaign.id, after: queue.loadedThrough, limit: 1024, now: now())
-            }
-            if rows.isEmpty && queue.expanded { queue.exhausted = true }
-            queue.append(rows)
-        } catch {
-            logger.error("cannot load deliveries of campaign \(queue.campaign.id): \(error)", metadata: ["event": "dispatch_error"])
-            queue.exhausted = true
+    private func logFailures(_ results: [DeliveryResult]) {
+        for result in results where result.state == .failed {
+            logger.warning(
+                "delivery \(result.deliveryID) of campaign \(result.campaignID) failed: \(result.reason ?? "unknown")",
+                metadata: ["event": "delivery_failed", "campaign.id": "\(result.campaignID)", "account": "\(result.account)", "reason": "\(result.reason ?? "")"]
+            )
         }
     }
+}
 
-    /// Records finished deliveries in one transaction.
-    func flush() {
-        let completed = shared.withLock { state in
-            defer { state.results.removeAll(keepingCapacity: true) }
-            return state.results
-        }
-        guard !completed.isEmpty else { return }
-        do {
-            try store.record(completed, now: now())
-            // From here on the database refuses them (markSending checks the subscriber's status).
-            shared.withLock { state in for result in completed where result.subscriberStatus != nil { state.gone[result.subscriberID] = nil } }
-        } catch {
-            // The rows stay `sending`: the next start marks them uncertain, so nothing is skipped.
-            logger.error("cannot record \(completed.count) delivery outcomes: \(error)", metadata: ["event": "dispatch_error"])
-        }
-    }
+/// Why a running campaign cannot be sent.
+struct DispatchError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }

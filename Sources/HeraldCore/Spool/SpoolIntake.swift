@@ -26,12 +26,15 @@ public final class SpoolIntake: Service, Sendable {
     let simulateHang = ProcessInfo.processInfo.environment["HERALD_DEBUG_HANG"] == "intake"
     private let watcher: SpoolWatcher
     private let needsRecovery = Mutex(false)
+    /// Signalled after jobs are recorded: a transactional message leaves within milliseconds, not at a poll.
+    private let wakeup: Wakeup?
 
     public init(
         spool: SpoolDirectory, store: HeraldStore, settings: ConfigurationHolder, status: DaemonStatus,
         notifier: SystemdNotifier, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, quietPeriod: Double = 2,
-        heartbeat: Double = 1
+        heartbeat: Double = 1, wakeup: Wakeup? = nil
     ) throws {
+        self.wakeup = wakeup
         self.spool = spool
         self.store = store
         self.settings = settings
@@ -189,6 +192,7 @@ public final class SpoolIntake: Service, Sendable {
             watcher.requestRescan()
             return false
         }
+        wakeup?.signal(.jobs)
         for ((file, candidate), verdict) in zip(pending, verdicts) {
             switch verdict {
             case .accepted(let summary):

@@ -14,54 +14,6 @@ extension HeraldStore {
         public var audienceExpanded: Bool
     }
 
-    /// A delivery ready to send, with its recipient's profile.
-    public struct DeliveryRow: Sendable {
-        public var id: Int64
-        public var campaignID: Int64
-        public var subscriberID: Int64
-        public var attempts: Int
-        public var firstAttemptAt: Int64?
-        public var partsSent: Int
-        public var wasUncertain: Bool
-        public var profile: Profile
-        public var status: String
-        public var lastInboundAt: Int64?
-    }
-
-    /// What happened to one delivery after its API calls.
-    public struct DeliveryResult: Sendable {
-        public enum State: String, Sendable { case sent, failed, skipped, pending, uncertain }
-        public var deliveryID: Int64
-        public var campaignID: Int64
-        public var subscriberID: Int64
-        public var account: String
-        public var state: State
-        public var messageID: String?
-        public var reason: String?
-        public var partsSent: Int
-        public var nextAttemptAt: Int64?
-        /// Set when the subscriber's reachability changed (blocked, deactivated, …).
-        public var subscriberStatus: String?
-        /// Telegram: the chat's new id after a group upgrade.
-        public var migratedChatID: String?
-        public var possibleDuplicate: Bool
-
-        public init(deliveryID: Int64, campaignID: Int64, subscriberID: Int64, account: String, state: State, messageID: String? = nil, reason: String? = nil, partsSent: Int = 0, nextAttemptAt: Int64? = nil, subscriberStatus: String? = nil, migratedChatID: String? = nil, possibleDuplicate: Bool = false) {
-            self.deliveryID = deliveryID
-            self.campaignID = campaignID
-            self.subscriberID = subscriberID
-            self.account = account
-            self.state = state
-            self.messageID = messageID
-            self.reason = reason
-            self.partsSent = partsSent
-            self.nextAttemptAt = nextAttemptAt
-            self.subscriberStatus = subscriberStatus
-            self.migratedChatID = migratedChatID
-            self.possibleDuplicate = possibleDuplicate
-        }
-    }
-
     /// After a crash: deliveries caught in `sending` may or may not have gone out; they become `uncertain`, due
     /// again after `wait` seconds (time for Messenger's echoes to reconcile them; a crash loop cannot resend
     /// them faster than that).
@@ -145,7 +97,7 @@ extension HeraldStore {
     }
 
     /// The next deliveries of a campaign that are due (pending, or uncertain after a crash), with profiles.
-    public func dueDeliveries(campaignID: Int64, after lastID: Int64, limit: Int, now: Date) throws -> [DeliveryRow] {
+    public func dueDeliveries(campaignID: Int64, after lastID: Int64, limit: Int, now: Date) throws -> [PendingDelivery] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT d.id, d.campaign_id, d.subscriber_id, d.attempts, d.first_attempt_at, d.parts_sent, d.state,
@@ -159,11 +111,25 @@ extension HeraldStore {
                     for key in object.keys { if case .string(let value) = object[key] { fields[key] = value } }
                 }
                 let profile = Profile(platformID: row["platform_id"], firstName: row["first_name"], lastName: row["last_name"], username: row["username"], locale: row["locale"], fields: fields)
-                return DeliveryRow(id: row["id"], campaignID: row["campaign_id"], subscriberID: row["subscriber_id"], attempts: row["attempts"],
+                return PendingDelivery(id: row["id"], campaignID: row["campaign_id"], subscriberID: row["subscriber_id"], attempts: row["attempts"],
                                    firstAttemptAt: row["first_attempt_at"], partsSent: row["parts_sent"], wasUncertain: (row["state"] as String) == "uncertain",
                                    profile: profile, status: row["status"], lastInboundAt: row["last_inbound_at"])
             }
         }
+    }
+
+    /// When the next pending delivery of a campaign that is not due yet will be (wall-clock ms).
+    public func nextDueAt(campaignID: Int64, now: Date) throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT min(next_attempt_at) FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain') AND next_attempt_at > ?
+                """, arguments: [campaignID, now.millisecondsSince1970])
+        }
+    }
+
+    /// When the next scheduled campaign starts (wall-clock ms), if one is scheduled.
+    public func nextScheduledStart() throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT min(send_at) FROM campaigns WHERE state = 'scheduled'") }
     }
 
     /// Marks deliveries as being sent, just before their API calls go out; returns those marked. A delivery

@@ -42,8 +42,9 @@ extension DispatchStateMachine {
         case .rateLimited(let scope, let retryAfter, let reason):
             let pause = retryAfter ?? 1
             limiter.pause(scope == .account ? .account(flight.account) : .chat(account: flight.account, chat: flight.chat), until: now.seconds + pause)
-            return [.rateLimited(account: flight.account, seconds: pause, reason: reason)]
-                + end(flight, .pending, reason: reason, next: now.wallMs + Int64(pause * 1000), at: now)
+            let next = now.wallMs + Int64(pause * 1000)
+            if scope == .account { release(account: flight.account, reason: reason, next: next, at: now) }
+            return [.rateLimited(account: flight.account, seconds: pause, reason: reason)] + end(flight, .pending, reason: reason, next: next, at: now)
         case .recipientGone(let status, let reason):
             gone[flight.delivery.subscriberID] = status.rawValue
             patchStatus(flight.delivery.subscriberID, status: status.rawValue)
@@ -53,14 +54,29 @@ extension DispatchStateMachine {
         case .accountBroken(let reason):
             let first = broken[flight.account] == nil
             broken[flight.account] = reason
-            let wait = Int64(settings.brokenAccountRetrySeconds * 1000)
-            return (first ? [.accountPaused(account: flight.account, reason: reason)] : []) + end(flight, .pending, reason: reason, next: now.wallMs + wait, at: now)
+            let next = now.wallMs + Int64(settings.brokenAccountRetrySeconds * 1000)
+            release(account: flight.account, reason: reason, next: next, at: now)
+            return (first ? [.accountPaused(account: flight.account, reason: reason)] : []) + end(flight, .pending, reason: reason, next: next, at: now)
         case .permanent(let reason):
             let where_ = flight.messages.count > 1 ? " (part \(flight.part + 1) of \(flight.messages.count))" : ""
             return end(flight, .failed, reason: reason + where_, at: now)
         case .uncertain(let reason):
             let wait = Int64(settings.uncertainRetrySeconds * 1000)
             return end(flight, .uncertain, reason: reason, next: now.wallMs + wait, uncertain: true, at: now)
+        }
+    }
+
+    /// Deliveries of an account that hold a slot but have not been sent go back to pending: the account
+    /// cannot take them now (a revoked token, an account-wide 429).
+    private mutating func release(account: String, reason: String, next: Int64, at now: Instant) {
+        for (id, flight) in flights where flight.account == account {
+            switch flight.phase {
+            case .marking, .waiting:
+                flights[id] = nil
+                finish(result(flight, .pending, reason: reason, partsSent: flight.part, next: next), at: now)
+            case .outstanding:
+                continue
+            }
         }
     }
 

@@ -263,6 +263,9 @@ public struct DispatchStateMachine: Sendable {
         broken = [:]
     }
 
+    /// Drops idle per-chat limiter state, so memory follows the active chats.
+    public mutating func prune(at seconds: Double) { limiter.prune(at: seconds) }
+
     /// Stops picking; deliveries marked but not yet sent go back to pending (they never left).
     public mutating func drain(at now: Instant) -> [Action] {
         draining = true

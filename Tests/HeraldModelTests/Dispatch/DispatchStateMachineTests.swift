@@ -204,6 +204,19 @@ import Testing
         #expect(Self.sends(Self.cycle(&machine, at: Self.at(2), ledger: &ledger)).count == 1)
     }
 
+    @Test func accountBroken_returnsDeliveriesHoldingASlotToPending_unsent() throws {
+        var machine = Self.machine(rate: 30)
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [1, 2])]
+        machine.campaignsRunning([try Self.campaign(1)])
+        // The second holds a slot 34 ms ahead, already marked, when the first answers 401
+        #expect(Self.sends(Self.cycle(&machine, at: Self.at(0), ledger: &ledger)).map(\.deliveryID) == [1])
+        _ = machine.outcome(deliveryID: 1, .accountBroken(reason: "Unauthorized"), at: Self.at(0.002), random: 0)
+        let actions = Self.cycle(&machine, at: Self.at(0.05), ledger: &ledger)
+        #expect(Self.sends(actions).isEmpty)
+        #expect(Self.records(actions).map { "\($0.deliveryID) \($0.state)" }.sorted() == ["1 pending", "2 pending"])
+        #expect(machine.inFlight == 0)
+    }
+
     @Test func rateLimited_pausesTheScope_andTheDeliveryWaitsForRetryAfter() throws {
         var machine = Self.machine(rate: 1000)
         var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [1, 2])]
