@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Glibc
 import HeraldCore
@@ -127,14 +128,17 @@ enum DispatchBenchmark {
     }
 
     /// Achieved rate against a configured one, with the endpoint enforcing that limit.
-    static func accuracy(runs: Int, rate: Double, recipients: Int) async throws {
+    static func accuracy(runs: Int, rate: Double, recipients: Int, busyCore: Bool) async throws {
         var ratios: [Double] = [], rejections: [Double] = []
         for run in 0..<runs {
             let endpoint = try Endpoint(["--limit", "\(Int(rate))"])
+            // The other core spins for the whole run, as a loaded server's would.
+            let burner = busyCore ? CoreBurner() : nil
             try await withDaemon(endpoint, rate: rate, maxInFlight: 512) { spool, store, status in
                 try await importSubscribers(recipients, spool: spool, status: status)
-                try await runCampaign("accuracy-\(run)", spool: spool, store: store)
+                try await runCampaign("accuracy-\(Int(rate))-\(run)", spool: spool, store: store)
             }
+            burner?.stop()
             let probe = try CurlTransport(maxConnections: 2)
             let stats = await endpoint.stats(probe)
             await probe.shutdown()
@@ -142,7 +146,7 @@ enum DispatchBenchmark {
             rejections.append(Double(stats.rejected))
         }
         emit(Summary(values: ratios).json("rate_accuracy", unit: "achieved/configured", extra: [
-            "configured": rate, "recipients": recipients, "target": 0.98,
+            "configured": rate, "recipients": recipients, "target": 0.98, "other_core_busy": busyCore ? 1 : 0,
             "http_429_median": Summary(values: rejections).median, "http_429_max": Summary(values: rejections).max,
         ]))
     }
@@ -185,4 +189,21 @@ enum DispatchBenchmark {
             "campaign_seconds_median": Summary(values: durations).median.rounded(),
         ]))
     }
+}
+
+/// A thread that keeps one core busy until stopped.
+final class CoreBurner: @unchecked Sendable {
+    private let running = Atomic<Bool>(true)
+
+    init() {
+        let thread = Thread { [self] in
+            var x = 0.0
+            while running.load(ordering: .relaxed) { x = (x + 1.000001).squareRoot() }
+            _ = x
+        }
+        thread.name = "bench-burner"
+        thread.start()
+    }
+
+    func stop() { running.store(false, ordering: .relaxed) }
 }

@@ -175,13 +175,15 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_/reset":
             with lock: requests.clear(); scripts.clear(); sent_times.clear()
             return self.reply(200, {"ok": True})
-        if args.latency_ms: time.sleep(args.latency_ms / 1000)
         try:
             body = json.loads(raw)
         except ValueError:
             return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid JSON"})
+        # Recorded on arrival, as a platform would act on it, before any simulated latency
         with lock:
             requests.append({"path": url.path, "method": "POST", "body": body, "content_type": self.headers.get("Content-Type")})
+        if args.latency_ms: time.sleep(args.latency_ms / 1000)
+        with lock:
             key = str(body.get("chat_id", (body.get("recipient") or {}).get("id")))
             for script in scripts:
                 if script["match"].get("chat_id", script["match"].get("psid")) == key and script.get("times", 1) > 0:

@@ -15,6 +15,9 @@ public final class CurlTransport: HTTPTransport {
     // Touched only by the curl thread, except curl_multi_wakeup, which libcurl documents as thread-safe.
     nonisolated(unsafe) private let multi: UnsafeMutableRawPointer
     private let queue = Mutex<[Transfer]>([])
+    /// Transfers whose caller was cancelled, for the curl thread to abandon.
+    private let cancelled = Mutex<Set<Int>>([])
+    private let nextID = Atomic<Int>(0)
     private let running = Atomic<Bool>(true)
     private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
     let timeoutMilliseconds: Int
@@ -38,13 +41,21 @@ public final class CurlTransport: HTTPTransport {
         thread.start()
     }
 
+    /// Sends one request. Cancelling the calling task abandons the transfer at once: its result then says
+    /// whether any of the request was handed to the connection (and so may have reached the server).
     public func send(_ request: HTTPRequest) async -> HTTPResult {
-        await withCheckedContinuation { continuation in
-            guard running.load(ordering: .acquiring) else {
-                continuation.resume(returning: .failure(reason: "transport is shut down", requestSent: false))
-                return
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                guard running.load(ordering: .acquiring) else {
+                    continuation.resume(returning: .failure(reason: "transport is shut down", requestSent: false))
+                    return
+                }
+                queue.withLock { $0.append(Transfer(id: id, request: request, continuation: continuation, maxBytes: maxResponseBytes)) }
+                curl_multi_wakeup(multi)
             }
-            queue.withLock { $0.append(Transfer(request: request, continuation: continuation, maxBytes: maxResponseBytes)) }
+        } onCancel: {
+            cancelled.withLock { _ = $0.insert(id) }
             curl_multi_wakeup(multi)
         }
     }
@@ -60,19 +71,36 @@ public final class CurlTransport: HTTPTransport {
 
     private func loop() {
         var active = 0
+        // Transfer id → its easy handle, for cancellation.
+        var handles: [Int: UnsafeMutableRawPointer] = [:]
         while true {
             let incoming = queue.withLock { pending in
                 defer { pending.removeAll(keepingCapacity: true) }
                 return pending
             }
-            for transfer in incoming { start(transfer) }
-            active += incoming.count
+            let abandoned = cancelled.withLock { ids in
+                defer { ids.removeAll() }
+                return ids
+            }
+            for transfer in incoming {
+                if abandoned.contains(transfer.id) {
+                    transfer.continuation.resume(returning: .failure(reason: "cancelled before it was sent", requestSent: false))
+                } else if let easy = start(transfer) {
+                    handles[transfer.id] = easy
+                    active += 1
+                }
+            }
+            for id in abandoned {
+                guard let easy = handles.removeValue(forKey: id) else { continue }
+                complete(easy, code: CURLE_ABORTED_BY_CALLBACK, abandoned: true)
+                active -= 1
+            }
             var stillRunning: Int32 = 0
             curl_multi_perform(multi, &stillRunning)
             var remaining: Int32 = 0
             while let message = curl_multi_info_read(multi, &remaining) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
-                complete(easy, code: message.pointee.data.result)
+                if let id = complete(easy, code: message.pointee.data.result) { handles[id] = nil }
                 active -= 1
             }
             if !running.load(ordering: .acquiring) && active == 0 && queue.withLock({ $0.isEmpty }) { break }
@@ -82,10 +110,10 @@ public final class CurlTransport: HTTPTransport {
         finished.withLock { $0?.resume(); $0 = nil }
     }
 
-    private func start(_ transfer: Transfer) {
+    private func start(_ transfer: Transfer) -> UnsafeMutableRawPointer? {
         guard let easy = curl_easy_init() else {
             transfer.continuation.resume(returning: .failure(reason: "curl_easy_init failed", requestSent: false))
-            return
+            return nil
         }
         let box = Unmanaged.passRetained(transfer).toOpaque()
         transfer.request.url.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_URL, $0) }
@@ -118,9 +146,12 @@ public final class CurlTransport: HTTPTransport {
             transfer.request.method.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, $0) }
         }
         curl_multi_add_handle(multi, easy)
+        return easy
     }
 
-    private func complete(_ easy: UnsafeMutableRawPointer, code: CURLcode) {
+    /// Finishes a transfer (done, failed, or abandoned by its caller); returns its id.
+    @discardableResult
+    private func complete(_ easy: UnsafeMutableRawPointer, code: CURLcode, abandoned: Bool = false) -> Int? {
         var pointer: UnsafeMutableRawPointer?
         cshim_curl_easy_getinfo_pointer(easy, CURLINFO_PRIVATE, &pointer)
         let transfer = Unmanaged<Transfer>.fromOpaque(pointer!).takeRetainedValue()
@@ -132,7 +163,10 @@ public final class CurlTransport: HTTPTransport {
         curl_easy_cleanup(easy)
         curl_slist_free_all(transfer.headers)
         let result: HTTPResult
-        if code == CURLE_OK {
+        if abandoned {
+            let sent = transfer.request.body.isEmpty ? requestSize > 0 : transfer.bodyBytesHanded > 0
+            result = .failure(reason: "cancelled while in flight", requestSent: sent)
+        } else if code == CURLE_OK {
             result = .response(status: status, body: transfer.body)
         } else if transfer.overflowed {
             result = .failure(reason: "response larger than \(maxResponseBytes) bytes", requestSent: true)
@@ -143,11 +177,13 @@ public final class CurlTransport: HTTPTransport {
             result = .failure(reason: "\(message) (curl \(code.rawValue))", requestSent: sent)
         }
         transfer.continuation.resume(returning: result)
+        return transfer.id
     }
 }
 
 /// One request in flight: owned by the curl thread from submission to completion.
 final class Transfer: @unchecked Sendable {
+    let id: Int
     let request: HTTPRequest
     let continuation: CheckedContinuation<HTTPResult, Never>
     let maxBytes: Int
@@ -157,7 +193,8 @@ final class Transfer: @unchecked Sendable {
     var bodyBytesHanded = 0
     var headers: UnsafeMutablePointer<curl_slist>?
 
-    init(request: HTTPRequest, continuation: CheckedContinuation<HTTPResult, Never>, maxBytes: Int) {
+    init(id: Int, request: HTTPRequest, continuation: CheckedContinuation<HTTPResult, Never>, maxBytes: Int) {
+        self.id = id
         self.request = request
         self.continuation = continuation
         self.maxBytes = maxBytes

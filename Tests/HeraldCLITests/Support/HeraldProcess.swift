@@ -70,13 +70,14 @@ struct Workspace {
         page_id = "100000000000001"
         """
 
-    func writeConfig(accounts: String) throws {
-        let text = "spool_dir = \"\(spool)\"\nstate_dir = \"\(state)\"\n[spool]\nrescan_seconds = 1\n\(accounts)\n"
+    /// `top` holds top-level settings (they must come before the first table).
+    func writeConfig(accounts: String, top: String = "") throws {
+        let text = "spool_dir = \"\(spool)\"\nstate_dir = \"\(state)\"\n\(top)\n[spool]\nrescan_seconds = 1\n\(accounts)\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: config))
     }
 
     /// Configures one Telegram account, `shop_bot`, against a loopback server, with its token in a 0600 file.
-    func configureBot(baseURL: String, token: String, extra: String = "") throws {
+    func configureBot(baseURL: String, token: String, extra: String = "", top: String = "") throws {
         let tokenFile = root + "/bot.token"
         try Data((token + "\n").utf8).write(to: URL(fileURLWithPath: tokenFile))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile)
@@ -86,7 +87,7 @@ struct Workspace {
             token_file = "\(tokenFile)"
             api_base_url = "\(baseURL)"
             \(extra)
-            """)
+            """, top: top)
     }
 
     func names(_ folder: String) -> [String] {

@@ -53,6 +53,21 @@ import Testing
         await transport.shutdown()
     }
 
+    @Test func send_whenCancelledInFlight_returnsAtOnceAsPossiblySent() async throws {
+        let server = try PlatformServer(arguments: ["--latency-ms", "60000"])
+        let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(30))
+        let url = "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage"
+        let task = Task { await transport.send(HTTPRequest(url: url, body: body)) }
+        // Once the server has the request (it holds it for a minute), the caller gives up
+        try await eventually(timeout: 10, "request received") { try server.requests().count == 1 }
+        let cancelled = Date()
+        task.cancel()
+        let result = await task.value
+        #expect(Date().timeIntervalSince(cancelled) < 1)
+        #expect(result == .failure(reason: "cancelled while in flight", requestSent: true))
+        await transport.shutdown()
+    }
+
     @Test func send_whenNothingListens_saysTheRequestNeverLeft() async throws {
         let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(2))
         let result = await transport.send(HTTPRequest(url: "http://127.0.0.1:9/bot1/sendMessage", body: body))
