@@ -21,8 +21,9 @@ struct HeraldBench {
             case "dispatch-throughput": try await DispatchBenchmark.throughput(runs: runs, recipients: 20_000)
             case "rate-accuracy":
                 // Across the range, each run about ten seconds long, with the other core busy
-                for rate in [1.0, 30, 300, 1000] {
-                    try await DispatchBenchmark.accuracy(runs: runs, rate: rate, recipients: max(12, Int(rate * 10)), busyCore: true)
+                let rates = (ProcessInfo.processInfo.environment["HERALD_BENCH_RATES"] ?? "1,30,300,1000").split(separator: ",").compactMap { Double($0) }
+                for rate in rates {
+                    try await DispatchBenchmark.accuracy(runs: runs, rate: rate, recipients: max(12, Int(rate * 10)), busyCore: ProcessInfo.processInfo.environment["HERALD_BENCH_BUSY"] != "0")
                 }
             case "high-latency": try await DispatchBenchmark.latency(runs: runs, recipients: 20_000)
             case "memory": try await DispatchBenchmark.memory(runs: 1, recipients: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_RECIPIENTS"] ?? "") ?? 1_000_000)

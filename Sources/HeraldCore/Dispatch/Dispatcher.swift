@@ -21,8 +21,25 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
     let wakeup: Wakeup
-    /// Answers of finished sends, for the loop: delivery id, outcome, monotonic seconds of the answer.
-    let answers = Mutex<[(Int64, SendOutcome, Double)]>([])
+    /// What finished off the loop (sends, ledger work), for the loop to hand to the machine in order.
+    let events = Mutex<[LoopEvent]>([])
+
+    /// Work that ran as a child task and came back.
+    enum LoopEvent: Sendable {
+        /// A send's answer, at monotonic seconds.
+        case answer(Int64, SendOutcome, Double)
+        case loaded(Int64, HeraldStore.DueBatch)
+        case loadFailed(Int64, String)
+        case marked(Int, Set<Int64>)
+        case markFailed(Int, String)
+        case recorded([DeliveryResult])
+        case recordFailed(String)
+    }
+
+    func post(_ event: LoopEvent) {
+        events.withLock { $0.append(event) }
+        wakeup.signal(.outcome)
+    }
 
     public init(
         store: HeraldStore, settings: ConfigurationHolder, transport: any HTTPTransport, status: DaemonStatus, logger: Logger,
@@ -130,14 +147,33 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         return [.configuration]
     }
 
-    /// One pass: answers in, housekeeping if due, then whatever the machine wants done now.
+    /// One pass: finished work in, housekeeping if due, then whatever the machine wants done now.
     private func step(_ loop: inout Loop, _ group: inout DiscardingTaskGroup, time: Double, seconds: @escaping @Sendable () -> Double, housekeeping: Bool) {
-        let finished = answers.withLock { answers in
-            defer { answers.removeAll(keepingCapacity: true) }
-            return answers
+        let finished = events.withLock { events in
+            defer { events.removeAll(keepingCapacity: true) }
+            return events
         }
-        for (id, outcome, at) in finished {
-            perform(loop.machine.outcome(deliveryID: id, outcome, at: instant(at), random: random()), &loop, &group, seconds: seconds)
+        for event in finished {
+            let now = instant(seconds())
+            switch event {
+            case .answer(let id, let outcome, let at):
+                perform(loop.machine.outcome(deliveryID: id, outcome, at: instant(at), random: random()), &loop, &group, seconds: seconds)
+            case .loaded(let id, let batch):
+                if batch.expanded { loop.campaigns[id]?.expanded = true }
+                loop.machine.deliveriesLoaded(campaignID: id, batch.rows, exhausted: batch.exhausted, nextDueAt: batch.nextDueAt, at: now)
+            case .loadFailed(let id, let reason):
+                logger.error("cannot load deliveries of campaign \(id): \(reason)", metadata: ["event": "dispatch_error", "campaign.id": "\(id)"])
+                loop.machine.loadFailed(campaignID: id, at: now)
+            case .marked(let batch, let ids):
+                perform(loop.machine.marked(batch: batch, ids, at: now), &loop, &group, seconds: seconds)
+            case .markFailed(let batch, let reason):
+                perform(loop.machine.markFailed(batch: batch, reason, at: now), &loop, &group, seconds: seconds)
+            case .recorded(let results):
+                logFailures(results)
+                perform(loop.machine.recorded(at: now), &loop, &group, seconds: seconds)
+            case .recordFailed(let reason):
+                perform(loop.machine.recordFailed(reason, at: now), &loop, &group, seconds: seconds)
+            }
         }
         if housekeeping { self.housekeeping(&loop, time: time) }
         perform(loop.machine.pump(at: instant(seconds())), &loop, &group, seconds: seconds)
@@ -152,72 +188,63 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         DispatchStateMachine.Instant(seconds: seconds, wallMs: now().millisecondsSince1970)
     }
 
-    /// Runs actions until the machine has nothing more to do right now.
+    /// Runs actions: sends and ledger work go to child tasks, whose results come back as events, so the loop
+    /// keeps sending at each slot while the database works. Once the task is cancelled (the drain budget ran
+    /// out), ledger writes run inline instead: they must land before the process exits.
     private func perform(_ actions: [DispatchStateMachine.Action], _ loop: inout Loop, _ group: inout DiscardingTaskGroup, seconds: @escaping @Sendable () -> Double) {
-        var queue = actions
-        var rounds = 0
-        while !queue.isEmpty {
-            var next: [DispatchStateMachine.Action] = []
-            var loaded = false
-            for action in queue {
-                switch action {
-                case .load(let id, let after, let limit):
-                    load(id, after: after, limit: limit, &loop, at: seconds())
-                    loaded = true
-                case .markSending(let ids):
+        let inline = Task.isCancelled
+        for action in actions {
+            switch action {
+            case .load(let id, let after, let limit):
+                guard let entry = loop.campaigns[id] else {
+                    loop.machine.loadFailed(campaignID: id, at: instant(seconds()))
+                    continue
+                }
+                let running = HeraldStore.RunningCampaign(id: id, jobID: entry.spec.jobID, account: entry.spec.account, priority: entry.spec.priority, audienceExpanded: entry.expanded)
+                group.addTask { [self, audience = entry.audience, expanded = entry.expanded] in
                     do {
-                        let marked = try store.markSending(ids, now: now())
-                        next += loop.machine.marked(marked, at: instant(seconds()))
+                        post(.loaded(id, try await store.loadDue(running, audience: audience, expanded: expanded, after: after, limit: limit, now: now())))
                     } catch {
-                        next += loop.machine.markFailed("\(error)", at: instant(seconds()))
+                        post(.loadFailed(id, "\(error)"))
                     }
-                case .send(let send):
-                    start(send, &loop, &group, seconds: seconds)
-                case .record(let results):
+                }
+            case .markSending(let batch, let ids):
+                if inline {
+                    do { post(.marked(batch, try store.markSending(ids, now: now()))) } catch { post(.markFailed(batch, "\(error)")) }
+                    continue
+                }
+                group.addTask { [self] in
+                    do { post(.marked(batch, try await store.markSending(ids, now: now()))) } catch { post(.markFailed(batch, "\(error)")) }
+                }
+            case .send(let send):
+                start(send, &loop, &group, seconds: seconds)
+            case .record(let results):
+                if inline {
                     do {
                         try store.record(results, now: now())
-                        next += loop.machine.recorded(at: instant(seconds()))
-                        logFailures(results)
+                        post(.recorded(results))
                     } catch {
-                        next += loop.machine.recordFailed("\(error)", at: instant(seconds()))
+                        post(.recordFailed("\(error)"))
                     }
-                case .accountPaused(let account, let reason):
-                    logger.critical("account \(account) cannot send and is paused until the configuration is reloaded: \(reason)", metadata: ["event": "account_broken", "account": "\(account)"])
-                case .rateLimited(let account, let pause, let reason):
-                    logger.warning("\(account): rate limited for \(pause) s: \(reason)", metadata: ["event": "rate_limited", "account": "\(account)"])
-                case .storeFailing(let reason):
-                    logger.error("the database refuses writes; dispatch holds its results and retries: \(reason)", metadata: ["event": "dispatch_error"])
-                case .storeRecovered:
-                    logger.notice("the database accepts writes again; dispatch resumes", metadata: ["event": "dispatch_resumed"])
+                    continue
                 }
+                group.addTask { [self] in
+                    do {
+                        try await store.record(results, now: now())
+                        post(.recorded(results))
+                    } catch {
+                        post(.recordFailed("\(error)"))
+                    }
+                }
+            case .accountPaused(let account, let reason):
+                logger.critical("account \(account) cannot send and is paused until the configuration is reloaded: \(reason)", metadata: ["event": "account_broken", "account": "\(account)"])
+            case .rateLimited(let account, let pause, let reason):
+                logger.warning("\(account): rate limited for \(pause) s: \(reason)", metadata: ["event": "rate_limited", "account": "\(account)"])
+            case .storeFailing(let reason):
+                logger.error("the database refuses writes; dispatch holds its results and retries: \(reason)", metadata: ["event": "dispatch_error"])
+            case .storeRecovered:
+                logger.notice("the database accepts writes again; dispatch resumes", metadata: ["event": "dispatch_resumed"])
             }
-            rounds += 1
-            // Loads fill windows: pump again so the new rows are picked in this pass.
-            if loaded && rounds < 20 { next += loop.machine.pump(at: instant(seconds())) }
-            queue = next
-        }
-    }
-
-    private func load(_ id: Int64, after: Int64, limit: Int, _ loop: inout Loop, at time: Double) {
-        guard var entry = loop.campaigns[id] else {
-            loop.machine.loadFailed(campaignID: id, at: instant(time))
-            return
-        }
-        do {
-            let wall = now()
-            var rows = try store.dueDeliveries(campaignID: id, after: after, limit: limit, now: wall)
-            if rows.isEmpty && !entry.expanded {
-                let running = HeraldStore.RunningCampaign(id: id, jobID: entry.spec.jobID, account: entry.spec.account, priority: entry.spec.priority, audienceExpanded: false)
-                entry.expanded = try store.expandAudience(running, audience: entry.audience, batch: 5000, now: wall)
-                loop.campaigns[id] = entry
-                rows = try store.dueDeliveries(campaignID: id, after: after, limit: limit, now: wall)
-            }
-            let exhausted = rows.count < limit && entry.expanded
-            let nextDue = exhausted ? try store.nextDueAt(campaignID: id, now: wall) : nil
-            loop.machine.deliveriesLoaded(campaignID: id, rows, exhausted: exhausted, nextDueAt: nextDue, at: instant(time))
-        } catch {
-            logger.error("cannot load deliveries of campaign \(id): \(error)", metadata: ["event": "dispatch_error", "campaign.id": "\(id)"])
-            loop.machine.loadFailed(campaignID: id, at: instant(time))
         }
     }
 
@@ -229,14 +256,12 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             channel = ChannelFactory.channel(for: account, transport: transport)
             loop.channels[send.account] = channel
         } else {
-            answers.withLock { $0.append((send.deliveryID, .accountBroken(reason: "account \(send.account) is no longer configured"), seconds())) }
-            wakeup.signal(.outcome)
+            post(.answer(send.deliveryID, .accountBroken(reason: "account \(send.account) is no longer configured"), seconds()))
             return
         }
         group.addTask { [self] in
             let outcome = await channel.send(send.message)
-            answers.withLock { $0.append((send.deliveryID, outcome, seconds())) }
-            wakeup.signal(.outcome)
+            post(.answer(send.deliveryID, outcome, seconds()))
         }
     }
 

@@ -64,8 +64,11 @@ extension HeraldStore {
 
     /// Adds up to `batch` deliveries for the next subscribers of an `all` or `tags` audience, in id order,
     /// so a million-recipient audience is never in memory. Returns true once the audience is fully expanded.
-    public func expandAudience(_ campaign: RunningCampaign, audience: Audience, batch: Int, now: Date) throws -> Bool {
-        try pool.write { db in
+    public func expandAudience(_ campaign: RunningCampaign, audience: Audience, batch: Int, now: Date) async throws -> Bool {
+        try await pool.write { db in try Self.expandAudience(db, campaign, audience: audience, batch: batch, now: now) }
+    }
+
+    private static func expandAudience(_ db: Database, _ campaign: RunningCampaign, audience: Audience, batch: Int, now: Date) throws -> Bool {
             let cursor = try Int64.fetchOne(db, sql: "SELECT audience_cursor FROM campaigns WHERE id = ?", arguments: [campaign.id]) ?? 0
             var filter = ""
             var arguments: StatementArguments = [campaign.id, now.millisecondsSince1970, campaign.account, cursor]
@@ -93,12 +96,11 @@ extension HeraldStore {
                 arguments: [last ?? cursor, done, campaign.id]
             )
             return done
-        }
     }
 
     /// The next deliveries of a campaign that are due (pending, or uncertain after a crash), with profiles.
-    public func dueDeliveries(campaignID: Int64, after lastID: Int64, limit: Int, now: Date) throws -> [PendingDelivery] {
-        try pool.read { db in
+    public func dueDeliveries(campaignID: Int64, after lastID: Int64, limit: Int, now: Date) async throws -> [PendingDelivery] {
+        try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT d.id, d.campaign_id, d.subscriber_id, d.attempts, d.first_attempt_at, d.parts_sent, d.state,
                        s.platform_id, s.first_name, s.last_name, s.username, s.locale, s.fields, s.status, s.last_inbound_at
@@ -119,12 +121,36 @@ extension HeraldStore {
     }
 
     /// When the next pending delivery of a campaign that is not due yet will be (wall-clock ms).
-    public func nextDueAt(campaignID: Int64, now: Date) throws -> Int64? {
-        try pool.read { db in
+    public func nextDueAt(campaignID: Int64, now: Date) async throws -> Int64? {
+        try await pool.read { db in
             try Int64.fetchOne(db, sql: """
                 SELECT min(next_attempt_at) FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain') AND next_attempt_at > ?
                 """, arguments: [campaignID, now.millisecondsSince1970])
         }
+    }
+
+    /// What one load of a campaign's window found.
+    public struct DueBatch: Sendable {
+        public var rows: [PendingDelivery]
+        /// Nothing more is due now; `nextDueAt` (wall-clock ms) says when something will be.
+        public var exhausted: Bool
+        public var nextDueAt: Int64?
+        /// The audience is fully expanded into deliveries.
+        public var expanded: Bool
+    }
+
+    /// Up to `limit` due deliveries of a campaign after `after`, expanding its audience by a batch first when
+    /// the ledger has none left (`expanded` says whether it was complete before).
+    public func loadDue(_ campaign: RunningCampaign, audience: Audience, expanded: Bool, after: Int64, limit: Int, now: Date) async throws -> DueBatch {
+        var expanded = expanded
+        var rows = try await dueDeliveries(campaignID: campaign.id, after: after, limit: limit, now: now)
+        if rows.isEmpty && !expanded {
+            expanded = try await expandAudience(campaign, audience: audience, batch: 5000, now: now)
+            rows = try await dueDeliveries(campaignID: campaign.id, after: after, limit: limit, now: now)
+        }
+        let exhausted = rows.count < limit && expanded
+        let next = exhausted ? try await nextDueAt(campaignID: campaign.id, now: now) : nil
+        return DueBatch(rows: rows, exhausted: exhausted, nextDueAt: next, expanded: expanded)
     }
 
     /// When the next scheduled campaign starts (wall-clock ms), if one is scheduled.
@@ -137,7 +163,16 @@ extension HeraldStore {
     /// due, is left alone (a later load skips it with the subscriber's status).
     public func markSending(_ ids: [Int64], now: Date) throws -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
-        return try pool.write { db in
+        return try pool.write { db in try Self.markSending(db, ids, now: now) }
+    }
+
+    /// `markSending` off the caller's thread.
+    public func markSending(_ ids: [Int64], now: Date) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return try await pool.write { db in try Self.markSending(db, ids, now: now) }
+    }
+
+    private static func markSending(_ db: Database, _ ids: [Int64], now: Date) throws -> Set<Int64> {
             let statement = try db.cachedStatement(sql: """
                 UPDATE deliveries SET state = 'sending', attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), updated_at = ?
                 WHERE id = ? AND state IN ('pending', 'uncertain')
@@ -151,13 +186,21 @@ extension HeraldStore {
                 if db.changesCount > 0 { marked.insert(id) }
             }
             return marked
-        }
     }
 
     /// Records a batch of outcomes, their events and subscriber changes in one transaction.
     public func record(_ results: [DeliveryResult], now: Date) throws {
         guard !results.isEmpty else { return }
-        try pool.write { db in
+        try pool.write { db in try Self.record(db, results, now: now) }
+    }
+
+    /// `record` off the caller's thread.
+    public func record(_ results: [DeliveryResult], now: Date) async throws {
+        guard !results.isEmpty else { return }
+        try await pool.write { db in try Self.record(db, results, now: now) }
+    }
+
+    private static func record(_ db: Database, _ results: [DeliveryResult], now: Date) throws {
             let ms = now.millisecondsSince1970
             let update = try db.cachedStatement(sql: """
                 UPDATE deliveries SET state = ?, platform_message_id = coalesce(?, platform_message_id), error = ?, parts_sent = ?,
@@ -195,7 +238,6 @@ extension HeraldStore {
                     try db.execute(sql: "UPDATE OR IGNORE subscribers SET platform_id = ?, updated_at = ? WHERE id = ?", arguments: [chat, ms, result.subscriberID])
                 }
             }
-        }
     }
 
     /// Completes running campaigns with a fully expanded audience and no open deliveries; returns their job ids.

@@ -69,14 +69,11 @@ extension DispatchStateMachine {
     /// Deliveries of an account that hold a slot but have not been sent go back to pending: the account
     /// cannot take them now (a revoked token, an account-wide 429).
     private mutating func release(account: String, reason: String, next: Int64, at now: Instant) {
+        // Those whose mark is still being written are handled when it answers (`marked`).
         for (id, flight) in flights where flight.account == account {
-            switch flight.phase {
-            case .marking, .waiting:
-                flights[id] = nil
-                finish(result(flight, .pending, reason: reason, partsSent: flight.part, next: next), at: now)
-            case .outstanding:
-                continue
-            }
+            guard case .waiting = flight.phase else { continue }
+            flights[id] = nil
+            finish(result(flight, .pending, reason: reason, partsSent: flight.part, next: next), at: now)
         }
     }
 
@@ -88,9 +85,7 @@ extension DispatchStateMachine {
         flight.phase = .waiting(slot: slot)
         flight.order = nextOrder()
         flights[flight.delivery.id] = flight
-        guard slot <= now.seconds else { return [] }
-        flights[flight.delivery.id]?.phase = .outstanding
-        return [.send(Send(deliveryID: flight.delivery.id, account: flight.account, message: outgoingMessage(flight)))]
+        return slot <= now.seconds ? fire(at: now) : []
     }
 
     /// The call to make for a flight's current part; a file another delivery of this campaign already uploaded goes by its id.

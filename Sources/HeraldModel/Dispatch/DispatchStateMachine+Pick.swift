@@ -1,7 +1,7 @@
 extension DispatchStateMachine {
     /// Picks what may go out within `lookahead`: priority levels in order, the campaigns of a level
     /// round-robin, one delivery each per round. Returns the ids to mark `sending`.
-    mutating func pick(at now: Instant) -> [Int64] {
+    mutating func pick(at now: Instant, batch: Int) -> [Int64] {
         pickDeadline = nil
         var budget = settings.maxInFlight - flights.count
         guard budget > 0 else { return [] }
@@ -46,7 +46,7 @@ extension DispatchStateMachine {
                     let slot = limiter.reserve(account: campaign.account, chat: chat, heavyMedia: messages[part].isHeavyMedia, job: campaign.jobID, at: now.seconds)
                     flights[row.id] = Flight(
                         delivery: row, jobID: campaign.jobID, account: campaign.account, chat: chat, messages: messages, part: part,
-                        phase: .marking(slot: slot), order: nextOrder()
+                        phase: .marking(slot: slot, batch: batch), order: nextOrder()
                     )
                     picked.append(row.id)
                     budget -= 1

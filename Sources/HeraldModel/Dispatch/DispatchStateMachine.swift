@@ -54,8 +54,8 @@ public struct DispatchStateMachine: Sendable {
         /// Load up to `limit` due deliveries of a campaign with ids above `after` (expanding its audience if the
         /// ledger has none yet), then call `deliveriesLoaded`.
         case load(campaignID: Int64, after: Int64, limit: Int)
-        /// Mark these deliveries `sending` in one transaction, then call `marked` (or `markFailed`).
-        case markSending([Int64])
+        /// Mark these deliveries `sending` in one transaction, then call `marked` (or `markFailed`) with the batch.
+        case markSending(batch: Int, ids: [Int64])
         case send(Send)
         /// Write these results in one transaction, then call `recorded` (or `recordFailed`).
         case record([DeliveryResult])
@@ -69,8 +69,8 @@ public struct DispatchStateMachine: Sendable {
     }
 
     enum Phase: Sendable, Equatable {
-        /// Slot reserved, waiting for the `sending` mark to commit.
-        case marking(slot: Double)
+        /// Slot reserved, waiting for its batch's `sending` mark to commit.
+        case marking(slot: Double, batch: Int)
         /// Marked; sends when its slot comes.
         case waiting(slot: Double)
         /// A request is out.
@@ -142,6 +142,13 @@ public struct DispatchStateMachine: Sendable {
     var storeBlockedUntil: Double?
     var storeFailures = 0
     var draining = false
+    /// `markSending` batches not answered yet; a few may be out at once, so a slow write does not stop picks.
+    var marksOut: Set<Int> = []
+    var lastBatch = 0
+    static let maxMarksOut = 4
+    /// Per account, the pace at which calls actually leave: a loop that wakes late sends its backlog at the
+    /// account's rate instead of all at once.
+    var shapers: [String: GCRA] = [:]
     let personalizer = Personalizer()
 
     /// Calls accepted by the platforms so far (for the sends-per-second figure).
@@ -210,13 +217,20 @@ public struct DispatchStateMachine: Sendable {
 
     /// The `sending` mark committed for `marked`; the others were refused (their campaign was paused or
     /// cancelled, their subscriber left, or they were no longer due) and are looked at again later.
-    public mutating func marked(_ marked: Set<Int64>, at now: Instant) -> [Action] {
+    public mutating func marked(batch: Int, _ marked: Set<Int64>, at now: Instant) -> [Action] {
+        marksOut.remove(batch)
         noteStoreRecovered()
         var actions = storeRecoveredAction()
         for (id, flight) in flights {
-            guard case .marking(let slot) = flight.phase else { continue }
+            guard case .marking(let slot, batch) = flight.phase else { continue }
             if marked.contains(id) {
-                flights[id]?.phase = .waiting(slot: slot)
+                if draining || broken[flight.account] != nil {
+                    // Marked, but it will not be sent now: back to pending, unsent.
+                    flights[id] = nil
+                    finish(result(flight, .pending, reason: broken[flight.account], partsSent: flight.part, next: broken[flight.account].map { _ in now.wallMs + Int64(settings.brokenAccountRetrySeconds * 1000) }), at: now)
+                } else {
+                    flights[id]?.phase = .waiting(slot: slot)
+                }
             } else {
                 flights[id] = nil
                 campaigns[flight.delivery.campaignID]?.reloadAt = now.seconds + 1
@@ -227,9 +241,10 @@ public struct DispatchStateMachine: Sendable {
     }
 
     /// The `sending` mark failed: the picked deliveries go back to their windows, and picking pauses.
-    public mutating func markFailed(_ reason: String, at now: Instant) -> [Action] {
+    public mutating func markFailed(batch: Int, _ reason: String, at now: Instant) -> [Action] {
+        marksOut.remove(batch)
         for (id, flight) in flights {
-            guard case .marking = flight.phase else { continue }
+            guard case .marking(_, batch) = flight.phase else { continue }
             flights[id] = nil
             campaigns[flight.delivery.campaignID]?.window.append(flight.delivery)
         }
@@ -260,6 +275,7 @@ public struct DispatchStateMachine: Sendable {
     public mutating func reconfigure(_ settings: Settings) {
         self.settings = settings
         limiter.update(accounts: settings.accounts)
+        shapers = [:]
         broken = [:]
     }
 
@@ -269,14 +285,11 @@ public struct DispatchStateMachine: Sendable {
     /// Stops picking; deliveries marked but not yet sent go back to pending (they never left).
     public mutating func drain(at now: Instant) -> [Action] {
         draining = true
+        // Deliveries whose mark is still being written are handled when it answers (`marked`).
         for (id, flight) in flights {
-            switch flight.phase {
-            case .marking, .waiting:
-                flights[id] = nil
-                unrecorded.append(result(flight, .pending, partsSent: flight.part))
-            case .outstanding:
-                continue
-            }
+            guard case .waiting = flight.phase else { continue }
+            flights[id] = nil
+            unrecorded.append(result(flight, .pending, partsSent: flight.part))
         }
         return takeRecord(at: now)
     }
@@ -307,8 +320,14 @@ public struct DispatchStateMachine: Sendable {
         if let blocked = storeBlockedUntil, blocked > now.seconds { return actions }
         if !draining {
             actions += loads(at: now)
-            let picked = pick(at: now)
-            if !picked.isEmpty { actions.append(.markSending(picked)) }
+            if marksOut.count < DispatchStateMachine.maxMarksOut {
+                let picked = pick(at: now, batch: lastBatch + 1)
+                if !picked.isEmpty {
+                    lastBatch += 1
+                    marksOut.insert(lastBatch)
+                    actions.append(.markSending(batch: lastBatch, ids: picked))
+                }
+            }
         }
         actions += takeRecord(at: now)
         return actions
@@ -322,8 +341,8 @@ public struct DispatchStateMachine: Sendable {
         return [.record(recording)]
     }
 
-    /// Sends of marked deliveries whose slot has come.
-    private mutating func fire(at now: Instant) -> [Action] {
+    /// Sends of marked deliveries whose slot has come, paced by their account's shaper.
+    mutating func fire(at now: Instant) -> [Action] {
         var due: [(slot: Double, order: UInt64, id: Int64)] = []
         for (id, flight) in flights {
             guard case .waiting(let slot) = flight.phase, slot <= now.seconds + DispatchStateMachine.epsilon else { continue }
@@ -331,11 +350,26 @@ public struct DispatchStateMachine: Sendable {
         }
         guard !due.isEmpty else { return [] }
         due.sort { ($0.slot, $0.order) < ($1.slot, $1.order) }
-        return due.map { entry in
+        var actions: [Action] = []
+        for entry in due {
+            guard let flight = flights[entry.id] else { continue }
+            var shaper = shapers[flight.account] ?? makeShaper(flight.account, at: now.seconds)
+            let allowed = shaper.earliest(at: now.seconds)
+            guard allowed <= now.seconds + DispatchStateMachine.epsilon else {
+                flights[entry.id]?.phase = .waiting(slot: allowed)
+                continue
+            }
+            shaper.consume(at: now.seconds)
+            shapers[flight.account] = shaper
             flights[entry.id]?.phase = .outstanding
-            let flight = flights[entry.id]!
-            return .send(Send(deliveryID: entry.id, account: flight.account, message: outgoingMessage(flight)))
+            actions.append(.send(Send(deliveryID: entry.id, account: flight.account, message: outgoingMessage(flight))))
         }
+        return actions
+    }
+
+    private func makeShaper(_ account: String, at seconds: Double) -> GCRA {
+        let rate = settings.accounts[account]?.rate ?? 1
+        return GCRA(rate: rate * RateLimiter.headroom, burst: Int(rate * RateLimiter.burstWindow) + 1, start: seconds)
     }
 
     /// Gives every loaded row of a subscriber its new status, so no window sends to it on what it read earlier.

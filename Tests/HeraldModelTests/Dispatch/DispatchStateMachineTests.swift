@@ -35,9 +35,9 @@ import Testing
                     let due = Array((ledger[id] ?? []).filter { $0.id > after }.prefix(limit))
                     ledger[id] = (ledger[id] ?? []).filter { row in !due.contains { $0.id == row.id } }
                     machine.deliveriesLoaded(campaignID: id, due, exhausted: due.count < limit, nextDueAt: nil, at: now)
-                case .markSending(let ids):
+                case .markSending(let batch, let ids):
                     out.append(action)
-                    out += machine.marked(Set(ids), at: now)
+                    out += machine.marked(batch: batch, Set(ids), at: now)
                 case .record:
                     out.append(action)
                     out += machine.recorded(at: now)
@@ -70,7 +70,7 @@ import Testing
         machine.campaignsRunning([try Self.campaign(7)])
         // The first pump loads the window, picks the row and asks for the mark; the mark's commit sends it
         let actions = Self.cycle(&machine, at: Self.at(0), ledger: &ledger)
-        #expect(actions.first == .markSending([1]))
+        #expect(actions.first == .markSending(batch: 1, ids: [1]))
         let sends = Self.sends(actions)
         #expect(sends.count == 1)
         #expect(sends.first?.message.body.jsonText == #"{"chat_id":101,"text":"Hi N101","parse_mode":"HTML"}"#)
@@ -283,12 +283,47 @@ import Testing
         guard case .load(let id, let after, let limit) = actions.first else { Issue.record("expected a load, got \(actions)"); return }
         machine.deliveriesLoaded(campaignID: id, Array(ledger[1]!.filter { $0.id > after }.prefix(limit)), exhausted: true, nextDueAt: nil, at: Self.at(0))
         actions = machine.pump(at: Self.at(0))
-        #expect(actions == [.markSending([1, 2, 3])])
+        #expect(actions == [.markSending(batch: 1, ids: [1, 2, 3])])
         // The campaign was paused between the pick and the commit: the ledger refused them all
-        #expect(machine.marked([], at: Self.at(0)).isEmpty)
+        #expect(machine.marked(batch: 1, [], at: Self.at(0)).isEmpty)
         #expect(machine.inFlight == 0)
         machine.campaignsRunning([])
         #expect(machine.pump(at: Self.at(5)).isEmpty)
+    }
+
+    @Test func marks_severalMayBeOut_eachAnsweredForItsOwnRows() throws {
+        var machine = Self.machine(rate: 100)
+        let rows = Self.rows(1, Array(1...20))
+        machine.campaignsRunning([try Self.campaign(1)])
+        guard case .load(let id, _, _) = machine.pump(at: Self.at(0)).first else { Issue.record("expected a load"); return }
+        machine.deliveriesLoaded(campaignID: id, rows, exhausted: true, nextDueAt: nil, at: Self.at(0))
+        // A slow first mark does not stop the next picks
+        let first = machine.pump(at: Self.at(0))
+        let second = machine.pump(at: Self.at(0.05))
+        guard case .markSending(let a, let firstIDs) = first.first, case .markSending(let b, let secondIDs) = second.first else {
+            Issue.record("expected two marks, got \(first) and \(second)")
+            return
+        }
+        #expect(a != b && Set(firstIDs).isDisjoint(with: secondIDs))
+        // The second answers first; the first's rows are still waiting for theirs
+        let sends = Self.sends(machine.marked(batch: b, Set(secondIDs), at: Self.at(0.11)))
+        #expect(Set(sends.map(\.deliveryID)).isSubset(of: Set(secondIDs)))
+        #expect(machine.inFlight == firstIDs.count + secondIDs.count)
+        _ = machine.markFailed(batch: a, "disk I/O error", at: Self.at(0.12))
+        #expect(machine.inFlight == secondIDs.count)
+    }
+
+    @Test func lateLoop_sendsItsBacklogAtTheAccountsPace_notAllAtOnce() throws {
+        var machine = Self.machine(rate: 100)
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, Array(1...10))]
+        machine.campaignsRunning([try Self.campaign(1)])
+        // Five slots reserved 10 ms apart within the lookahead, then the loop wakes 100 ms late
+        _ = Self.cycle(&machine, at: Self.at(0), ledger: &ledger)
+        let late = Self.sends(machine.pump(at: Self.at(0.1)))
+        // The shaper lets the account's burst (2 at 100/s) go, the rest follow at its pace
+        #expect(late.count == 2, "\(late.map(\.deliveryID))")
+        let next = try #require(machine.nextDeadline)
+        #expect(next > 0.1 && next < 0.12)
     }
 
     @Test func storeFailure_holdsResults_backsOff_andSaysSoOncePerChange() throws {
@@ -321,7 +356,7 @@ import Testing
         _ = machine.outcome(deliveryID: 1, Self.sent, at: Self.at(0.1), random: 0)
         // The second's slot (1.017 s at 1/s) is within the lookahead at 0.98 s: it is marked, not yet sent
         let marked = Self.cycle(&machine, at: Self.at(0.98), ledger: &ledger)
-        #expect(marked.contains(.markSending([2])))
+        #expect(marked.contains { if case .markSending(_, [2]) = $0 { true } else { false } })
         #expect(Self.sends(marked).isEmpty)
         // A drain starting then gives it back as pending: it never left
         let drained = Self.records(machine.drain(at: Self.at(0.99)))
