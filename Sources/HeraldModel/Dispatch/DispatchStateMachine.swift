@@ -369,7 +369,8 @@ public struct DispatchStateMachine: Sendable {
 
     private func makeShaper(_ account: String, at seconds: Double) -> GCRA {
         let rate = settings.accounts[account]?.rate ?? 1
-        return GCRA(rate: rate * RateLimiter.headroom, burst: Int(rate * RateLimiter.burstWindow) + 1, start: seconds)
+        // A small catch-up burst (5 ms of the rate): the platform's window also sees the transport's own jitter.
+        return GCRA(rate: rate * RateLimiter.headroom, burst: Int(rate * 0.005) + 1, start: seconds)
     }
 
     /// Gives every loaded row of a subscriber its new status, so no window sends to it on what it read earlier.
