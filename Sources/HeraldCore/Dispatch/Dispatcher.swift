@@ -268,6 +268,9 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     /// Starts due campaigns, hands the machine the running set, and completes finished campaigns.
     private func housekeeping(_ loop: inout Loop, time: Double) {
         do {
+            for job in try store.expireCampaigns(now: now()) {
+                logger.notice("campaign of job \(job) reached its expires_at: nothing more of it is sent", metadata: ["event": "campaign_expired", "job.id": "\(job)"])
+            }
             for id in try store.startDueCampaigns(now: now()) {
                 logger.info("campaign \(id) started", metadata: ["event": "campaign_started", "campaign.id": "\(id)"])
             }
@@ -313,7 +316,10 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         }
         var options = requested
         options.paidBroadcast = requested.paidBroadcast && configuration.accounts[campaign.account]?.paidBroadcast == true
-        let spec = DispatchCampaign(id: campaign.id, jobID: campaign.jobID, account: campaign.account, priority: campaign.priority, platform: platform, content: content, options: options)
+        let spec = DispatchCampaign(
+            id: campaign.id, jobID: campaign.jobID, account: campaign.account, priority: campaign.priority, platform: platform, content: content,
+            options: options, expiresAt: campaign.expiresAt
+        )
         return (spec, audience, campaign.audienceExpanded)
     }
 

@@ -12,6 +12,8 @@ extension HeraldStore {
         public var account: String
         public var priority: Int
         public var audienceExpanded: Bool
+        /// Wall-clock ms after which nothing more of it is sent.
+        public var expiresAt: Int64? = nil
     }
 
     /// After a crash: deliveries caught in `sending` may or may not have gone out; they become `uncertain`, due
@@ -33,6 +35,35 @@ extension HeraldStore {
         }
     }
 
+    /// Applies expiry: scheduled campaigns past their `expires_at` never start (state `expired`); running ones
+    /// have their pending deliveries skipped as `expired` and then complete. Returns the job ids it touched.
+    public func expireCampaigns(now: Date) throws -> [String] {
+        let ms = now.millisecondsSince1970
+        let due = try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT job_id FROM campaigns WHERE state IN ('scheduled', 'running') AND expires_at IS NOT NULL AND expires_at <= ?", arguments: [ms])
+        }
+        guard !due.isEmpty else { return [] }
+        return try pool.write { db in
+            let scheduled = try Row.fetchAll(db, sql: "SELECT id, job_id FROM campaigns WHERE state = 'scheduled' AND expires_at <= ?", arguments: [ms])
+            for row in scheduled {
+                try db.execute(sql: "UPDATE campaigns SET state = 'expired', finished_at = ? WHERE id = ?", arguments: [ms, row["id"] as Int64])
+                try db.execute(sql: "UPDATE jobs SET state = 'expired', updated_at = ? WHERE id = ?", arguments: [ms, row["job_id"] as String])
+            }
+            let running = try Row.fetchAll(db, sql: "SELECT id, job_id FROM campaigns WHERE state = 'running' AND expires_at <= ? AND (audience_expanded = 0 OR EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.state IN ('pending', 'uncertain')))", arguments: [ms])
+            for row in running {
+                let id: Int64 = row["id"]
+                try db.execute(sql: """
+                    INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
+                    SELECT 'skipped', ?, campaign_id, subscriber_id, id, '{"reason":"expired"}' FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain')
+                    """, arguments: [ms, id])
+                try db.execute(sql: "UPDATE deliveries SET state = 'skipped', error = 'expired', updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')", arguments: [ms, id])
+                // Nobody else from the audience will get it: the expansion is over.
+                try db.execute(sql: "UPDATE campaigns SET audience_expanded = 1 WHERE id = ?", arguments: [id])
+            }
+            return scheduled.map { $0["job_id"] } + running.map { $0["job_id"] }
+        }
+    }
+
     /// Starts campaigns whose time has come; returns their ids.
     public func startDueCampaigns(now: Date) throws -> [Int64] {
         try pool.write { db in
@@ -50,9 +81,9 @@ extension HeraldStore {
     public func runningCampaigns() throws -> [RunningCampaign] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, job_id, account, priority, audience_expanded FROM campaigns WHERE state = 'running' ORDER BY priority, id
+                SELECT id, job_id, account, priority, audience_expanded, expires_at FROM campaigns WHERE state = 'running' ORDER BY priority, id
                 """).map {
-                RunningCampaign(id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"], audienceExpanded: $0["audience_expanded"])
+                RunningCampaign(id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"], audienceExpanded: $0["audience_expanded"], expiresAt: $0["expires_at"])
             }
         }
     }

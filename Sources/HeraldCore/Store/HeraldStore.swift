@@ -153,7 +153,7 @@ public struct JobStatus: Sendable, Equatable {
     public var deliveries: [String: Int] = [:]
 
     /// Whether the job has reached its outcome.
-    public var isFinished: Bool { ["completed", "cancelled", "failed"].contains(campaignState ?? state) }
+    public var isFinished: Bool { ["completed", "cancelled", "failed", "expired"].contains(campaignState ?? state) }
 }
 
 /// Figures for the status line.

@@ -26,10 +26,16 @@ struct JobRecorder {
         var state = "completed"
         switch candidate.job.body {
         case .campaign(let campaign):
-            outcome = try recordCampaign(candidate, account: campaign.account, name: campaign.name, kind: "campaign", priority: 1, sendAt: campaign.sendAt?.date.millisecondsSince1970, audience: campaign.audience)
+            outcome = try recordCampaign(
+                candidate, account: campaign.account, name: campaign.name, kind: "campaign", priority: 1, sendAt: campaign.sendAt?.date.millisecondsSince1970,
+                expiresAt: campaign.expiresAt?.date.millisecondsSince1970, audience: campaign.audience
+            )
             state = "queued"
         case .message(let message):
-            outcome = try recordCampaign(candidate, account: message.account, name: nil, kind: "message", priority: 0, sendAt: nil, audience: .recipients(message.recipients), audiencePath: "to")
+            outcome = try recordCampaign(
+                candidate, account: message.account, name: nil, kind: "message", priority: 0, sendAt: nil,
+                expiresAt: message.expiresAt?.date.millisecondsSince1970, audience: .recipients(message.recipients), audiencePath: "to"
+            )
             state = "queued"
         case .subscribers(let job):
             outcome = try SubscriberWriter(db: db, now: now).apply(job, jobID: id, recipients: candidate.subscriberRows ?? [])
@@ -59,7 +65,10 @@ struct JobRecorder {
         }
     }
 
-    private func recordCampaign(_ candidate: IntakeCandidate, account: String, name: String?, kind: String, priority: Int, sendAt: Int64?, audience: Audience, audiencePath: String = "audience") throws -> Outcome {
+    private func recordCampaign(
+        _ candidate: IntakeCandidate, account: String, name: String?, kind: String, priority: Int, sendAt: Int64?, expiresAt: Int64?,
+        audience: Audience, audiencePath: String = "audience"
+    ) throws -> Outcome {
         let writer = SubscriberWriter(db: db, now: now)
         var subscriberIDs: [Int64]? = nil
         switch audience {
@@ -80,15 +89,17 @@ struct JobRecorder {
         }
         let due = max(sendAt ?? now, 0)
         try db.execute(
-            sql: "INSERT INTO campaigns (job_id, account, name, kind, priority, state, send_at, audience_expanded, created_at) VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?)",
-            arguments: [candidate.jobID.rawValue, account, name, kind, priority, due, subscriberIDs == nil ? 0 : 1, now]
+            sql: "INSERT INTO campaigns (job_id, account, name, kind, priority, state, send_at, expires_at, audience_expanded, created_at) VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)",
+            arguments: [candidate.jobID.rawValue, account, name, kind, priority, due, expiresAt, subscriberIDs == nil ? 0 : 1, now]
         )
         let campaignID = db.lastInsertedRowID
         if let subscriberIDs {
             let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO deliveries (campaign_id, subscriber_id, state, updated_at) VALUES (?, ?, 'pending', ?)")
             for subscriberID in subscriberIDs { try insert.execute(arguments: [campaignID, subscriberID, now]) }
         }
-        let when = sendAt.map { $0 > now ? "scheduled for \(Date(millisecondsSince1970: $0))" : "due now" } ?? "due now"
+        var when = sendAt.map { $0 > now ? "scheduled for \(Date(millisecondsSince1970: $0))" : "due now" } ?? "due now"
+        if let sendAt, sendAt < now - 60_000 { when = "due now (its send_at \(Date(millisecondsSince1970: sendAt)) is already past)" }
+        if let expiresAt { when += ", expires \(Date(millisecondsSince1970: expiresAt))" }
         let who = subscriberIDs.map { "\($0.count) recipients" } ?? "audience expanded at send time"
         return .ok("\(kind) \(campaignID) \(when), \(who)")
     }

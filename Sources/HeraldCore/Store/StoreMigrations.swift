@@ -114,6 +114,9 @@ enum StoreMigrations {
                 CREATE INDEX deliveries_sending ON deliveries(state) WHERE state = 'sending';
                 """)
         }
+        migrator.registerMigration("v3 campaign expiry") { db in
+            try db.execute(sql: "ALTER TABLE campaigns ADD COLUMN expires_at INTEGER")
+        }
         return migrator
     }
 }

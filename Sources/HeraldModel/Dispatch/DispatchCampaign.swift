@@ -9,8 +9,11 @@ public struct DispatchCampaign: Sendable {
     public var content: MessageContent
     /// Options resolved against the configuration's defaults and the account (paid broadcast only where enabled).
     public var options: SendOptions
+    /// Wall-clock ms after which its deliveries are skipped as `expired`.
+    public var expiresAt: Int64?
 
-    public init(id: Int64, jobID: String, account: String, priority: Int, platform: Platform, content: MessageContent, options: SendOptions) {
+    public init(id: Int64, jobID: String, account: String, priority: Int, platform: Platform, content: MessageContent, options: SendOptions, expiresAt: Int64? = nil) {
+        self.expiresAt = expiresAt
         self.id = id
         self.jobID = jobID
         self.account = account

@@ -58,8 +58,10 @@ extension DispatchStateMachine {
         return picked
     }
 
-    /// Why a delivery must not be sent, if it must not: the subscriber left, or Messenger's 24-hour window is closed.
+    /// Why a delivery must not be sent, if it must not: the campaign expired, the subscriber left, or
+    /// Messenger's 24-hour window is closed.
     func skipReason(_ row: PendingDelivery, campaign: DispatchCampaign, at now: Instant) -> String? {
+        if let expiry = campaign.expiresAt, now.wallMs >= expiry { return "expired" }
         if let status = gone[row.subscriberID] { return status }
         if row.status != "subscribed" { return row.status }
         if campaign.platform == .messenger, campaign.options.messagingType != .messageTag {

@@ -369,8 +369,9 @@ public struct DispatchStateMachine: Sendable {
 
     private func makeShaper(_ account: String, at seconds: Double) -> GCRA {
         let rate = settings.accounts[account]?.rate ?? 1
-        // A small catch-up burst (5 ms of the rate): the platform's window also sees the transport's own jitter.
-        return GCRA(rate: rate * RateLimiter.headroom, burst: Int(rate * 0.005) + 1, start: seconds)
+        // 5 ms of catch-up, at every rate: enough to absorb a late wake without drifting below the rate, and
+        // with the headroom still no more than `rate` calls in any one-second window.
+        return GCRA(rate: rate * RateLimiter.headroom, tolerance: 0.005, start: seconds)
     }
 
     /// Gives every loaded row of a subscriber its new status, so no window sends to it on what it read earlier.

@@ -8,6 +8,8 @@ public struct CampaignJob: Sendable, Hashable {
     public var audience: Audience
     public var message: MessageContent
     public var sendAt: SendTime?
+    /// Not started after this, and deliveries still pending then are skipped as `expired`.
+    public var expiresAt: SendTime?
     public var options: SendOptions
 
     static func parse(_ fields: inout ObjectReader, context: JobDecoder) throws(JobValidationError) -> CampaignJob {
@@ -16,8 +18,9 @@ public struct CampaignJob: Sendable, Hashable {
         let audience = try Audience.parse(try fields.required("audience"), platform: platform)
         let message = try MessageContent.parse(try fields.required("message"), platform: platform)
         let sendAt = try fields.optional("send_at").map { node throws(JobValidationError) in try SendTime.parse(node, now: context.now) }
+        let expiresAt = try SendTime.expiry(fields.optional("expires_at"), after: sendAt?.date, now: context.now)
         let options = try SendOptions.parse(fields.optional("options"), platform: platform, automated: true, defaults: context.defaultOptions)
-        return CampaignJob(account: account, platform: platform, name: name, audience: audience, message: message, sendAt: sendAt, options: options)
+        return CampaignJob(account: account, platform: platform, name: name, audience: audience, message: message, sendAt: sendAt, expiresAt: expiresAt, options: options)
     }
 }
 
@@ -27,6 +30,8 @@ public struct MessageJob: Sendable, Hashable {
     public var platform: Platform
     public var recipients: [Recipient]
     public var message: MessageContent
+    /// Deliveries still pending at this time are skipped as `expired` (a code that is no longer valid, say).
+    public var expiresAt: SendTime?
     public var options: SendOptions
 
     /// The most recipients of one transactional message.
@@ -36,8 +41,9 @@ public struct MessageJob: Sendable, Hashable {
         let (account, platform) = try context.accounts.account(try fields.required("account"))
         let recipients = try Recipients.parse(try fields.required("to"), platform: platform, max: maxRecipients)
         let message = try MessageContent.parse(try fields.required("message"), platform: platform)
+        let expiresAt = try SendTime.expiry(fields.optional("expires_at"), after: nil, now: context.now)
         let options = try SendOptions.parse(fields.optional("options"), platform: platform, automated: false, defaults: context.defaultOptions)
-        return MessageJob(account: account, platform: platform, recipients: recipients, message: message, options: options)
+        return MessageJob(account: account, platform: platform, recipients: recipients, message: message, expiresAt: expiresAt, options: options)
     }
 }
 

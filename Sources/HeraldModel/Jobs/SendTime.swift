@@ -10,6 +10,15 @@ public struct SendTime: Sendable, Hashable {
     /// How far ahead a campaign may be scheduled.
     public static let maxLead: TimeInterval = 2 * 366 * 86_400
 
+    /// An `expires_at`: a time like `send_at`, after both now and the send time.
+    static func expiry(_ node: JSONNode?, after sendAt: Date?, now: Date) throws(JobValidationError) -> SendTime? {
+        guard let node else { return nil }
+        let expiry = try parse(node, now: now)
+        if expiry.date <= now { throw node.error("invalid_time", "is already past; a campaign that may not go out after then would never start") }
+        if let sendAt, expiry.date <= sendAt { throw node.error("invalid_time", "is not after send_at") }
+        return expiry
+    }
+
     /// Parses `"2026-12-01T09:00:00+01:00"` or `{"local": "2026-12-01T09:00", "zone": "Europe/Rome"}`.
     static func parse(_ node: JSONNode, now: Date) throws(JobValidationError) -> SendTime {
         let time: SendTime

@@ -13,6 +13,13 @@ public struct GCRA: Sendable, Equatable {
         theoreticalArrival = start
     }
 
+    /// A cell that may run `tolerance` seconds ahead of its schedule.
+    public init(rate: Double, tolerance: Double, start: Double = 0) {
+        interval = 1 / rate
+        self.tolerance = max(0, tolerance)
+        theoreticalArrival = start
+    }
+
     /// The earliest time a send is allowed (never before `now`).
     public func earliest(at now: Double) -> Double { max(now, theoreticalArrival - tolerance) }
 

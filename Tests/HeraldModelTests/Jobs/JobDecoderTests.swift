@@ -79,6 +79,15 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
         #expect(buttons[0].title.source == title)
     }
 
+    @Test func expiresAt_isKeptOnCampaignsAndMessages() throws {
+        let job = try decode(campaign(sendAt: #""2026-11-28T09:00:00Z", "expires_at": {"local": "2026-11-30T23:59", "zone": "Europe/Rome"}"#))
+        guard case .campaign(let spec) = job.body else { Issue.record("not a campaign"); return }
+        #expect(spec.expiresAt?.date == Date(timeIntervalSince1970: 1_796_079_540))
+        let message = try decode(#"{"type": "message", "account": "shop_bot", "to": ["1"], "message": {"modules": [{"type": "text", "text": "Code 1234"}]}, "expires_at": "2026-11-25T10:00:00Z"}"#)
+        guard case .message(let body) = message.body else { Issue.record("not a message"); return }
+        #expect(body.expiresAt != nil)
+    }
+
     @Test func decode_jobWithoutID_hasNoID() throws {
         #expect(try decode(#"{"type": "pause", "job": "x"}"#).id == nil)
     }
@@ -133,6 +142,9 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
         ("unknown zone", campaign(sendAt: #"{"local": "2026-12-01T09:00", "zone": "Europe/Roma"}"#), #"unknown time zone "Europe/Roma""#),
         ("zone path traversal", campaign(sendAt: #"{"local": "2026-12-01T09:00", "zone": "../../etc/passwd"}"#), "unknown time zone"),
         ("nonexistent local time", campaign(sendAt: #"{"local": "2027-03-28T02:30", "zone": "Europe/Rome"}"#), "clocks jump forward"),
+        ("expiry already past", campaign(sendAt: #""2026-01-01T09:00:00Z", "expires_at": "2026-01-02T09:00:00Z""#), "expires_at: is already past"),
+        ("expiry before send", campaign(sendAt: #""2026-12-02T09:00:00Z", "expires_at": "2026-12-01T09:00:00Z""#), "expires_at: is not after send_at"),
+        ("expiry malformed", campaign(extra: #""expires_at": "monday", "#), #"expires_at: "monday" is not a date-time"#),
         ("too far ahead", campaign(sendAt: #""2030-01-01T09:00:00Z""#), "more than two years ahead"),
         ("year 1970", campaign(sendAt: #""1970-01-01T00:00:00Z""#), "outside 2000–2100"),
         ("tag without message tag type", campaign(account: "shop_page", options: #"{"tag": "ACCOUNT_UPDATE"}"#), #"a tag needs "messaging_type": "MESSAGE_TAG""#),
