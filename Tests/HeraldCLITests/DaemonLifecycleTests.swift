@@ -58,6 +58,30 @@ import Testing
         #expect(log.contains("configuration reload failed, keeping the one in force"))
     }
 
+    @Test func reload_whenACampaignsAccountIsRemoved_failsItOnceWithTheReason() throws {
+        let workspace = try Workspace(accounts: "[accounts.first]\nplatform = \"telegram\"\n[accounts.second]\nplatform = \"telegram\"\n")
+        defer { workspace.remove() }
+        let listener = try NotifyListener()
+        let daemon = try #require(try DaemonProcess.startReady(workspace, listener: listener))
+        // Given a running campaign of an account without a token (nothing can go out)
+        try Data(#"{"type": "subscribers", "account": "second", "action": "import", "subscribers": ["1"]}"#.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/a.json"))
+        try Data(#"{"type": "campaign", "id": "orphan", "account": "second", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/b.json"))
+        #expect(waitUntil { workspace.names("done").count == 2 })
+        // When its account is removed and the daemon reloads
+        try workspace.writeConfig(accounts: "[accounts.first]\nplatform = \"telegram\"\n")
+        let before = listener.messages.count
+        daemon.signal(SIGHUP)
+        #expect(listener.waitFor("READY=1", from: before + 1))
+        // Then the campaign fails, once, with the reason, and its job says so
+        let database = workspace.state + "/herald.sqlite"
+        #expect(waitUntil { (try? runCommand(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'orphan'"], executable: "/usr/bin/env").stdout) == "failed\n" })
+        let (status, log) = daemon.stop()
+        #expect(status == 0)
+        #expect(log.components(separatedBy: "cannot be sent and is failed").count == 2, "\(log)")
+        #expect(log.contains("account second has no token"))
+    }
+
     @Test func sigterm_whileFilesArrive_drainsWithNothingLeftHalfDone() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }

@@ -9,6 +9,7 @@ public final class DaemonStatus: Sendable {
         var rejected = 0
         var inFlightSends = 0
         var sendsPerSecond = 0.0
+        var pausedAccounts: [String] = []
         var lastBeat: ContinuousClock.Instant?
         var phase = "starting"
     }
@@ -33,10 +34,11 @@ public final class DaemonStatus: Sendable {
     public func setPhase(_ phase: String) { figures.withLock { $0.phase = phase } }
 
     /// The dispatcher's live figures.
-    public func recordDispatch(inFlight: Int, sendsPerSecond: Double) {
+    public func recordDispatch(inFlight: Int, sendsPerSecond: Double, pausedAccounts: [String] = []) {
         figures.withLock {
             $0.inFlightSends = inFlight
             $0.sendsPerSecond = sendsPerSecond
+            $0.pausedAccounts = pausedAccounts.sorted()
         }
     }
 
@@ -56,6 +58,7 @@ public final class DaemonStatus: Sendable {
         figures.withLock { f in
             "\(f.phase): \(f.queuedFiles) files queued, \(f.inFlightSends) sends in flight, "
                 + "\(String(format: "%.1f", f.sendsPerSecond)) sends/s; \(f.accepted) jobs accepted, \(f.rejected) rejected"
+                + (f.pausedAccounts.isEmpty ? "" : "; paused: \(f.pausedAccounts.joined(separator: ", "))")
         }
     }
 }

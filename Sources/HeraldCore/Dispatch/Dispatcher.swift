@@ -93,6 +93,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 metadata: ["event": "recovered_in_flight"]
             )
         }
+        warnAboutAccountsThatCannotSend(configuration)
         var loop = Loop(machine: DispatchStateMachine(settings: Dispatcher.machineSettings(configuration)), configuration: configuration)
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
@@ -142,8 +143,12 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         let current = settings.configuration
         guard current != loop.configuration else { return [] }
         loop.configuration = current
+        warnAboutAccountsThatCannotSend(current)
         loop.machine.reconfigure(Dispatcher.machineSettings(current))
         loop.channels = [:]
+        // Running campaigns are decoded again against the new configuration (an account may be gone).
+        loop.campaigns = [:]
+        loop.unsendable = []
         return [.configuration]
     }
 
@@ -179,7 +184,10 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         perform(loop.machine.pump(at: instant(seconds())), &loop, &group, seconds: seconds)
         if time - loop.rateWindow.start >= 1 {
             let sent = loop.machine.sentCalls
-            status.recordDispatch(inFlight: loop.machine.inFlight, sendsPerSecond: Double(sent - loop.rateWindow.sent) / (time - loop.rateWindow.start))
+            status.recordDispatch(
+                inFlight: loop.machine.inFlight, sendsPerSecond: Double(sent - loop.rateWindow.sent) / (time - loop.rateWindow.start),
+                pausedAccounts: Array(loop.machine.pausedAccounts.keys)
+            )
             loop.rateWindow = (time, sent)
         }
     }
@@ -283,13 +291,16 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 do {
                     loop.campaigns[campaign.id] = try decode(campaign, decoder: decoder, configuration: loop.configuration)
                 } catch {
+                    // Failed once, with the reason, instead of being reported on every pass.
                     loop.unsendable.insert(campaign.id)
-                    logger.error("campaign \(campaign.id) (job \(campaign.jobID)) cannot be sent: \(error)", metadata: ["event": "dispatch_error", "job.id": "\(campaign.jobID)"])
+                    try store.failCampaign(campaign.id, reason: "cannot be sent: \(error)", now: now())
+                    logger.error("campaign \(campaign.id) (job \(campaign.jobID)) cannot be sent and is failed: \(error)", metadata: ["event": "campaign_failed", "job.id": "\(campaign.jobID)"])
                 }
             }
             loop.machine.campaignsRunning(running.compactMap { loop.campaigns[$0.id]?.spec })
             for job in try store.completeFinishedCampaigns(now: now()) {
-                logger.notice("campaign of job \(job) completed", metadata: ["event": "campaign_completed", "job.id": "\(job)"])
+                let summary = (try? store.campaignSummary(jobID: job)) ?? ""
+                logger.notice("campaign of job \(job) completed: \(summary)", metadata: ["event": "campaign_completed", "job.id": "\(job)"])
             }
             let idle = loop.campaigns.isEmpty && !loop.machine.hasWork
             var next = time + (idle ? 60 : 1)
@@ -321,6 +332,16 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             options: options, expiresAt: campaign.expiresAt
         )
         return (spec, audience, campaign.audienceExpanded)
+    }
+
+    /// One warning per account without a token: its jobs are accepted, but nothing of them can be sent.
+    private func warnAboutAccountsThatCannotSend(_ configuration: Configuration) {
+        for account in configuration.accounts.values.sorted(by: { $0.name < $1.name }) where account.token == nil {
+            logger.warning(
+                "account \(account.name) has no token: its jobs are accepted, but nothing is sent until token_file (or the credential \(account.name).token) is configured",
+                metadata: ["event": "account_cannot_send", "account": "\(account.name)"]
+            )
+        }
     }
 
     private func logFailures(_ results: [DeliveryResult]) {

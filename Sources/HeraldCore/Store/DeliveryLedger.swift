@@ -271,6 +271,41 @@ extension HeraldStore {
             }
     }
 
+    /// Fails a campaign that cannot be sent (its job no longer validates: its account was removed, say): the
+    /// campaign and its job are `failed` with the reason, and its pending deliveries fail with it.
+    public func failCampaign(_ id: Int64, reason: String, now: Date) throws {
+        try pool.write { db in
+            let ms = now.millisecondsSince1970
+            try db.execute(sql: """
+                INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
+                SELECT 'failed', ?, campaign_id, subscriber_id, id, ? FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain')
+                """, arguments: [ms, JSONValue.object(["reason": .string(reason)]).jsonText, id])
+            try db.execute(sql: "UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')", arguments: [reason, ms, id])
+            try db.execute(sql: "UPDATE campaigns SET state = 'failed', finished_at = ? WHERE id = ?", arguments: [ms, id])
+            try db.execute(sql: "UPDATE jobs SET state = 'failed', detail = ?, updated_at = ? WHERE id = (SELECT job_id FROM campaigns WHERE id = ?)", arguments: [reason, ms, id])
+        }
+    }
+
+    /// A finished campaign's outcome in one line: `1498 sent, 2 failed (Forbidden: bot was blocked by the user: 2), 0 skipped`.
+    public func campaignSummary(jobID: String) throws -> String {
+        try pool.read { db in
+            let counts = try Row.fetchAll(db, sql: """
+                SELECT d.state, d.error, count(*) AS n FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
+                WHERE c.job_id = ? GROUP BY d.state, d.error ORDER BY n DESC
+                """, arguments: [jobID])
+            var parts: [String] = []
+            for state in ["sent", "failed", "skipped"] {
+                let rows = counts.filter { ($0["state"] as String) == state }
+                let total = rows.reduce(0) { $0 + ($1["n"] as Int) }
+                let reasons = rows.compactMap { row -> String? in (row["error"] as String?).map { "\($0): \(row["n"] as Int)" } }.prefix(3)
+                parts.append("\(total) \(state)" + (state != "sent" && !reasons.isEmpty ? " (\(reasons.joined(separator: "; ")))" : ""))
+            }
+            let flagged = try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE c.job_id = ? AND d.possible_duplicate = 1", arguments: [jobID]) ?? 0
+            if flagged > 0 { parts.append("\(flagged) possible duplicates") }
+            return parts.joined(separator: ", ")
+        }
+    }
+
     /// Completes running campaigns with a fully expanded audience and no open deliveries; returns their job ids.
     public func completeFinishedCampaigns(now: Date) throws -> [String] {
         try pool.write { db in
