@@ -82,6 +82,23 @@ import Testing
         #expect(log.contains("account second has no token"))
     }
 
+    @Test func campaign_withAnEmptyAudience_warnsNamingTheTagsThatExist() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let listener = try NotifyListener()
+        let daemon = try #require(try DaemonProcess.startReady(workspace, listener: listener))
+        try Data(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "1", "tags": ["newsletter"]}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/a.json"))
+        #expect(waitUntil { workspace.names("done").count == 1 })
+        try Data(#"{"type": "campaign", "id": "vip", "account": "shop_bot", "audience": {"tags": {"include": ["vip"]}}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/b.json"))
+        let database = workspace.state + "/herald.sqlite"
+        #expect(waitUntil { (try? runCommand(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'vip'"], executable: "/usr/bin/env").stdout) == "completed\n" })
+        let (_, log) = daemon.stop()
+        #expect(log.contains("campaign of job vip has an empty audience (tags: include vip); tags of shop_bot's subscribers: newsletter"), "\(log)")
+        #expect(log.contains("campaign of job vip completed: 0 sent, 0 failed, 0 skipped"), "\(log)")
+    }
+
     @Test func sigterm_whileFilesArrive_drainsWithNothingLeftHalfDone() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }

@@ -165,6 +165,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 perform(loop.machine.outcome(deliveryID: id, outcome, at: instant(at), random: random()), &loop, &group, seconds: seconds)
             case .loaded(let id, let batch):
                 if batch.expanded { loop.campaigns[id]?.expanded = true }
+                if batch.emptyAudience, let entry = loop.campaigns[id] { warnEmptyAudience(entry.spec, entry.audience, tags: batch.accountTags) }
                 loop.machine.deliveriesLoaded(campaignID: id, batch.rows, exhausted: batch.exhausted, nextDueAt: batch.nextDueAt, at: now)
             case .loadFailed(let id, let reason):
                 logger.error("cannot load deliveries of campaign \(id): \(reason)", metadata: ["event": "dispatch_error", "campaign.id": "\(id)"])
@@ -332,6 +333,19 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             options: options, expiresAt: campaign.expiresAt
         )
         return (spec, audience, campaign.audienceExpanded)
+    }
+
+    private func warnEmptyAudience(_ campaign: DispatchCampaign, _ audience: Audience, tags: [String]) {
+        var asked = ""
+        if case .tags(let include, let exclude) = audience {
+            asked = " (tags: include \(include.isEmpty ? "none" : include.joined(separator: ", "))"
+                + (exclude.isEmpty ? "" : ", exclude \(exclude.joined(separator: ", "))") + ")"
+        }
+        let existing = tags.isEmpty ? "no subscriber of \(campaign.account) has a tag" : "tags of \(campaign.account)'s subscribers: \(tags.joined(separator: ", "))"
+        logger.warning(
+            "campaign of job \(campaign.jobID) has an empty audience\(asked); \(existing)",
+            metadata: ["event": "empty_audience", "job.id": "\(campaign.jobID)", "account": "\(campaign.account)"]
+        )
     }
 
     /// One warning per account without a token: its jobs are accepted, but nothing of them can be sent.

@@ -168,6 +168,9 @@ extension HeraldStore {
         public var nextDueAt: Int64?
         /// The audience is fully expanded into deliveries.
         public var expanded: Bool
+        /// The audience matched nobody; with the account's tags, to say so usefully.
+        public var emptyAudience = false
+        public var accountTags: [String] = []
     }
 
     /// Up to `limit` due deliveries of a campaign after `after`, expanding its audience by a batch first when
@@ -181,7 +184,19 @@ extension HeraldStore {
         }
         let exhausted = rows.count < limit && expanded
         let next = exhausted ? try await nextDueAt(campaignID: campaign.id, now: now) : nil
-        return DueBatch(rows: rows, exhausted: exhausted, nextDueAt: next, expanded: expanded)
+        var batch = DueBatch(rows: rows, exhausted: exhausted, nextDueAt: next, expanded: expanded)
+        if rows.isEmpty && expanded && after == 0 {
+            let (count, tags) = try await pool.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE campaign_id = ?", arguments: [campaign.id]) ?? 0,
+                 try String.fetchAll(db, sql: """
+                    SELECT DISTINCT t.tag FROM subscriber_tags t JOIN subscribers s ON s.id = t.subscriber_id
+                    WHERE s.account = ? AND s.status = 'subscribed' ORDER BY t.tag LIMIT 20
+                    """, arguments: [campaign.account]))
+            }
+            batch.emptyAudience = count == 0
+            batch.accountTags = tags
+        }
+        return batch
     }
 
     /// When the next scheduled campaign starts (wall-clock ms), if one is scheduled.
