@@ -18,7 +18,8 @@ public enum LogTarget: String, Sendable {
         }
         var info = stat()
         if target == .journal, stat(journalSocket, &info) != 0 || (info.st_mode & S_IFMT) != S_IFSOCK {
-            return (.console, "HERALD_LOG_TARGET=journal, but no journal listens at \(journalSocket); logging to standard error instead")
+            let why = environment["HERALD_LOG_TARGET"] != nil ? "HERALD_LOG_TARGET=journal" : "JOURNAL_STREAM points stderr at the journal"
+            return (.console, "\(why), but no journal listens at \(journalSocket); logging to standard error instead")
         }
         return (target, nil)
     }

@@ -78,12 +78,14 @@ import Testing
             configuration.accounts["shop_bot"]?.token = Secret(value: "999:revoked", origin: "test")
         }
         defer { harness.remove() }
-        try await harness.run { _ in
+        try await harness.run { parts in
             try harness.drop(Self.importFive, as: "import.json")
             try await eventually { harness.names(in: .done).count == 1 }
             try harness.drop(Self.campaign, as: "campaign.json")
-            try await eventually(timeout: 10, "first 401") { try server.requests().count >= 1 }
-            try await Task.sleep(for: .seconds(2))
+            try await eventually(timeout: 10, "account paused") { parts.status.line.contains("paused: shop_bot") }
+            try await eventually(timeout: 10, "all five back to pending") {
+                try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM deliveries WHERE state = 'pending'") } == 5
+            }
         }
         // One probe hit the 401; the account paused; nothing failed, everything waits for a fixed token
         #expect(try server.requests().count == 1)
@@ -112,16 +114,20 @@ import Testing
             try await eventually(timeout: 10, "some sent") { try count("sent") >= 3 }
             try harness.drop(#"{"type": "pause", "job": "c"}"#, as: "pause.json")
             try await eventually { harness.names(in: .done).count == 3 }
-            try await Task.sleep(for: .seconds(2))
+            // The calls out when the pause landed finish; then the count must stand still
+            try await eventually(timeout: 10, "in-flight calls finished") { try count("sending") == 0 }
             let sentWhilePaused = try count("sent")
-            try await Task.sleep(for: .seconds(2))
+            // An observation window: the machine's unit tests prove the rule, this proves the daemon applies it
+            try await Task.sleep(for: .seconds(1.5))
             // Paused: nothing more goes out (beyond calls already in flight when the pause landed)
             #expect(try count("sent") == sentWhilePaused)
             try harness.drop(#"{"type": "resume", "job": "c"}"#, as: "resume.json")
             try await eventually(timeout: 10) { try count("sent") >= sentWhilePaused + 3 }
             try harness.drop(#"{"type": "cancel", "job": "c"}"#, as: "cancel.json")
             try await eventually { harness.names(in: .done).count == 5 }
-            try await Task.sleep(for: .seconds(1))
+            try await eventually(timeout: 10, "cancel applied") {
+                try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'c'") } != "running" && count("sending") == 0
+            }
         }
         let sent = try count("sent")
         let skipped = try count("skipped")

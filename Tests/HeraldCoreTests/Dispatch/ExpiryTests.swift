@@ -21,9 +21,15 @@ import Testing
         try await harness.run { _ in
             try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["61", "62", "63", "64", "65"]}"#, as: "a.json")
             try await eventually { harness.names(in: .done).count == 1 }
-            // At one message a second, five recipients need four seconds; the campaign expires after two and a half
-            let expiry = Self.rfc3339(Date().addingTimeInterval(2.5))
+            // At one message a second, five recipients need four seconds
+            let expiry = Self.rfc3339(Date().addingTimeInterval(600))
             try harness.drop(#"{"type": "campaign", "id": "flash", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Flash sale"}]}, "expires_at": ""# + expiry + #""}"#, as: "c.json")
+            try await eventually(timeout: 20, "first sent") {
+                try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM deliveries WHERE state = 'sent'") } ?? 0 >= 1
+            }
+            // When its expiry comes while it is being sent (moved to now, so the test does not race a clock)
+            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            try await queue.write { try $0.execute(sql: "UPDATE campaigns SET expires_at = ?", arguments: [Int64(Date().timeIntervalSince1970 * 1000) - 1]) }
             try await eventually(timeout: 20, "campaign completed") {
                 try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'flash'") } == "completed"
             }
