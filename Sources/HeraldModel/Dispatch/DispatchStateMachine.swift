@@ -224,7 +224,12 @@ public struct DispatchStateMachine: Sendable {
         for (id, flight) in flights {
             guard case .marking(let slot, batch) = flight.phase else { continue }
             if marked.contains(id) {
-                if draining || broken[flight.account] != nil {
+                if let paused = limiter.pausedUntil(.account(flight.account)), paused > slot, !draining, broken[flight.account] == nil {
+                    // An account-wide 429 came while the mark was written: wait for the pause, unsent.
+                    flights[id] = nil
+                    let next = now.wallMs + Int64(max(0, paused - now.seconds) * 1000)
+                    finish(result(flight, .pending, reason: "rate limited", partsSent: flight.part, next: next), at: now)
+                } else if draining || broken[flight.account] != nil {
                     // Marked, but it will not be sent now: back to pending, unsent.
                     flights[id] = nil
                     finish(result(flight, .pending, reason: broken[flight.account], partsSent: flight.part, next: broken[flight.account].map { _ in now.wallMs + Int64(settings.brokenAccountRetrySeconds * 1000) }), at: now)

@@ -230,6 +230,25 @@ import Testing
         #expect(machine.inFlight == 0)
     }
 
+    @Test func rateLimited_whileAMarkIsWritten_sendsNoneOfItsRowsBeforeThePauseEnds() throws {
+        var machine = Self.machine(rate: 100)
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, Array(1...20))]
+        machine.campaignsRunning([try Self.campaign(1)])
+        // The first batch is marked and sent; the next batch's mark is still being written
+        let first = Self.cycle(&machine, at: Self.at(0), ledger: &ledger)
+        let sent = Self.sends(first).map(\.deliveryID)
+        #expect(!sent.isEmpty)
+        let next = machine.pump(at: Self.at(0.045))
+        let mark = next.compactMap { action -> (Int, [Int64])? in if case .markSending(let batch, let ids) = action { (batch, ids) } else { nil } }.first
+        guard let (batch, ids) = mark else { Issue.record("expected a mark, got \(next)"); return }
+        // When an account-wide 429 comes back meanwhile
+        _ = machine.outcome(deliveryID: sent[0], .rateLimited(scope: .account, retryAfter: 3, reason: "Too Many Requests"), at: Self.at(0.05), random: 0)
+        // Then the rows of that mark go back to pending for after the pause, unsent
+        #expect(Self.sends(machine.marked(batch: batch, Set(ids), at: Self.at(0.06))).isEmpty)
+        let results = Self.records(machine.pump(at: Self.at(0.06)))
+        #expect(ids.allSatisfy { id in results.contains { $0.deliveryID == id && $0.state == .pending && ($0.nextAttemptAt ?? 0) >= Self.at(3.0).wallMs } })
+    }
+
     @Test func rateLimited_pausesTheScope_andTheDeliveryWaitsForRetryAfter() throws {
         var machine = Self.machine(rate: 1000)
         var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [1, 2])]
