@@ -12,8 +12,9 @@ import Testing
             try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'spring-sale-2026-telegram'") }
         }
         try await harness.run { _ in
-            // Scheduled months ahead, so the dispatcher leaves it alone while control jobs act on it.
-            let futureCampaign = #"{"type": "campaign", "id": "spring-sale-2026-telegram", "account": "shop_bot", "audience": {"all": true}, "send_at": "2027-06-01T09:00:00Z", "message": {"modules": [{"type": "text", "text": "x"}]}}"#
+            // Scheduled months ahead of now, so the dispatcher leaves it alone while control jobs act on it.
+            let sendAt = ISO8601DateFormatter().string(from: Date().addingTimeInterval(180 * 86_400))
+            let futureCampaign = #"{"type": "campaign", "id": "spring-sale-2026-telegram", "account": "shop_bot", "audience": {"all": true}, "send_at": ""# + sendAt + #"", "message": {"modules": [{"type": "text", "text": "x"}]}}"#
             let steps: [(String, String, String?)] = [
                 ("telegram-campaign.json", #"{"type": "campaign"}"#, "scheduled"),
                 ("p1.json", #"{"type": "pause", "job": "spring-sale-2026-telegram"}"#, "paused"),
