@@ -20,6 +20,8 @@ public enum Daemon {
         public let watchdog: WatchdogService<ContinuousClock>
         /// Held while the daemon runs: a second daemon on the same state directory is refused.
         public let lock: StateLock
+        /// Signal `.jobs` after creating a campaign through the store, so that the dispatcher looks at once.
+        public let wakeup: Wakeup
 
         /// The services in dependency order.
         public var services: [any Service] { [intake, dispatcher, reloader, watchdog] }
@@ -61,7 +63,7 @@ public enum Daemon {
         let watchdog = WatchdogService(
             notifier: notifier, status: status, clock: ContinuousClock(), logger: logger, interval: watchdogInterval
         )
-        return Parts(store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock)
+        return Parts(store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock, wakeup: wakeup)
     }
 
     /// Runs the daemon until it stops: SIGTERM drains gracefully within `drain_timeout_seconds`, SIGINT

@@ -72,7 +72,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         var configuration: Configuration
         var channels: [String: any MessagingChannel] = [:]
         /// Running campaigns decoded once: what the machine sends, and what the ledger needs to expand the audience.
-        var campaigns: [Int64: (spec: DispatchCampaign, audience: Audience, expanded: Bool)] = [:]
+        var campaigns: [Int64: (spec: DispatchCampaign, audience: AudienceRule, expanded: Bool)] = [:]
         /// Running campaigns that cannot be sent (reported once).
         var unsendable: Set<Int64> = []
         var nextHousekeeping = 0.0
@@ -316,26 +316,35 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         loop.machine.prune(at: time)
     }
 
-    /// A running campaign's job, decoded once; paid broadcast only where the account enabled it (it is billed).
-    private func decode(_ campaign: HeraldStore.RunningCampaign, decoder: JobDecoder, configuration: Configuration) throws -> (spec: DispatchCampaign, audience: Audience, expanded: Bool) {
-        guard let body = try store.jobBody(campaign.jobID) else { throw DispatchError(reason: "its job text is missing") }
-        let job = try decoder.decode(Array(body.utf8))
-        let (content, requested, audience, platform): (MessageContent, SendOptions, Audience, Platform)
-        switch job.body {
-        case .campaign(let body): (content, requested, audience, platform) = (body.message, body.options, body.audience, body.platform)
-        case .message(let body): (content, requested, audience, platform) = (body.message, body.options, .recipients(body.recipients), body.platform)
-        default: throw DispatchError(reason: "job \(campaign.jobID) is not a campaign or a message")
+    /// A running campaign's stored spec, read once; paid broadcast only where the account enabled it (it is billed).
+    /// Campaigns stored before specs were have their job text decoded instead, once.
+    private func decode(_ campaign: HeraldStore.RunningCampaign, decoder: JobDecoder, configuration: Configuration) throws -> (spec: DispatchCampaign, audience: AudienceRule, expanded: Bool) {
+        guard let account = configuration.accounts[campaign.account] else {
+            throw DispatchError(reason: "its account \(campaign.account) is no longer configured")
         }
-        var options = requested
-        options.paidBroadcast = requested.paidBroadcast && configuration.accounts[campaign.account]?.paidBroadcast == true
+        let stored: CampaignSpec
+        if let text = campaign.spec {
+            stored = try CampaignSpec.decode(text)
+        } else {
+            guard let body = try store.jobBody(campaign.jobID) else { throw DispatchError(reason: "its job text is missing") }
+            guard let draft = CampaignDraft(try decoder.decode(Array(body.utf8))) else {
+                throw DispatchError(reason: "job \(campaign.jobID) is not a campaign or a message")
+            }
+            stored = draft.spec
+        }
+        guard stored.platform == account.platform else {
+            throw DispatchError(reason: "its account \(campaign.account) is now on \(account.platform.rawValue), the campaign was written for \(stored.platform.rawValue)")
+        }
+        var options = stored.options
+        options.paidBroadcast = stored.options.paidBroadcast && account.paidBroadcast
         let spec = DispatchCampaign(
-            id: campaign.id, jobID: campaign.jobID, account: campaign.account, priority: campaign.priority, platform: platform, content: content,
+            id: campaign.id, jobID: campaign.jobID, account: campaign.account, priority: campaign.priority, platform: stored.platform, content: stored.content,
             options: options, expiresAt: campaign.expiresAt
         )
-        return (spec, audience, campaign.audienceExpanded)
+        return (spec, stored.audience, campaign.audienceExpanded)
     }
 
-    private func warnEmptyAudience(_ campaign: DispatchCampaign, _ audience: Audience, tags: [String]) {
+    private func warnEmptyAudience(_ campaign: DispatchCampaign, _ audience: AudienceRule, tags: [String]) {
         var asked = ""
         if case .tags(let include, let exclude) = audience {
             asked = " (tags: include \(include.isEmpty ? "none" : include.joined(separator: ", "))"

@@ -14,6 +14,8 @@ extension HeraldStore {
         public var audienceExpanded: Bool
         /// Wall-clock ms after which nothing more of it is sent.
         public var expiresAt: Int64? = nil
+        /// Its stored `CampaignSpec` (nil for campaigns accepted before specs were stored).
+        public var spec: String? = nil
     }
 
     /// After a crash: deliveries caught in `sending` may or may not have gone out; they become `uncertain`, due
@@ -81,25 +83,28 @@ extension HeraldStore {
     public func runningCampaigns() throws -> [RunningCampaign] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, job_id, account, priority, audience_expanded, expires_at FROM campaigns WHERE state = 'running' ORDER BY priority, id
+                SELECT id, job_id, account, priority, audience_expanded, expires_at, spec FROM campaigns WHERE state = 'running' ORDER BY priority, id
                 """).map {
-                RunningCampaign(id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"], audienceExpanded: $0["audience_expanded"], expiresAt: $0["expires_at"])
+                RunningCampaign(
+                    id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"], audienceExpanded: $0["audience_expanded"],
+                    expiresAt: $0["expires_at"], spec: $0["spec"]
+                )
             }
         }
     }
 
-    /// The text of a job as it was accepted.
+    /// The text of a job as it was accepted (for campaigns stored before their spec was).
     public func jobBody(_ id: String) throws -> String? {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT body FROM jobs WHERE id = ?", arguments: [id]) }
     }
 
     /// Adds up to `batch` deliveries for the next subscribers of an `all` or `tags` audience, in id order,
     /// so a million-recipient audience is never in memory. Returns true once the audience is fully expanded.
-    public func expandAudience(_ campaign: RunningCampaign, audience: Audience, batch: Int, now: Date) async throws -> Bool {
+    public func expandAudience(_ campaign: RunningCampaign, audience: AudienceRule, batch: Int, now: Date) async throws -> Bool {
         try await pool.write { db in try Self.expandAudience(db, campaign, audience: audience, batch: batch, now: now) }
     }
 
-    private static func expandAudience(_ db: Database, _ campaign: RunningCampaign, audience: Audience, batch: Int, now: Date) throws -> Bool {
+    private static func expandAudience(_ db: Database, _ campaign: RunningCampaign, audience: AudienceRule, batch: Int, now: Date) throws -> Bool {
             let cursor = try Int64.fetchOne(db, sql: "SELECT audience_cursor FROM campaigns WHERE id = ?", arguments: [campaign.id]) ?? 0
             var filter = ""
             var arguments: StatementArguments = [campaign.id, now.millisecondsSince1970, campaign.account, cursor]
@@ -175,7 +180,7 @@ extension HeraldStore {
 
     /// Up to `limit` due deliveries of a campaign after `after`, expanding its audience by a batch first when
     /// the ledger has none left (`expanded` says whether it was complete before).
-    public func loadDue(_ campaign: RunningCampaign, audience: Audience, expanded: Bool, after: Int64, limit: Int, now: Date) async throws -> DueBatch {
+    public func loadDue(_ campaign: RunningCampaign, audience: AudienceRule, expanded: Bool, after: Int64, limit: Int, now: Date) async throws -> DueBatch {
         var expanded = expanded
         var rows = try await dueDeliveries(campaignID: campaign.id, after: after, limit: limit, now: now)
         if rows.isEmpty && !expanded {

@@ -162,11 +162,3 @@ public struct StoreCounts: Sendable, Equatable {
     public var campaignsWaiting: Int
     public var subscribers: Int
 }
-
-extension Date {
-    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
-
-    init(millisecondsSince1970 milliseconds: Int64) {
-        self.init(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)
-    }
-}

@@ -25,18 +25,9 @@ struct JobRecorder {
         let outcome: Outcome
         var state = "completed"
         switch candidate.job.body {
-        case .campaign(let campaign):
-            outcome = try recordCampaign(
-                candidate, account: campaign.account, name: campaign.name, kind: "campaign", priority: 1, sendAt: campaign.sendAt?.date.millisecondsSince1970,
-                expiresAt: campaign.expiresAt?.date.millisecondsSince1970, audience: campaign.audience
-            )
-            state = "queued"
-        case .message(let message):
-            outcome = try recordCampaign(
-                candidate, account: message.account, name: nil, kind: "message", priority: 0, sendAt: nil,
-                expiresAt: message.expiresAt?.date.millisecondsSince1970, audience: .recipients(message.recipients), audiencePath: "to"
-            )
-            state = "queued"
+        case .campaign, .message:
+            outcome = try recordCampaign(CampaignDraft(candidate.job)!, jobID: id, audiencePath: candidate.job.kind == .message ? "to" : "audience")
+            state = JobState.queued.rawValue
         case .subscribers(let job):
             outcome = try SubscriberWriter(db: db, now: now).apply(job, jobID: id, recipients: candidate.subscriberRows ?? [])
         case .automation(let job):
@@ -65,43 +56,13 @@ struct JobRecorder {
         }
     }
 
-    private func recordCampaign(
-        _ candidate: IntakeCandidate, account: String, name: String?, kind: String, priority: Int, sendAt: Int64?, expiresAt: Int64?,
-        audience: Audience, audiencePath: String = "audience"
-    ) throws -> Outcome {
-        let writer = SubscriberWriter(db: db, now: now)
-        var subscriberIDs: [Int64]? = nil
-        switch audience {
-        case .all, .tags:
-            break
-        case .subscribers(let platformIDs):
-            var ids: [Int64] = []
-            for (index, platformID) in platformIDs.enumerated() {
-                guard let id = try writer.subscriberID(account: account, platformID: platformID) else {
-                    let path = JSONPath.root.appending(audiencePath).appending("subscribers").appending(index)
-                    return .rejected(JobValidationError(path: path, code: "unknown_subscriber", "no subscriber \(platformID) on account \(account); import it first or use \"recipients\""))
-                }
-                ids.append(id)
-            }
-            subscriberIDs = ids
-        case .recipients(let recipients):
-            subscriberIDs = try recipients.map { try writer.upsert($0, account: account, source: "job", tags: []).id }
+    private func recordCampaign(_ draft: CampaignDraft, jobID: String, audiencePath: String) throws -> Outcome {
+        do {
+            let created = try CampaignWriter(db: db, now: now).create(draft, jobID: jobID, audiencePath: JSONPath.root.appending(audiencePath))
+            return .ok(CampaignWriter.summary(draft, created, now: now))
+        } catch let error as JobValidationError {
+            return .rejected(error)
         }
-        let due = max(sendAt ?? now, 0)
-        try db.execute(
-            sql: "INSERT INTO campaigns (job_id, account, name, kind, priority, state, send_at, expires_at, audience_expanded, created_at) VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)",
-            arguments: [candidate.jobID.rawValue, account, name, kind, priority, due, expiresAt, subscriberIDs == nil ? 0 : 1, now]
-        )
-        let campaignID = db.lastInsertedRowID
-        if let subscriberIDs {
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO deliveries (campaign_id, subscriber_id, state, updated_at) VALUES (?, ?, 'pending', ?)")
-            for subscriberID in subscriberIDs { try insert.execute(arguments: [campaignID, subscriberID, now]) }
-        }
-        var when = sendAt.map { $0 > now ? "scheduled for \(Date(millisecondsSince1970: $0))" : "due now" } ?? "due now"
-        if let sendAt, sendAt < now - 60_000 { when = "due now (its send_at \(Date(millisecondsSince1970: sendAt)) is already past)" }
-        if let expiresAt { when += ", expires \(Date(millisecondsSince1970: expiresAt))" }
-        let who = subscriberIDs.map { "\($0.count) recipients" } ?? "audience expanded at send time"
-        return .ok("\(kind) \(campaignID) \(when), \(who)")
     }
 
     private func recordAutomation(_ job: AutomationJob, document: JSONValue, jobID: String) throws -> String {
@@ -171,35 +132,38 @@ struct JobRecorder {
             let kind: String = job["kind"]
             return .rejected(JobValidationError(path: path, code: "not_controllable", "job \"\(target)\" is a \(kind) job; only campaign and message jobs can be cancelled, paused or resumed"))
         }
-        let state: String = campaign["state"]
         let campaignID: Int64 = campaign["id"]
-        let next: String
-        switch (control.action, state) {
-        case (_, "completed"), (_, "cancelled"):
-            return .rejected(JobValidationError(path: path, code: "already_finished", "job \"\(target)\" is already \(state)"))
-        case (.cancel, _):
-            next = "cancelled"
-        case (.pause, "paused"):
-            return .rejected(JobValidationError(path: path, code: "already_paused", "job \"\(target)\" is already paused"))
-        case (.pause, _):
-            next = "paused"
-        case (.resume, "paused"):
-            next = "scheduled"
-        case (.resume, _):
-            return .rejected(JobValidationError(path: path, code: "not_paused", "job \"\(target)\" is \(state), not paused"))
+        guard let state = CampaignState(rawValue: campaign["state"]) else {
+            return .rejected(JobValidationError(path: path, code: "not_controllable", "job \"\(target)\" is in an unknown state"))
         }
+        let transition: CampaignControl.Transition
+        switch CampaignControl.apply(control.action, to: state) {
+        case .success(let next):
+            transition = next
+        case .failure(let refusal):
+            let message = switch refusal {
+            case .alreadyFinished(let state): "job \"\(target)\" is already \(state.rawValue)"
+            case .alreadyPaused: "job \"\(target)\" is already paused"
+            case .notPaused(let state): "job \"\(target)\" is \(state.rawValue), not paused"
+            }
+            return .rejected(JobValidationError(path: path, code: refusal.code, message))
+        }
+        let next = transition.campaign.rawValue
         try db.execute(
-            sql: "UPDATE campaigns SET state = ?, finished_at = CASE WHEN ? = 'cancelled' THEN ? ELSE finished_at END WHERE id = ?",
-            arguments: [next, next, now, campaignID]
+            sql: "UPDATE campaigns SET state = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?",
+            arguments: [next, transition.finishes, now, campaignID]
         )
-        let jobState = next == "cancelled" ? "cancelled" : (next == "paused" ? "paused" : "queued")
-        try db.execute(sql: "UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?", arguments: [jobState, now, target])
-        if next == "cancelled" {
+        try db.execute(sql: "UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?", arguments: [transition.job.rawValue, now, target])
+        if transition.skipsPending {
+            try db.execute(sql: """
+                INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
+                SELECT 'skipped', ?, campaign_id, subscriber_id, id, '{"reason":"cancelled"}' FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain')
+                """, arguments: [now, campaignID])
             try db.execute(
-                sql: "UPDATE deliveries SET state = 'skipped', error = 'cancelled', updated_at = ? WHERE campaign_id = ? AND state = 'pending'",
+                sql: "UPDATE deliveries SET state = 'skipped', error = 'cancelled', updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')",
                 arguments: [now, campaignID]
             )
         }
-        return .ok("\(control.action.rawValue) of \(target): campaign \(campaignID) \(state) → \(next)")
+        return .ok("\(control.action.rawValue) of \(target): campaign \(campaignID) \(state.rawValue) → \(next)")
     }
 }

@@ -117,6 +117,10 @@ enum StoreMigrations {
         migrator.registerMigration("v3 campaign expiry") { db in
             try db.execute(sql: "ALTER TABLE campaigns ADD COLUMN expires_at INTEGER")
         }
+        migrator.registerMigration("v4 stored campaign specs") { db in
+            // The canonical `CampaignSpec` as JSON; NULL for campaigns accepted before v4 (their job text is decoded once).
+            try db.execute(sql: "ALTER TABLE campaigns ADD COLUMN spec TEXT")
+        }
         return migrator
     }
 }

@@ -1,5 +1,5 @@
 /// A button under a text or card: it opens a URL (tracked through Herald's redirect) or posts back a payload.
-public enum Button: Sendable, Hashable {
+public enum Button: Sendable, Hashable, Codable {
     case url(title: TemplateText, url: WebURL)
     case postback(title: TemplateText, payload: String)
 

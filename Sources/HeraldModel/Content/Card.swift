@@ -1,7 +1,7 @@
 /// One card of a carousel: a title, optional subtitle, image and tap URL, and up to three buttons.
 ///
 /// On Telegram a card becomes a photo with the title and subtitle as caption and the buttons as an inline keyboard.
-public struct Card: Sendable, Hashable {
+public struct Card: Sendable, Hashable, Codable {
     public var title: TemplateText
     public var subtitle: TemplateText?
     public var imageURL: WebURL?

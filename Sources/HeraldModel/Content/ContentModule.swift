@@ -1,11 +1,11 @@
 /// One block of a message: text (optionally with buttons), a media attachment, or a carousel of cards.
-public enum ContentModule: Sendable, Hashable {
+public enum ContentModule: Sendable, Hashable, Codable {
     case text(TemplateText, buttons: [Button])
     case media(MediaKind, url: WebURL, caption: TemplateText?)
     case cards([Card])
 
     /// The four attachment kinds both platforms accept by URL.
-    public enum MediaKind: String, Sendable, Hashable, CaseIterable {
+    public enum MediaKind: String, Sendable, Hashable, CaseIterable, Codable {
         case image, video, audio, file
     }
 

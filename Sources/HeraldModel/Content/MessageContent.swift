@@ -1,5 +1,5 @@
 /// What a campaign or transactional message sends: an ordered list of modules and optional quick replies.
-public struct MessageContent: Sendable, Hashable {
+public struct MessageContent: Sendable, Hashable, Codable {
     public var modules: [ContentModule]
     public var quickReplies: [QuickReply]
 

@@ -1,5 +1,5 @@
 /// A quick-reply chip shown under the last module (Messenger quick replies, a one-time keyboard on Telegram).
-public struct QuickReply: Sendable, Hashable {
+public struct QuickReply: Sendable, Hashable, Codable {
     public var title: TemplateText
     public var payload: String
 

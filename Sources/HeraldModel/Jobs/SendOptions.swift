@@ -1,8 +1,8 @@
 /// How a campaign or message is delivered: notification, Messenger messaging type and tag, previews,
 /// tracking, a rate below the account's, Telegram's protect-content and paid broadcast.
-public struct SendOptions: Sendable, Hashable {
-    public enum Notification: String, Sendable, Hashable { case regular, silent, noPush = "no_push" }
-    public enum MessagingType: String, Sendable, Hashable { case update = "UPDATE", response = "RESPONSE", messageTag = "MESSAGE_TAG" }
+public struct SendOptions: Sendable, Hashable, Codable {
+    public enum Notification: String, Sendable, Hashable, Codable { case regular, silent, noPush = "no_push" }
+    public enum MessagingType: String, Sendable, Hashable, Codable { case update = "UPDATE", response = "RESPONSE", messageTag = "MESSAGE_TAG" }
 
     public var notification: Notification = .regular
     public var messagingType: MessagingType = .update

@@ -1,0 +1,15 @@
+/// What an `events` row records: the reporting log every funnel and export is computed from.
+public enum EventKind: String, Sendable, Hashable, CaseIterable, Codable {
+    case sent
+    case failed
+    case skipped
+    case uncertain
+    /// The platform says it reached the device (Messenger `delivery`).
+    case delivered
+    /// The platform says it was seen (Messenger `read`).
+    case read
+    case click
+    case subscribed
+    case unsubscribed
+    case blocked
+}
