@@ -95,6 +95,11 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         }
         warnAboutAccountsThatCannotSend(configuration)
         var loop = Loop(machine: DispatchStateMachine(settings: Dispatcher.machineSettings(configuration)), configuration: configuration)
+        do {
+            loop.machine.mediaKnown(try await store.mediaIDs())
+        } catch {
+            logger.warning("cannot read the stored media ids; files go by URL until they are learned again: \(error)", metadata: ["event": "dispatch_error"])
+        }
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
                 var reasons: Wakeup.Reasons = [.jobs]
@@ -249,6 +254,12 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 logger.critical("account \(account) cannot send and is paused until the configuration is reloaded: \(reason)", metadata: ["event": "account_broken", "account": "\(account)"])
             case .rateLimited(let account, let pause, let reason):
                 logger.warning("\(account): rate limited for \(pause) s: \(reason)", metadata: ["event": "rate_limited", "account": "\(account)"])
+            case .rememberMedia(let account, let url, let mediaID):
+                // Losing one only costs an upload by URL later.
+                group.addTask { [self] in try? await store.rememberMedia(account: account, url: url, mediaID: mediaID, now: now()) }
+            case .forgetMedia(let account, let url):
+                logger.notice("\(account) refused the stored media id of \(url); it goes by URL again", metadata: ["event": "media_forgotten", "account": "\(account)"])
+                group.addTask { [self] in try? await store.forgetMedia(account: account, url: url) }
             case .storeFailing(let reason):
                 logger.error("the database refuses writes; dispatch holds its results and retries: \(reason)", metadata: ["event": "dispatch_error"])
             case .storeRecovered:

@@ -121,6 +121,18 @@ enum StoreMigrations {
             // The canonical `CampaignSpec` as JSON; NULL for campaigns accepted before v4 (their job text is decoded once).
             try db.execute(sql: "ALTER TABLE campaigns ADD COLUMN spec TEXT")
         }
+        migrator.registerMigration("v5 media ids") { db in
+            // A Telegram file_id belongs to the bot and a Messenger attachment_id to the Page: keyed by account.
+            try db.execute(sql: """
+                CREATE TABLE media (
+                    account TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    media_id TEXT NOT NULL,
+                    learned_at INTEGER NOT NULL,
+                    PRIMARY KEY(account, url)
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 }

@@ -7,17 +7,20 @@ extension DispatchStateMachine {
         switch outcome {
         case .sent(let messageID, let reusable):
             sentCalls += 1
-            if let url = flight.messages[flight.part].mediaURL, let reusable {
-                media[flight.delivery.campaignID, default: [:]][url.string] = reusable
+            var actions: [Action] = []
+            if let url = flight.messages[flight.part].mediaURL?.string, let reusable, !flight.reusedMedia, media[flight.account]?[url] != reusable {
+                media[flight.account, default: [:]][url] = reusable
+                actions.append(.rememberMedia(account: flight.account, url: url, mediaID: reusable))
             }
             flight.lastMessageID = messageID
             flight.part += 1
+            flight.reusedMedia = false
             guard flight.part < flight.messages.count else {
                 flights[deliveryID] = nil
                 finish(result(flight, .sent, partsSent: flight.part), at: now)
-                return []
+                return actions
             }
-            return schedule(flight, at: now)
+            return actions + schedule(flight, at: now)
         case .migrated(let newChat):
             guard flight.migratedTo == nil else { return end(flight, .failed, reason: "chat migrated twice", at: now) }
             flight.migratedTo = newChat
@@ -57,6 +60,14 @@ extension DispatchStateMachine {
             let next = now.wallMs + Int64(settings.brokenAccountRetrySeconds * 1000)
             release(account: flight.account, reason: reason, next: next, at: now)
             return (first ? [.accountPaused(account: flight.account, reason: reason)] : []) + end(flight, .pending, reason: reason, next: next, at: now)
+        case .permanent where flight.reusedMedia && !flight.mediaFallback:
+            // A remembered id the platform no longer takes (another bot behind the token, an expired
+            // attachment): forget it and send this part by URL, once.
+            guard let url = flight.messages[flight.part].mediaURL?.string else { return end(flight, .failed, reason: "media id refused", at: now) }
+            if media[flight.account]?[url] != nil { media[flight.account]?[url] = nil }
+            flight.mediaFallback = true
+            flight.reusedMedia = false
+            return [.forgetMedia(account: flight.account, url: url)] + schedule(flight, at: now)
         case .permanent(let reason):
             let where_ = flight.messages.count > 1 ? " (part \(flight.part + 1) of \(flight.messages.count))" : ""
             return end(flight, .failed, reason: reason + where_, at: now)
@@ -88,10 +99,11 @@ extension DispatchStateMachine {
         return slot <= now.seconds ? fire(at: now) : []
     }
 
-    /// The call to make for a flight's current part; a file another delivery of this campaign already uploaded goes by its id.
+    /// The call to make for a flight's current part; a file the account already uploaded goes by its id
+    /// (except right after that id was refused for this delivery).
     func outgoingMessage(_ flight: Flight) -> OutgoingMessage {
         let message = flight.messages[flight.part]
-        if let url = message.mediaURL, let id = media[flight.delivery.campaignID]?[url.string] { return message.reusing(mediaID: id) }
+        if !flight.mediaFallback, let url = message.mediaURL, let id = media[flight.account]?[url.string] { return message.reusing(mediaID: id) }
         return message
     }
 

@@ -63,6 +63,10 @@ public struct DispatchStateMachine: Sendable {
         case accountPaused(account: String, reason: String)
         /// A 429 paused one scope of an account.
         case rateLimited(account: String, seconds: Double, reason: String)
+        /// The platform gave an id for a file first sent by URL: store it, so later sends (after a restart too) reuse it.
+        case rememberMedia(account: String, url: String, mediaID: String)
+        /// A stored media id was refused: forget it; the file goes by URL again.
+        case forgetMedia(account: String, url: String)
         /// The ledger refused a write; the machine holds its results and retries (one action per change).
         case storeFailing(reason: String)
         case storeRecovered
@@ -87,6 +91,10 @@ public struct DispatchStateMachine: Sendable {
         var phase: Phase
         var migratedTo: String?
         var lastMessageID: String?
+        /// The outstanding call sent its file by a remembered media id instead of its URL.
+        var reusedMedia = false
+        /// A refused media id was already replaced by the URL once for this delivery.
+        var mediaFallback = false
         /// Pick order: sends due at the same moment go in the order they were picked.
         var order: UInt64
     }
@@ -134,8 +142,9 @@ public struct DispatchStateMachine: Sendable {
     /// Subscribers the platform reported gone, until their status is in the ledger (loads before then read the old one).
     var gone: [Int64: String] = [:]
     var broken: [String: String] = [:]
-    /// Per campaign: media URL → the platform's id for it, learned from the first send.
-    var media: [Int64: [String: String]] = [:]
+    /// Per account: media URL → the platform's id for it, learned from the first send (Telegram `file_id`s
+    /// belong to the bot, Messenger `attachment_id`s to the Page) and kept in the store across restarts.
+    var media: [String: [String: String]] = [:]
     /// Earliest time a blocked pick could succeed (a busy chat or an exhausted account).
     var pickDeadline: Double?
     /// The ledger is failing: no picks and no record attempts before this time.
@@ -174,12 +183,16 @@ public struct DispatchStateMachine: Sendable {
         let ids = Set(running.map(\.id))
         for id in campaigns.keys where !ids.contains(id) {
             campaigns[id] = nil
-            media[id] = nil
         }
         for campaign in running where campaigns[campaign.id] == nil {
             campaigns[campaign.id] = CampaignState(campaign: campaign)
             limiter.setJobRate(campaign.jobID, rate: campaign.options.rate)
         }
+    }
+
+    /// Media ids stored earlier, per account and URL (at start).
+    public mutating func mediaKnown(_ known: [String: [String: String]]) {
+        media.merge(known) { current, stored in current.merging(stored) { mine, _ in mine } }
     }
 
     /// Whether a campaign is being sent.
@@ -366,8 +379,10 @@ public struct DispatchStateMachine: Sendable {
             }
             shaper.consume(at: now.seconds)
             shapers[flight.account] = shaper
+            let message = outgoingMessage(flight)
             flights[entry.id]?.phase = .outstanding
-            actions.append(.send(Send(deliveryID: entry.id, account: flight.account, message: outgoingMessage(flight))))
+            flights[entry.id]?.reusedMedia = message != flight.messages[flight.part]
+            actions.append(.send(Send(deliveryID: entry.id, account: flight.account, message: message)))
         }
         return actions
     }

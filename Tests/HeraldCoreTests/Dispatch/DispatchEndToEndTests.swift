@@ -193,5 +193,14 @@ import Testing
         #expect(videos.count == 4)
         #expect(videos.filter { $0.contains(#""video":"https://m.example/v.mp4""#) }.count <= 2)
         #expect(videos.filter { $0.contains(#""video":"BAAC-video-"#) }.count >= 2)
+        // After a restart, the next campaign of the account sends the stored id from its first message on
+        try await harness.run { _ in
+            try harness.drop(#"{"type": "campaign", "id": "v2", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "video", "url": "https://m.example/v.mp4"}]}}"#, as: "v2.json")
+            try await eventually(timeout: 20) { try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'v2'") } == "completed" }
+        }
+        let again = try server.requests().map(\.body).dropFirst(4)
+        #expect(again.count == 4)
+        #expect(again.allSatisfy { $0.contains(#""video":"BAAC-video-"#) }, "\(again)")
+        #expect(try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM media WHERE account = 'shop_bot' AND url = 'https://m.example/v.mp4'") } == 1)
     }
 }

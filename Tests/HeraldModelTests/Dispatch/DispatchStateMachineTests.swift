@@ -290,6 +290,52 @@ import Testing
         #expect(Self.records(machine.pump(at: Self.at(0.2))).first?.migratedChatID == "-1009876")
     }
 
+    static let photo = #"[{"type": "image", "url": "https://shop.example.com/p.jpg"}]"#
+
+    static func photoField(_ send: Machine.Send) -> String? {
+        guard case .object(let body) = send.message.body, case .string(let photo)? = body["photo"] else { return nil }
+        return photo
+    }
+
+    @Test func media_learnedOnce_isRememberedForTheAccount_andReusedByItsNextCampaign() throws {
+        var machine = Self.machine(rate: 1000)
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [11])]
+        machine.campaignsRunning([try Self.campaign(1, modules: Self.photo)])
+        // The first send goes by URL; its file_id is handed to the shell to store
+        #expect(Self.sends(Self.cycle(&machine, at: Self.at(0), ledger: &ledger)).map(Self.photoField) == ["https://shop.example.com/p.jpg"])
+        let learned = machine.outcome(deliveryID: 1, .sent(messageID: "m", reusableMediaID: "AgAC-1"), at: Self.at(0.1), random: 0)
+        #expect(learned == [.rememberMedia(account: "bot", url: "https://shop.example.com/p.jpg", mediaID: "AgAC-1")])
+        _ = Self.cycle(&machine, at: Self.at(0.1), ledger: &ledger)
+        // A later campaign of the same account sends the id, and learning it again is not stored twice
+        ledger[2] = Self.rows(2, [12], from: 20)
+        machine.campaignsRunning([try Self.campaign(2, modules: Self.photo)])
+        #expect(Self.sends(Self.cycle(&machine, at: Self.at(0.2), ledger: &ledger)).map(Self.photoField) == ["AgAC-1"])
+        #expect(machine.outcome(deliveryID: 20, .sent(messageID: "m", reusableMediaID: "AgAC-1"), at: Self.at(0.3), random: 0).isEmpty)
+    }
+
+    @Test func media_storedBeforeARestart_isReusedFromTheFirstSend() throws {
+        var machine = Self.machine(rate: 1000)
+        machine.mediaKnown(["bot": ["https://shop.example.com/p.jpg": "AgAC-9"], "other": ["https://x.example/y.jpg": "Z"]])
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [11])]
+        machine.campaignsRunning([try Self.campaign(1, modules: Self.photo)])
+        #expect(Self.sends(Self.cycle(&machine, at: Self.at(0), ledger: &ledger)).map(Self.photoField) == ["AgAC-9"])
+    }
+
+    @Test func media_idRefused_isForgotten_andThatPartGoesByURLOnce() throws {
+        var machine = Self.machine(rate: 1000)
+        machine.mediaKnown(["bot": ["https://shop.example.com/p.jpg": "stale"]])
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [11])]
+        machine.campaignsRunning([try Self.campaign(1, modules: Self.photo)])
+        _ = Self.cycle(&machine, at: Self.at(0), ledger: &ledger)
+        // The platform refuses the stored id: it is forgotten and the same part goes again, by URL
+        let retry = machine.outcome(deliveryID: 1, .permanent(reason: "Bad Request: wrong file identifier"), at: Self.at(0.1), random: 0)
+        #expect(retry.first == .forgetMedia(account: "bot", url: "https://shop.example.com/p.jpg"))
+        #expect(Self.sends(retry + machine.pump(at: Self.at(1.2))).map(Self.photoField) == ["https://shop.example.com/p.jpg"])
+        // A second refusal (by URL) fails the delivery with the platform's reason
+        _ = machine.outcome(deliveryID: 1, .permanent(reason: "Bad Request: wrong type of the web page content"), at: Self.at(1.3), random: 0)
+        #expect(Self.records(machine.pump(at: Self.at(1.3))).first?.reason == "Bad Request: wrong type of the web page content")
+    }
+
     @Test func multiPart_nextPartWaitsForTheChatsSlot_andAPermanentFailureNamesThePart() throws {
         var machine = Self.machine(rate: 1000)
         var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [42])]
