@@ -28,7 +28,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     enum LoopEvent: Sendable {
         /// A send's answer, at monotonic seconds.
         case answer(Int64, SendOutcome, Double)
-        case loaded(Int64, HeraldStore.DueBatch)
+        case loaded(Int64, DueBatch)
         case loadFailed(Int64, String)
         case marked(Int, Set<Int64>)
         case markFailed(Int, String)
@@ -214,7 +214,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                     loop.machine.loadFailed(campaignID: id, at: instant(seconds()))
                     continue
                 }
-                let running = HeraldStore.RunningCampaign(id: id, jobID: entry.spec.jobID, account: entry.spec.account, priority: entry.spec.priority, audienceExpanded: entry.expanded)
+                let running = RunningCampaign(id: id, jobID: entry.spec.jobID, account: entry.spec.account, priority: entry.spec.priority, audienceExpanded: entry.expanded)
                 group.addTask { [self, audience = entry.audience, expanded = entry.expanded] in
                     do {
                         post(.loaded(id, try await store.loadDue(running, audience: audience, expanded: expanded, after: after, limit: limit, now: now())))
@@ -329,7 +329,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
 
     /// A running campaign's stored spec, read once; paid broadcast only where the account enabled it (it is billed).
     /// Campaigns stored before specs were have their job text decoded instead, once.
-    private func decode(_ campaign: HeraldStore.RunningCampaign, decoder: JobDecoder, configuration: Configuration) throws -> (spec: DispatchCampaign, audience: AudienceRule, expanded: Bool) {
+    private func decode(_ campaign: RunningCampaign, decoder: JobDecoder, configuration: Configuration) throws -> (spec: DispatchCampaign, audience: AudienceRule, expanded: Bool) {
         guard let account = configuration.accounts[campaign.account] else {
             throw DispatchError(reason: "its account \(campaign.account) is no longer configured")
         }

@@ -3,20 +3,12 @@ import GRDB
 import HeraldModel
 
 extension HeraldStore {
-    /// A campaign created by `createCampaign`.
-    public struct CreatedCampaign: Sendable, Equatable {
-        public var campaignID: Int64
-        public var jobID: JobID
-        /// One line, as a job's detail reads.
-        public var summary: String
-    }
-
     /// Creates a campaign that never was a job file (a feed item, an automated reply, a growth tool): it gets a
     /// job row under `jobID` (so `herald status` and control jobs reach it like any other) whose text is the
     /// stored spec, and `origin` stands where a job's file name would (`feed blog`, `automation welcome`).
     /// Throws `JobValidationError` for a duplicate id or an unknown listed subscriber; nothing is written then.
     public func createCampaign(_ draft: CampaignDraft, jobID: JobID, origin: String, now: Date) async throws -> CreatedCampaign {
-        try await pool.write { db in
+        try await database.write { db in
             let ms = now.millisecondsSince1970
             if let existing = try String.fetchOne(db, sql: "SELECT file_name FROM jobs WHERE id = ?", arguments: [jobID.rawValue]) {
                 throw JobValidationError(path: JSONPath.root.appending("id"), code: "duplicate_id", "duplicate job id \"\(jobID)\": already used (by \(existing))")

@@ -3,6 +3,7 @@ import GRDB
 import HeraldModel
 
 /// The SQLite database (WAL, one writer, parallel readers): jobs, campaigns, subscribers, deliveries, events.
+/// On disk for the daemon, in memory for tests; its API speaks the domain only, no GRDB types.
 ///
 /// Every write is a named method here; no SQL lives outside `Store/`.
 ///
@@ -11,7 +12,8 @@ import HeraldModel
 /// let verdicts = try store.accept(candidates, now: Date())
 /// ```
 public final class HeraldStore: Sendable {
-    let pool: DatabasePool
+    /// A `DatabasePool` on disk, a `DatabaseQueue` in memory.
+    let database: any DatabaseWriter
 
     /// Opens (creating if needed) the database and brings its schema up to date.
     public init(path: String) throws {
@@ -21,17 +23,18 @@ public final class HeraldStore: Sendable {
             // FULL: a commit is on disk before the job file leaves active/, so an accepted job survives power loss.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        database = pool
         // DatabasePool switches the file to WAL after `prepareDatabase` ran and sets `synchronous = NORMAL` on the
         // writer as it does: set FULL again on the one connection that writes, where nothing resets it afterwards.
-        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try database.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try StoreMigrations.migrator.migrate(pool)
     }
 
     /// `PRAGMA synchronous` as the writer connection and a reader connection see it (2 = FULL).
     public func synchronousModes() throws -> (writer: Int, reader: Int) {
-        let writer = try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
-        let reader = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        let writer = try database.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        let reader = try database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
         return (writer, reader)
     }
 
@@ -40,13 +43,23 @@ public final class HeraldStore: Sendable {
         var configuration = GRDB.Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
-        pool = try DatabasePool(path: path, configuration: configuration)
+        database = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// A private database in memory, migrated: for tests that need the store's behaviour, not its file.
+    public static func inMemory() throws -> HeraldStore {
+        try HeraldStore(memory: DatabaseQueue())
+    }
+
+    private init(memory: DatabaseQueue) throws {
+        database = memory
+        try StoreMigrations.migrator.migrate(memory)
     }
 
     /// Of the given spool receipts, those whose jobs are already recorded.
     public func recordedReceipts(_ receipts: [String]) throws -> Set<String> {
         guard !receipts.isEmpty else { return [] }
-        return try pool.read { db in
+        return try database.read { db in
             var found = Set<String>()
             let statement = try db.cachedStatement(sql: "SELECT 1 FROM jobs WHERE receipt = ?")
             for receipt in receipts where try Bool.fetchOne(statement, arguments: [receipt]) != nil {
@@ -58,7 +71,7 @@ public final class HeraldStore: Sendable {
 
     /// Writes a batch of validated jobs in one transaction; each is accepted or rejected on its own.
     public func accept(_ candidates: [IntakeCandidate], now: Date) throws -> [IntakeVerdict] {
-        try pool.write { db in
+        try database.write { db in
             var verdicts: [IntakeVerdict] = []
             verdicts.reserveCapacity(candidates.count)
             for candidate in candidates {
@@ -76,7 +89,7 @@ public final class HeraldStore: Sendable {
 
     /// A job's current state, for `herald submit --wait` and `herald status`.
     public func jobStatus(id: JobID) throws -> JobStatus? {
-        try pool.read { db in
+        try database.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT kind, state, detail, account FROM jobs WHERE id = ?", arguments: [id.rawValue]) else {
                 return nil
             }
@@ -94,7 +107,7 @@ public final class HeraldStore: Sendable {
 
     /// Counts for the daemon's status line.
     public func counts() throws -> StoreCounts {
-        try pool.read { db in
+        try database.read { db in
             StoreCounts(
                 jobs: try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs") ?? 0,
                 campaignsWaiting: try Int.fetchOne(db, sql: "SELECT count(*) FROM campaigns WHERE state IN ('scheduled', 'running')") ?? 0,
@@ -105,7 +118,7 @@ public final class HeraldStore: Sendable {
 
     /// Runs `PRAGMA integrity_check`; returns "ok" when the database is sound.
     public func integrityCheck() throws -> String {
-        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+        try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 }
 

@@ -1,0 +1,22 @@
+/// A campaign being sent: what the dispatcher needs to track it (its spec is decoded once).
+public struct RunningCampaign: Sendable {
+    public var id: Int64
+    public var jobID: String
+    public var account: String
+    public var priority: Int
+    public var audienceExpanded: Bool
+    /// Wall-clock ms after which nothing more of it is sent.
+    public var expiresAt: Int64?
+    /// Its stored `CampaignSpec` (nil for campaigns accepted before specs were stored).
+    public var spec: String?
+
+    public init(id: Int64, jobID: String, account: String, priority: Int, audienceExpanded: Bool, expiresAt: Int64? = nil, spec: String? = nil) {
+        self.id = id
+        self.jobID = jobID
+        self.account = account
+        self.priority = priority
+        self.audienceExpanded = audienceExpanded
+        self.expiresAt = expiresAt
+        self.spec = spec
+    }
+}
