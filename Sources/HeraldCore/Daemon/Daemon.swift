@@ -23,8 +23,11 @@ public enum Daemon {
         /// Signal `.jobs` after creating a campaign through the store, so that the dispatcher looks at once.
         public let wakeup: Wakeup
 
-        /// The services in dependency order.
-        public var services: [any Service] { [intake, dispatcher, reloader, watchdog] }
+        /// Shared by the services that send (the dispatcher today, inbound replies next).
+        public let transport: TransportService
+
+        /// The services in dependency order: a group starts them in this order and stops them in reverse.
+        public var services: [any Service] { [transport, intake, dispatcher, reloader, watchdog] }
     }
 
     /// Opens the store and the spool and wires the services.
@@ -63,7 +66,7 @@ public enum Daemon {
         let watchdog = WatchdogService(
             notifier: notifier, status: status, clock: ContinuousClock(), logger: logger, interval: watchdogInterval
         )
-        return Parts(store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock, wakeup: wakeup)
+        return Parts(store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock, wakeup: wakeup, transport: TransportService(http))
     }
 
     /// Runs the daemon until it stops: SIGTERM drains gracefully within `drain_timeout_seconds`, SIGINT

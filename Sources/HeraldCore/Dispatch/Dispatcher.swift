@@ -140,7 +140,6 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             }
         }
         status.recordDispatch(inFlight: 0, sendsPerSecond: 0)
-        await transport.shutdown()
     }
 
     /// A reloaded configuration reaches the machine here: new limits, and paused accounts get another chance.

@@ -19,6 +19,7 @@ public final class CurlTransport: HTTPTransport {
     private let cancelled = Mutex<Set<Int>>([])
     private let nextID = Atomic<Int>(0)
     private let running = Atomic<Bool>(true)
+    private let started = Atomic<Bool>(false)
     private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
     let timeoutMilliseconds: Int
     let maxResponseBytes: Int
@@ -36,6 +37,15 @@ public final class CurlTransport: HTTPTransport {
         cshim_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnections)
         cshim_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
         cshim_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+    }
+
+    /// Whether the curl thread was started.
+    public var isStarted: Bool { started.load(ordering: .acquiring) }
+
+    /// Starts the curl thread (named `herald-curl`, as `top -H` shows it): from `TransportService.run()` in
+    /// the daemon, or with the first request for a transport used on its own.
+    public func start() {
+        guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         let thread = Thread { [self] in self.loop() }
         thread.name = "herald-curl"
         thread.start()
@@ -45,6 +55,7 @@ public final class CurlTransport: HTTPTransport {
     /// whether any of the request was handed to the connection (and so may have reached the server).
     public func send(_ request: HTTPRequest) async -> HTTPResult {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        start()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 guard running.load(ordering: .acquiring) else {
@@ -62,6 +73,12 @@ public final class CurlTransport: HTTPTransport {
 
     /// Finishes the transfers in flight, then stops the thread.
     public func shutdown() async {
+        // Never started: claim the start so no thread ever runs, and release the handle here.
+        if started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            running.store(false, ordering: .releasing)
+            curl_multi_cleanup(multi)
+            return
+        }
         await withCheckedContinuation { continuation in
             finished.withLock { $0 = continuation }
             running.store(false, ordering: .releasing)

@@ -25,10 +25,13 @@ public enum HTTPResult: Sendable, Equatable {
 /// Sends HTTP requests; the seam between channels and the network.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async -> HTTPResult
+    /// Starts whatever the transport runs on (its thread); idempotent.
+    func start()
     /// Finishes what is in flight and releases the transport.
     func shutdown() async
 }
 
 extension HTTPTransport {
+    public func start() {}
     public func shutdown() async {}
 }

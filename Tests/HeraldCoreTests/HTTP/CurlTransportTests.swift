@@ -1,6 +1,8 @@
 import Foundation
 import HeraldCore
 import HeraldTesting
+import Logging
+import ServiceLifecycle
 import Testing
 
 @Suite struct CurlTransportTests {
@@ -24,6 +26,30 @@ import Testing
         #expect(statuses == Array(repeating: 200, count: 64))
         #expect(Date().timeIntervalSince(started) < 15)
         await transport.shutdown()
+    }
+
+    @Test func thread_startsWithTheServiceOrTheFirstRequest_neverInInit() async throws {
+        let server = try PlatformServer()
+        let idle = try CurlTransport()
+        #expect(!idle.isStarted)
+        // A transport that never ran shuts down at once, without a thread
+        await idle.shutdown()
+        #expect(idle.isStarted == true)  // claimed, so no thread can start after the shutdown
+        // Run as the daemon runs it: started by its service, stopped when the group shuts down
+        let transport = try CurlTransport()
+        #expect(!transport.isStarted)
+        let group = ServiceGroup(services: [TransportService(transport)], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await eventually("curl thread started") { transport.isStarted }
+            let result = await transport.send(HTTPRequest(url: "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage", body: body))
+            if case .response(let status, _) = result { #expect(status == 200) } else { Issue.record("\(result)") }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        // Shut down, it refuses new requests instead of hanging
+        let after = await transport.send(HTTPRequest(url: "\(server.baseURL)/x", body: body))
+        #expect(after == .failure(reason: "transport is shut down", requestSent: false))
     }
 
     @Test func send_whenTheAnswerTimesOut_saysTheRequestWasSent() async throws {
