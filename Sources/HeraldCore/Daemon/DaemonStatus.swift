@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Live figures shared by the services: what the STATUS line and `herald status` show,
-/// and the intake loop's heartbeat that the watchdog checks.
+/// and the heartbeats of the loops the watchdog checks.
 public final class DaemonStatus: Sendable {
     struct Figures {
         var queuedFiles = 0
@@ -10,7 +10,8 @@ public final class DaemonStatus: Sendable {
         var inFlightSends = 0
         var sendsPerSecond = 0.0
         var pausedAccounts: [String] = []
-        var lastBeat: ContinuousClock.Instant?
+        var lastBeats: [Loop: ContinuousClock.Instant] = [:]
+        var beatCounts: [Loop: Int] = [:]
         var phase = "starting"
     }
 
@@ -18,17 +19,37 @@ public final class DaemonStatus: Sendable {
 
     public init() {}
 
-    /// The intake loop calls this every iteration: proof that the main loop is not hung.
-    public func beat(at instant: ContinuousClock.Instant = .now) {
-        figures.withLock { $0.lastBeat = instant }
+    /// The loops whose heartbeats the watchdog requires.
+    public enum Loop: String, Sendable, Hashable, CaseIterable {
+        case intake
+        case dispatcher
     }
 
-    /// Whether the main loop has beaten within `interval` of `instant`.
-    public func isAlive(within interval: Duration, at instant: ContinuousClock.Instant = .now) -> Bool {
-        figures.withLock { figures in
-            guard let last = figures.lastBeat else { return false }
-            return instant - last <= interval
+    /// Each loop calls this every iteration (at least once a second): proof that it is not hung.
+    public func beat(_ loop: Loop, at instant: ContinuousClock.Instant = .now) {
+        figures.withLock {
+            $0.lastBeats[loop] = instant
+            $0.beatCounts[loop, default: 0] += 1
         }
+    }
+
+    /// How many times a loop has beaten since start.
+    public func beats(_ loop: Loop) -> Int { figures.withLock { $0.beatCounts[loop] ?? 0 } }
+
+    /// The loops that have not beaten within `interval` of `instant` (a loop that never beat counts as stalled
+    /// once any has: the daemon is past its start).
+    public func stalledLoops(within interval: Duration, at instant: ContinuousClock.Instant = .now, required: Set<Loop> = Set(Loop.allCases)) -> [Loop] {
+        figures.withLock { figures in
+            required.filter { loop in
+                guard let last = figures.lastBeats[loop] else { return true }
+                return instant - last > interval
+            }.sorted { $0.rawValue < $1.rawValue }
+        }
+    }
+
+    /// Whether every required loop has beaten within `interval` of `instant`.
+    public func isAlive(within interval: Duration, at instant: ContinuousClock.Instant = .now, required: Set<Loop> = Set(Loop.allCases)) -> Bool {
+        stalledLoops(within: interval, at: instant, required: required).isEmpty
     }
 
     public func setPhase(_ phase: String) { figures.withLock { $0.phase = phase } }

@@ -109,7 +109,9 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                     // Accepted jobs (new campaigns, controls) and reloads are looked at at once, not at the next second.
                     let housekeeping = !reasons.isDisjoint(with: [.jobs, .configuration]) || time >= loop.nextHousekeeping
                     step(&loop, &group, time: time, seconds: seconds, housekeeping: housekeeping)
-                    let deadline = [loop.machine.nextDeadline, loop.nextHousekeeping].compactMap { $0 }.min()!
+                    status.beat(.dispatcher)
+                    // At least one pass a second, so that the watchdog sees this loop alive even when idle.
+                    let deadline = [loop.machine.nextDeadline, loop.nextHousekeeping, time + 1].compactMap { $0 }.min()!
                     reasons = await wakeup.wait(until: origin.advanced(by: .seconds(max(deadline, time))), clock: clock)
                 }
             } onGracefulShutdown: { [wakeup] in

@@ -22,8 +22,6 @@ public final class SpoolIntake: Service, Sendable {
     let now: @Sendable () -> Date
     /// How long a file found by rescan must be untouched before it is taken, when leases cannot tell.
     let quietPeriod: Double
-    /// `HERALD_DEBUG_HANG=intake`: the loop stops after READY=1, to prove the watchdog restarts a hung daemon.
-    let simulateHang = ProcessInfo.processInfo.environment["HERALD_DEBUG_HANG"] == "intake"
     private let watcher: SpoolWatcher
     private let needsRecovery = Mutex(false)
     /// Signalled after jobs are recorded: a transactional message leaves within milliseconds, not at a poll.
@@ -48,18 +46,15 @@ public final class SpoolIntake: Service, Sendable {
     }
 
     public func run() async throws {
+        watcher.start()
         try recoverActive()
         status.setPhase("ready")
-        status.beat()
+        status.beat(.intake)
         notifier.ready(status: status.line)
         logger.notice("ready: spool \(spool.root) recovered, database open", metadata: ["event": "ready"])
         await withGracefulShutdownHandler {
             for await _ in watcher.signals {
                 if Task.isShuttingDownGracefully { break }
-                if simulateHang {
-                    logger.warning("HERALD_DEBUG_HANG=intake: simulating a hung main loop", metadata: ["event": "debug_hang"])
-                    while true { sleep(60) }
-                }
                 cycle()
             }
         } onGracefulShutdown: {
@@ -70,7 +65,7 @@ public final class SpoolIntake: Service, Sendable {
 
     /// One pass: take the pending hints, rescan if asked, process what is complete.
     func cycle() {
-        status.beat()
+        status.beat(.intake)
         let pending = watcher.takePending()
         // Arrival order matters (a pause must not overtake its campaign): events first, as they came,
         // then whatever a rescan finds, oldest first.
@@ -105,7 +100,7 @@ public final class SpoolIntake: Service, Sendable {
         while start < names.count {
             let end = min(start + batchSize, names.count)
             processBatch(Array(names[start..<end]))
-            status.beat()
+            status.beat(.intake)
             start = end
         }
         let remaining = (try? spool.list(.incoming).filter(SpoolDirectory.isJobName).count) ?? 0

@@ -24,7 +24,8 @@ public final class SpoolWatcher: Sendable {
     private let rescanInterval: Double
     private let tick: Double
 
-    /// Starts watching `directory`; the first wake-up asks for a rescan.
+    /// Watches `directory` from now on (the kernel queues events); `start()` runs the thread that reads them.
+    /// The first wake-up asks for a rescan.
     public init(directory: String, rescanInterval: Double, tick: Double = 1) throws {
         self.directory = directory
         self.rescanInterval = rescanInterval
@@ -44,6 +45,13 @@ public final class SpoolWatcher: Sendable {
         stopPipe = (fds[0], fds[1])
         state.withLock { $0.rescan = true }
         wakeupContinuation.yield()
+    }
+
+    private let started = Atomic<Bool>(false)
+
+    /// Starts the thread (named `herald-inotify`) that turns inotify events and rescan ticks into wake-ups; idempotent.
+    public func start() {
+        guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         let thread = Thread { [self] in self.loop() }
         thread.name = "herald-inotify"
         thread.start()

@@ -3,12 +3,22 @@ import Glibc
 
 /// Talks to the service manager through `sd_notify` (a no-op when `NOTIFY_SOCKET` is unset).
 public struct SystemdNotifier: Sendable {
-    public init() {}
+    /// Where messages go instead of `sd_notify`: the seam for in-process tests, which share one environment.
+    let capture: (@Sendable (String) -> Void)?
+
+    public init() { capture = nil }
+
+    /// A notifier that hands every message to `capture` and never touches the service manager (tests).
+    public init(capturingInto capture: @escaping @Sendable (String) -> Void) { self.capture = capture }
 
     /// Sends one or more `KEY=value` lines.
     @discardableResult
     public func notify(_ state: String) -> Bool {
-        sd_notify(0, state) > 0
+        if let capture {
+            capture(state)
+            return true
+        }
+        return sd_notify(0, state) > 0
     }
 
     public func ready(status: String) { notify("READY=1\nSTATUS=\(status)") }

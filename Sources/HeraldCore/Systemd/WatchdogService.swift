@@ -1,8 +1,8 @@
 import Logging
 import ServiceLifecycle
 
-/// Pings the systemd watchdog at half of `WATCHDOG_USEC`, but only while the intake loop's heartbeat is fresh,
-/// so a hung main loop stops the pings and systemd restarts the daemon. Also refreshes STATUS=.
+/// Pings the systemd watchdog at half of `WATCHDOG_USEC`, but only while the intake and dispatcher loops'
+/// heartbeats are fresh, so a hung loop stops the pings and systemd restarts the daemon. Also refreshes STATUS=.
 ///
 /// Owns nothing but its timer. On graceful shutdown it sends STOPPING=1 and returns.
 public struct WatchdogService<C: Clock>: Service where C.Duration == Duration {
@@ -12,8 +12,14 @@ public struct WatchdogService<C: Clock>: Service where C.Duration == Duration {
     let logger: Logger
     let interval: Duration?
     let statusPeriod: Duration
+    /// The loops that must beat.
+    let required: Set<DaemonStatus.Loop>
 
-    public init(notifier: SystemdNotifier, status: DaemonStatus, clock: C, logger: Logger, interval: Duration?, statusPeriod: Duration = .seconds(5)) {
+    public init(
+        notifier: SystemdNotifier, status: DaemonStatus, clock: C, logger: Logger, interval: Duration?, statusPeriod: Duration = .seconds(5),
+        required: Set<DaemonStatus.Loop> = Set(DaemonStatus.Loop.allCases)
+    ) {
+        self.required = required
         self.notifier = notifier
         self.status = status
         self.clock = clock
@@ -32,11 +38,13 @@ public struct WatchdogService<C: Clock>: Service where C.Duration == Duration {
                 break
             }
             if let interval {
-                if status.isAlive(within: interval / 2) {
+                let stalled = status.stalledLoops(within: interval / 2, required: required)
+                if stalled.isEmpty {
                     notifier.watchdog()
                     warned = false
                 } else if !warned {
-                    logger.critical("intake loop has not run for half the watchdog interval; withholding WATCHDOG=1", metadata: ["event": "watchdog_stalled"])
+                    let names = stalled.map(\.rawValue).joined(separator: " and ")
+                    logger.critical("\(names) loop has not run for half the watchdog interval; withholding WATCHDOG=1", metadata: ["event": "watchdog_stalled"])
                     warned = true
                 }
             }
