@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import HeraldCore
 import HeraldModel
@@ -21,6 +22,7 @@ struct ValidateCommand: ParsableCommand {
             do {
                 let (job, _) = try check.validate(try check.read(file))
                 print("\(file): ok (\(job.kind.rawValue)\(job.account.map { " for \($0)" } ?? "")\(job.id.map { ", id \($0)" } ?? ""))")
+                for warning in JobWarning.check(job, now: Date()) { print("\(file): warning: \(warning.message)") }
             } catch {
                 failures += 1
                 print("\(file): \(error)")

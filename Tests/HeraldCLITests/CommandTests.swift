@@ -22,6 +22,18 @@ import Testing
         #expect(result.stdout == "-: message.modules[1].url: must be an https URL, not a \"ftp\" URL\n")
     }
 
+    @Test func validate_whenSendAtIsPast_warnsAndStillPasses() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let late = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "send_at": "2020-01-01T09:00:00Z", "message": {"modules": [{"type": "text", "text": "x"}]}}"#
+        let result = try runCommand(["validate", "--config", workspace.config, "-"], input: late)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines.last?.hasPrefix("-: warning: send_at 2020-01-01T09:00:00Z is already past (by ") == true, "\(lines)")
+        #expect(lines.last?.hasSuffix("the campaign goes out as soon as it is accepted; give it an expires_at if it must not go out late") == true)
+    }
+
     @Test func submit_whenNoDaemon_dropsAtomicallyAndInjectsID() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }

@@ -253,6 +253,10 @@ public final class SpoolIntake: Service, Sendable {
         ]
         if let account = candidate.job.account { metadata["account"] = "\(account)" }
         logger.info("accepted \(file.original) as job \(candidate.jobID): \(summary)", metadata: metadata)
+        for warning in JobWarning.check(candidate.job, now: now()) {
+            metadata["event"] = "\(warning.code)"
+            logger.warning("job \(candidate.jobID) (\(file.original)): \(warning.message)", metadata: metadata)
+        }
     }
 
     private func reject(_ file: ClaimedFile, error: JobValidationError, jobID: JobID?) {

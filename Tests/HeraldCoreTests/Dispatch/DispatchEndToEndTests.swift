@@ -57,7 +57,7 @@ import Testing
             try harness.drop(importJob, as: "import.json")
             try await eventually { harness.names(in: .done).count == 1 }
             // Ann wrote 2 hours ago, Bo 3 days ago, 1003 never
-            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            let queue = try harness.writableQueue()
             try await queue.write { db in
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 try db.execute(sql: "UPDATE subscribers SET last_inbound_at = ? WHERE platform_id = '1001'", arguments: [now - 7_200_000])
@@ -101,7 +101,7 @@ import Testing
             try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "21", "first_name": "Ann"}, {"id": "22"}, {"id": "-4001"}]}"#, as: "a.json")
             try harness.drop(#"{"type": "subscribers", "account": "shop_page", "action": "import", "subscribers": [{"id": "31", "first_name": "Bo"}]}"#, as: "b.json")
             try await eventually { harness.names(in: .done).count == 2 }
-            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            let queue = try harness.writableQueue()
             try await queue.write { try $0.execute(sql: "UPDATE subscribers SET last_inbound_at = ?", arguments: [Int64(Date().timeIntervalSince1970 * 1000)]) }
             try harness.drop(#"{"type": "campaign", "id": "tg", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": "# + Self.allModules + "}}", as: "tg.json")
             try harness.drop(#"{"type": "campaign", "id": "fb", "account": "shop_page", "audience": {"all": true}, "message": {"modules": "# + Self.allModules + "}}", as: "fb.json")
@@ -157,7 +157,7 @@ import Testing
         try await harness.run { _ in
             try harness.drop(#"{"type": "subscribers", "account": "shop_page", "action": "import", "subscribers": [{"id": "41", "first_name": ""# + name + #""}, {"id": "42"}]}"#, as: "a.json")
             try await eventually { harness.names(in: .done).count == 1 }
-            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            let queue = try harness.writableQueue()
             try await queue.write { try $0.execute(sql: "UPDATE subscribers SET last_inbound_at = ?", arguments: [Int64(Date().timeIntervalSince1970 * 1000)]) }
             try harness.drop(campaign, as: "c.json")
             try await eventually(timeout: 20, "campaign completed") {

@@ -28,7 +28,7 @@ import Testing
                 try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM deliveries WHERE state = 'sent'") } ?? 0 >= 1
             }
             // When its expiry comes while it is being sent (moved to now, so the test does not race a clock)
-            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            let queue = try harness.writableQueue()
             try await queue.write { try $0.execute(sql: "UPDATE campaigns SET expires_at = ?", arguments: [Int64(Date().timeIntervalSince1970 * 1000) - 1]) }
             try await eventually(timeout: 20, "campaign completed") {
                 try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'flash'") } == "completed"
@@ -53,7 +53,7 @@ import Testing
             try harness.drop(#"{"type": "campaign", "id": "bf", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Black Friday"}]}, "send_at": ""# + send + #"", "expires_at": ""# + expiry + #""}"#, as: "c.json")
             try await eventually { harness.names(in: .done).count == 2 }
             // The daemon was down through the whole window: when it looks again, both times are past
-            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            let queue = try harness.writableQueue()
             let past = Int64(Date().timeIntervalSince1970 * 1000) - 1000
             try await queue.write { try $0.execute(sql: "UPDATE campaigns SET send_at = ?, expires_at = ?", arguments: [past - 1000, past]) }
             try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "tag", "subscribers": ["71"], "tags": ["x"]}"#, as: "wake.json")

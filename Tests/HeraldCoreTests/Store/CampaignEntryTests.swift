@@ -78,7 +78,7 @@ import Testing
             try harness.drop(#"{"type": "campaign", "id": "spec-only", "account": "shop_bot", "audience": {"subscribers": ["55"]}, "send_at": ""# + tomorrow + #"", "message": {"modules": [{"type": "text", "text": "Stored spec"}]}}"#, as: "c.json")
             try await eventually("both accepted") { harness.names(in: .done).count == 2 }
             // When its job text is destroyed and it is made due
-            let queue = try DatabaseQueue(path: harness.configuration.databasePath)
+            let queue = try harness.writableQueue()
             try await queue.write { db in
                 try db.execute(sql: "UPDATE jobs SET body = 'garbage' WHERE id = 'spec-only'")
                 try db.execute(sql: "UPDATE campaigns SET send_at = 0 WHERE job_id = 'spec-only'")

@@ -58,6 +58,13 @@ struct DaemonHarness {
         return try queue.read(body)
     }
 
+    /// A connection for a test to write behind the daemon's back; it waits for the daemon's writes instead of failing.
+    func writableQueue() throws -> DatabaseQueue {
+        var settings = GRDB.Configuration()
+        settings.busyMode = .timeout(10)
+        return try DatabaseQueue(path: configuration.databasePath, configuration: settings)
+    }
+
     func jobCount() throws -> Int { try query { try Int.fetchOne($0, sql: "SELECT count(*) FROM jobs") ?? 0 } }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
