@@ -21,3 +21,9 @@ int cshim_rename_noreplace(const char *from, const char *to) {
 int cshim_malloc_trim(size_t pad) {
     return malloc_trim(pad);
 }
+
+#include <pthread.h>
+
+int cshim_name_current_thread(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
+}

@@ -19,6 +19,8 @@ CURLMcode cshim_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long v
 /// Linux-only calls that need _GNU_SOURCE (and fcntl, which is variadic).
 int cshim_set_lease(int fd, int type);
 int cshim_pipe2(int fds[2], int flags);
+/// Names the calling thread (at most 15 bytes), as `top -H` and /proc/PID/task/*/comm show it.
+int cshim_name_current_thread(const char *name);
 /// rename(2) that fails with EEXIST instead of replacing the target.
 int cshim_rename_noreplace(const char *from, const char *to);
 /// Returns freed heap memory to the operating system (glibc malloc_trim).

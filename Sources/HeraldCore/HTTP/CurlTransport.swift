@@ -87,6 +87,8 @@ public final class CurlTransport: HTTPTransport {
     }
 
     private func loop() {
+        // Foundation's Thread.name does not reach the kernel on Linux; this is what `top -H` and /proc show.
+        _ = cshim_name_current_thread("herald-curl")
         var active = 0
         // Transfer id → its easy handle, for cancellation.
         var handles: [Int: UnsafeMutableRawPointer] = [:]

@@ -81,6 +81,8 @@ public final class SpoolWatcher: Sendable {
     }
 
     private func loop() {
+        // Foundation's Thread.name does not reach the kernel on Linux; this is what `top -H` and /proc show.
+        _ = cshim_name_current_thread("herald-inotify")
         defer {
             close(inotifyFD)
             close(stopPipe.read)

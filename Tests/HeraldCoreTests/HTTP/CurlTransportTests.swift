@@ -44,6 +44,11 @@ import Testing
             try await eventually("curl thread started") { transport.isStarted }
             let result = await transport.send(HTTPRequest(url: "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage", body: body))
             if case .response(let status, _) = result { #expect(status == 200) } else { Issue.record("\(result)") }
+            // The thread carries its name to the kernel, where `top -H` reads it
+            let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+                try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            #expect(names.contains("herald-curl"), "\(names)")
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
