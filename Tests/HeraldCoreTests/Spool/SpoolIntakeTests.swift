@@ -25,7 +25,7 @@ import Testing
     @Test func intake_whenCopiedSlowly_waitsForCloseBeforeReading() async throws {
         let harness = try DaemonHarness()
         defer { harness.remove() }
-        try await harness.run { _ in
+        try await harness.run { parts in
             // Given a writer that opens a file in incoming/ and writes half of it
             let text = try example("subscribers-import.json")
             let path = harness.spool.path(.incoming, "slow.json")
@@ -34,8 +34,9 @@ import Testing
             let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             let bytes = Array(text.utf8)
             try handle.write(contentsOf: bytes[..<(bytes.count / 2)])
-            // When several rescans pass while it is still open
-            try await Task.sleep(for: .milliseconds(3500))
+            // When the intake loop has passed several times (a rescan a second) while it is still open
+            let passes = parts.status.beats(.intake)
+            try await eventually("four intake passes") { parts.status.beats(.intake) >= passes + 4 }
             #expect(harness.names(in: .failed).isEmpty, "a half-written file was read")
             #expect(harness.names(in: .incoming) == ["slow.json"])
             // Then the rest is written and closed, and only now is it taken, whole
@@ -80,13 +81,15 @@ import Testing
     @Test func intake_whenHiddenOrNotJSON_leavesFileAlone() async throws {
         let harness = try DaemonHarness()
         defer { harness.remove() }
-        try await harness.run { _ in
+        try await harness.run { parts in
             try harness.drop(minimalCampaign, as: ".hidden.json")
             try harness.drop(minimalCampaign, as: "notes.txt")
             try harness.drop(minimalCampaign, as: "campaign.json.part")
             try harness.drop(minimalCampaign, as: "real.json")
             try await eventually("real accepted") { harness.names(in: .done).count == 1 }
-            try await Task.sleep(for: .milliseconds(2500))
+            // Several more passes of the loop (a rescan a second) leave the others where they are
+            let passes = parts.status.beats(.intake)
+            try await eventually("three intake passes") { parts.status.beats(.intake) >= passes + 3 }
         }
         #expect(harness.names(in: .incoming) == [".hidden.json", "campaign.json.part", "notes.txt"].filter { !$0.hasPrefix(".") } )
         #expect(FileManager.default.fileExists(atPath: harness.spool.path(.incoming, ".hidden.json")))
