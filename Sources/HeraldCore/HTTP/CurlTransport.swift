@@ -47,7 +47,6 @@ public final class CurlTransport: HTTPTransport {
     public func start() {
         guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         let thread = Thread { [self] in self.loop() }
-        thread.name = "herald-curl"
         thread.start()
     }
 

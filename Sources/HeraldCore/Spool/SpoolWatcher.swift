@@ -53,7 +53,6 @@ public final class SpoolWatcher: Sendable {
     public func start() {
         guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         let thread = Thread { [self] in self.loop() }
-        thread.name = "herald-inotify"
         thread.start()
     }
 

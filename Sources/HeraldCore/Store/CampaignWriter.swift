@@ -65,7 +65,7 @@ struct CampaignWriter {
         if let sendAt = draft.sendAt {
             if sendAt > now {
                 when = "scheduled for \(Date(millisecondsSince1970: sendAt))"
-            } else if sendAt < now - 60_000 {
+            } else if sendAt < now - Int64(JobWarning.pastSendAtSlack * 1000) {
                 when = "due now (its send_at \(Date(millisecondsSince1970: sendAt)) is already past)"
             }
         }

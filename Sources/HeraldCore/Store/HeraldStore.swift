@@ -166,7 +166,10 @@ public struct JobStatus: Sendable, Equatable {
     public var deliveries: [String: Int] = [:]
 
     /// Whether the job has reached its outcome.
-    public var isFinished: Bool { ["completed", "cancelled", "failed", "expired"].contains(campaignState ?? state) }
+    public var isFinished: Bool {
+        if let campaignState { return CampaignState(rawValue: campaignState)?.isFinished ?? false }
+        return JobState(rawValue: state)?.isFinished ?? false
+    }
 }
 
 /// Figures for the status line.
