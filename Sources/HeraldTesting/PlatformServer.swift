@@ -43,6 +43,17 @@ public final class PlatformServer: @unchecked Sendable {
         _ = try fetch("/_/script", body: Data(text.utf8))
     }
 
+    /// Makes every API request answer `status` with a proxy's HTML page for `seconds` (the control endpoints stay up).
+    public func outage(seconds: Double, status: Int = 502) throws {
+        _ = try fetch("/_/outage", body: Data(#"{"seconds": \#(seconds), "status": \#(status)}"#.utf8))
+    }
+
+    /// API requests answered with the outage page since the last `outage`.
+    public func refusedDuringOutage() throws -> Int {
+        let object = try JSONSerialization.jsonObject(with: try fetch("/_/outage")) as? [String: Any]
+        return object?["refused"] as? Int ?? 0
+    }
+
     private func fetch(_ path: String, body: Data? = nil) throws -> Data {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         if let body {

@@ -7,6 +7,8 @@ to misbehave. Control endpoints (all under /_/):
   GET  /_/requests          every request so far, as a JSON list of {"path", "method", "body"}
   POST /_/script            {"match": {"chat_id": "42"} or {"psid": "7"}, "status": 403, "body": {...}, "times": 1}
   POST /_/reset             forget requests and scripts
+  POST /_/outage            {"seconds": 3, "status": 502}: every API request answers a proxy's HTML error page for that long
+  GET  /_/outage            {"refused": N}: API requests answered so during the last outage (not in /_/requests)
 Usage: platform_server.py PORT_FILE --telegram-token T --messenger-token P --page-id ID [--latency-ms N] [--enforce-limits]
 """
 import argparse, json, threading, time, re, itertools
@@ -18,6 +20,7 @@ lock = threading.Lock()
 requests, scripts = [], []
 counter = itertools.count(1000)
 sent_times = {}  # limiter key -> list of times
+outage = {"until": 0.0, "status": 502, "refused": 0}
 
 TG_METHODS = {"sendMessage": "text", "sendPhoto": "photo", "sendVideo": "video", "sendAudio": "audio", "sendDocument": "document"}
 
@@ -163,6 +166,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/_/requests":
             with lock: return self.reply(200, list(requests))
+        if self.path == "/_/outage":
+            with lock: return self.reply(200, {"refused": outage["refused"]})
         self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
     def do_POST(self):
@@ -172,9 +177,23 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_/script":
             with lock: scripts.append(json.loads(raw))
             return self.reply(200, {"ok": True})
+        if url.path == "/_/outage":
+            order = json.loads(raw)
+            with lock: outage.update(until=time.time() + order["seconds"], status=order.get("status", 502), refused=0)
+            return self.reply(200, {"ok": True})
         if url.path == "/_/reset":
             with lock: requests.clear(); scripts.clear(); sent_times.clear()
             return self.reply(200, {"ok": True})
+        with lock:
+            down = time.time() < outage["until"]
+            if down: outage["refused"] += 1
+        if down:  # the platform's front end is up, what is behind it is not: an HTML page, as nginx would give
+            page = ("<html><head><title>%d Bad Gateway</title></head><body><center><h1>%d Bad Gateway</h1></center></body></html>" % (outage["status"], outage["status"])).encode()
+            self.send_response(outage["status"])
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            return self.wfile.write(page)
         try:
             body = json.loads(raw)
         except ValueError:

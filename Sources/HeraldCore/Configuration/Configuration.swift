@@ -66,6 +66,8 @@ public struct DispatchSettings: Sendable, Equatable {
     /// How long a delivery that may have gone out (in flight at a crash, or unanswered) waits before it is
     /// sent again, flagged as a possible duplicate.
     public var uncertainRetrySeconds = 60
+    /// During an account outage, the longest wait between two probes (they start 1–2 s apart and double).
+    public var outageProbeMaxSeconds = 30
 
     public init() {}
 }

@@ -82,6 +82,7 @@ public struct ConfigurationLoader: Sendable {
             if let value = dispatch.optional("request_timeout_seconds") { config.dispatch.requestTimeoutSeconds = Int(try value.integer(in: 1...600)) }
             if let value = dispatch.optional("retry_max_age_hours") { config.dispatch.retryMaxAgeHours = Int(try value.integer(in: 1...720)) }
             if let value = dispatch.optional("uncertain_retry_seconds") { config.dispatch.uncertainRetrySeconds = Int(try value.integer(in: 1...86_400)) }
+            if let value = dispatch.optional("outage_probe_max_seconds") { config.dispatch.outageProbeMaxSeconds = Int(try value.integer(in: 1...3600)) }
             try dispatch.finish()
         }
         if let node = fields.optional("defaults") {

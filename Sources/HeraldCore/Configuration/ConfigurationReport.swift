@@ -30,6 +30,7 @@ public struct ConfigurationReport: Sendable {
             "request_timeout_seconds = \(c.dispatch.requestTimeoutSeconds)",
             "retry_max_age_hours = \(c.dispatch.retryMaxAgeHours)",
             "uncertain_retry_seconds = \(c.dispatch.uncertainRetrySeconds)",
+            "outage_probe_max_seconds = \(c.dispatch.outageProbeMaxSeconds)",
             "",
             "[defaults]",
             "notification = \(quote(c.defaultOptions.notification.rawValue))",

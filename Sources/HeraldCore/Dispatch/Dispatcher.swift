@@ -34,6 +34,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         case markFailed(Int, String)
         case recorded([DeliveryResult])
         case recordFailed(String)
+        /// An account's outage retries were made due (or could not be: they then wait out their backoff).
+        case retriesDue(String)
     }
 
     func post(_ event: LoopEvent) {
@@ -58,12 +60,15 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     }
 
     static func machineSettings(_ configuration: Configuration) -> DispatchStateMachine.Settings {
-        DispatchStateMachine.Settings(
+        var settings = DispatchStateMachine.Settings(
             maxInFlight: configuration.dispatch.maxInFlight,
             accounts: configuration.accounts.mapValues { RateLimiter.AccountLimits(platform: $0.platform, rate: $0.rate) },
             retry: RetryPolicy(maxAge: Double(configuration.dispatch.retryMaxAgeHours) * 3600),
             uncertainRetrySeconds: Double(configuration.dispatch.uncertainRetrySeconds)
         )
+        settings.outageProbeCap = Double(configuration.dispatch.outageProbeMaxSeconds)
+        settings.outageProbeBase = min(settings.outageProbeBase, settings.outageProbeCap)
+        return settings
     }
 
     /// The loop's own state, besides the machine.
@@ -185,6 +190,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 perform(loop.machine.recorded(at: now), &loop, &group, seconds: seconds)
             case .recordFailed(let reason):
                 perform(loop.machine.recordFailed(reason, at: now), &loop, &group, seconds: seconds)
+            case .retriesDue(let account):
+                loop.machine.retriesDue(account: account, at: now)
             }
         }
         if housekeeping { self.housekeeping(&loop, time: time) }
@@ -193,7 +200,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             let sent = loop.machine.sentCalls
             status.recordDispatch(
                 inFlight: loop.machine.inFlight, sendsPerSecond: Double(sent - loop.rateWindow.sent) / (time - loop.rateWindow.start),
-                pausedAccounts: Array(loop.machine.pausedAccounts.keys)
+                pausedAccounts: Array(loop.machine.pausedAccounts.keys) + loop.machine.accountOutages.keys.map { "\($0) (unreachable)" }
             )
             loop.rateWindow = (time, sent)
         }
@@ -255,6 +262,21 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 logger.critical("account \(account) cannot send and is paused until the configuration is reloaded: \(reason)", metadata: ["event": "account_broken", "account": "\(account)"])
             case .rateLimited(let account, let pause, let reason):
                 logger.warning("\(account): rate limited for \(pause) s: \(reason)", metadata: ["event": "rate_limited", "account": "\(account)"])
+            case .accountOutage(let account, let reason, let probeIn):
+                logger.warning(
+                    "\(account) is unreachable (\(reason)): its deliveries wait, and one probe goes out in \(String(format: "%.1f", probeIn)) s, then spaced up to every \(Int(loop.machine.settings.outageProbeCap)) s until it answers",
+                    metadata: ["event": "account_outage", "account": "\(account)", "reason": "\(reason)"]
+                )
+            case .accountRecovered(let account, let after, let probes):
+                logger.notice(
+                    "\(account) answers again after \(String(format: "%.1f", after)) s (\(probes) failed probes): its deliveries resume",
+                    metadata: ["event": "account_recovered", "account": "\(account)"]
+                )
+            case .retryNow(let account, let failedSince):
+                group.addTask { [self] in
+                    _ = try? await store.retryNow(account: account, failedSince: Date(millisecondsSince1970: failedSince), now: now())
+                    post(.retriesDue(account))
+                }
             case .rememberMedia(let account, let url, let mediaID):
                 // Losing one only costs an upload by URL later.
                 group.addTask { [self] in try? await store.rememberMedia(account: account, url: url, mediaID: mediaID, now: now()) }

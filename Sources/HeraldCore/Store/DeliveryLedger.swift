@@ -106,3 +106,20 @@ extension HeraldStore {
             }
     }
 }
+
+extension HeraldStore {
+    /// After an account's outage: its pending deliveries whose last failure came since `failedSince` are due
+    /// now. Their backoff was the outage's doing; the account's rate spaces them again.
+    @discardableResult
+    public func retryNow(account: String, failedSince: Date, now: Date) async throws -> Int {
+        try await database.write { db in
+            let ms = now.millisecondsSince1970
+            try db.execute(sql: """
+                UPDATE deliveries SET next_attempt_at = ?
+                WHERE state = 'pending' AND next_attempt_at > ? AND updated_at >= ?
+                AND campaign_id IN (SELECT id FROM campaigns WHERE account = ? AND state = 'running')
+                """, arguments: [ms, ms, failedSince.millisecondsSince1970, account])
+            return db.changesCount
+        }
+    }
+}

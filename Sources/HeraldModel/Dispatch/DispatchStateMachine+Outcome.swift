@@ -2,8 +2,14 @@ extension DispatchStateMachine {
     /// The platform's answer to a delivery's outstanding call: the next part is scheduled, or the delivery
     /// gets its result. `random` in [0, 1) jitters retries.
     public mutating func outcome(deliveryID: Int64, _ outcome: SendOutcome, at now: Instant, random: Double) -> [Action] {
-        guard var flight = flights[deliveryID], flight.phase == .outstanding else { return [] }
+        guard let flight = flights[deliveryID], flight.phase == .outstanding else { return [] }
         limiter.completed(account: flight.account, chat: flight.chat, at: now.seconds)
+        return noteOutage(flight, outcome, at: now, random: random) + apply(outcome, to: flight, at: now, random: random)
+    }
+
+    private mutating func apply(_ outcome: SendOutcome, to flight: Flight, at now: Instant, random: Double) -> [Action] {
+        var flight = flight
+        let deliveryID = flight.delivery.id
         switch outcome {
         case .sent(let messageID, let reusable):
             sentCalls += 1
@@ -79,11 +85,12 @@ extension DispatchStateMachine {
 
     /// Deliveries of an account that hold a slot but have not been sent go back to pending: the account
     /// cannot take them now (a revoked token, an account-wide 429).
-    private mutating func release(account: String, reason: String, next: Int64, at now: Instant) {
+    mutating func release(account: String, reason: String, next: Int64, at now: Instant) {
         // Those whose mark is still being written are handled when it answers (`marked`).
         for (id, flight) in flights where flight.account == account {
             guard case .waiting = flight.phase else { continue }
             flights[id] = nil
+            probeDropped(id, account: account)
             finish(result(flight, .pending, reason: reason, partsSent: flight.part, next: next), at: now)
         }
     }

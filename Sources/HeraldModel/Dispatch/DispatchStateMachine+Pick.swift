@@ -13,6 +13,7 @@ extension DispatchStateMachine {
             while budget > 0 && !active.isEmpty {
                 var stillActive: [Int64] = []
                 for id in active where budget > 0 {
+                    guard let account = campaigns[id]?.campaign.account, mayPick(account, at: now) else { continue }
                     // Mutated in place through the dictionary: a copy would duplicate the window on every requeue.
                     guard let row = campaigns[id]?.next(), let campaign = campaigns[id]?.campaign else { continue }
                     if flights[row.id] != nil {
@@ -48,6 +49,7 @@ extension DispatchStateMachine {
                         delivery: row, jobID: campaign.jobID, account: campaign.account, chat: chat, messages: messages, part: part,
                         phase: .marking(slot: slot, batch: batch), order: nextOrder()
                     )
+                    if outages[campaign.account] != nil { outages[campaign.account]?.probing = row.id }
                     picked.append(row.id)
                     budget -= 1
                     stillActive.append(id)

@@ -22,6 +22,11 @@ public struct DispatchStateMachine: Sendable {
         /// A campaign's window is refilled below `windowLow` rows, `windowSize` at a time.
         public var windowLow = 256
         public var windowSize = 1024
+        /// Consecutive answers of an account saying its platform is unreachable or failing that start an outage.
+        public var outageThreshold = 5
+        /// During an outage, probes are spaced from `outageProbeBase` seconds, doubling up to `outageProbeCap`.
+        public var outageProbeBase: Double = 2
+        public var outageProbeCap: Double = 30
 
         public init(maxInFlight: Int = 512, accounts: [String: RateLimiter.AccountLimits], retry: RetryPolicy = RetryPolicy(), uncertainRetrySeconds: Double = 60) {
             self.maxInFlight = maxInFlight
@@ -63,6 +68,13 @@ public struct DispatchStateMachine: Sendable {
         case accountPaused(account: String, reason: String)
         /// A 429 paused one scope of an account.
         case rateLimited(account: String, seconds: Double, reason: String)
+        /// An account's platform stopped answering: its deliveries wait, and one probe goes out in `probeIn` seconds.
+        case accountOutage(account: String, reason: String, probeIn: Double)
+        /// The platform answered an account's probe (or a call) again, after `seconds` and `probes` failed probes.
+        case accountRecovered(account: String, seconds: Double, probes: Int)
+        /// Make the account's pending deliveries that failed since `failedSince` (wall-clock ms) due now, then
+        /// call `retriesDue`.
+        case retryNow(account: String, failedSince: Int64)
         /// The platform gave an id for a file first sent by URL: store it, so later sends (after a restart too) reuse it.
         case rememberMedia(account: String, url: String, mediaID: String)
         /// A stored media id was refused: forget it; the file goes by URL again.
@@ -142,6 +154,9 @@ public struct DispatchStateMachine: Sendable {
     /// Subscribers the platform reported gone, until their status is in the ledger (loads before then read the old one).
     var gone: [Int64: String] = [:]
     var broken: [String: String] = [:]
+    /// Accounts whose platform is unreachable, and per account the unbroken run of such answers so far.
+    var outages: [String: AccountOutage] = [:]
+    var outageStreak: [String: (count: Int, since: Int64)] = [:]
     /// Per account: media URL → the platform's id for it, learned from the first send (Telegram `file_id`s
     /// belong to the bot, Messenger `attachment_id`s to the Page) and kept in the store across restarts.
     var media: [String: [String: String]] = [:]
@@ -172,6 +187,8 @@ public struct DispatchStateMachine: Sendable {
     public var inFlight: Int { flights.count }
     /// Accounts that cannot send, with the reason.
     public var pausedAccounts: [String: String] { broken }
+    /// Accounts whose platform is unreachable, sent to only by probes.
+    public var accountOutages: [String: AccountOutage] { outages }
     /// Campaigns the machine is sending.
     public var campaignIDs: Set<Int64> { Set(campaigns.keys) }
 
@@ -245,12 +262,18 @@ public struct DispatchStateMachine: Sendable {
                 } else if draining || broken[flight.account] != nil {
                     // Marked, but it will not be sent now: back to pending, unsent.
                     flights[id] = nil
+                    probeDropped(id, account: flight.account)
                     finish(result(flight, .pending, reason: broken[flight.account], partsSent: flight.part, next: broken[flight.account].map { _ in now.wallMs + Int64(settings.brokenAccountRetrySeconds * 1000) }), at: now)
+                } else if let outage = outages[flight.account], outage.probing != id {
+                    // An outage began while the mark was written: only its probe goes.
+                    flights[id] = nil
+                    finish(result(flight, .pending, reason: "account outage: \(outage.reason)", partsSent: flight.part, next: now.wallMs), at: now)
                 } else {
                     flights[id]?.phase = .waiting(slot: slot)
                 }
             } else {
                 flights[id] = nil
+                probeDropped(id, account: flight.account)
                 campaigns[flight.delivery.campaignID]?.reloadAt = now.seconds + 1
             }
         }
@@ -264,6 +287,7 @@ public struct DispatchStateMachine: Sendable {
         for (id, flight) in flights {
             guard case .marking(_, batch) = flight.phase else { continue }
             flights[id] = nil
+            probeDropped(id, account: flight.account)
             campaigns[flight.delivery.campaignID]?.window.append(flight.delivery)
         }
         return noteStoreFailure(reason, at: now)
@@ -307,6 +331,7 @@ public struct DispatchStateMachine: Sendable {
         for (id, flight) in flights {
             guard case .waiting = flight.phase else { continue }
             flights[id] = nil
+            probeDropped(id, account: flight.account)
             unrecorded.append(result(flight, .pending, partsSent: flight.part))
         }
         return takeRecord(at: now)
@@ -327,7 +352,11 @@ public struct DispatchStateMachine: Sendable {
         for flight in flights.values {
             if case .waiting(let slot) = flight.phase { consider(slot) }
         }
-        for state in campaigns.values where state.exhausted { consider(state.reloadAt) }
+        // A window with rows left is reloaded once it is picked empty (never, while its account cannot send).
+        for state in campaigns.values where state.exhausted && state.pendingCount == 0 { consider(state.reloadAt) }
+        for (account, outage) in outages where outage.probing == nil && campaigns.values.contains(where: { $0.campaign.account == account }) {
+            consider(outage.probeAt)
+        }
         if let blocked = storeBlockedUntil, !unrecorded.isEmpty || !campaigns.isEmpty { consider(blocked) }
         return deadline
     }

@@ -44,4 +44,23 @@ import Testing
         #expect(try one.jobStatus(id: JobID(unchecked: "only-here")) != nil)
         #expect(try two.jobStatus(id: JobID(unchecked: "only-here")) == nil)
     }
+
+    @Test func retryNow_afterAnOutage_makesOnlyItsFailuresDue() async throws {
+        let store = try HeraldStore.inMemory()
+        let start = Date()
+        _ = try Self.accept(store, #"{"type": "message", "id": "m1", "account": "shop_bot", "to": ["1", "2", "3"], "message": {"modules": [{"type": "text", "text": "x"}]}}"#, "r1")
+        _ = try store.startDueCampaigns(now: start)
+        let campaign = try #require(try store.runningCampaigns().first)
+        #expect(try await store.markSending([1, 2, 3], now: start) == [1, 2, 3])
+        let hourLater = start.addingTimeInterval(3600).millisecondsSince1970
+        func result(_ id: Int64, _ state: DeliveryResult.State) -> DeliveryResult {
+            DeliveryResult(deliveryID: id, campaignID: campaign.id, subscriberID: id, account: "shop_bot", state: state, reason: "HTTP 502", nextAttemptAt: hourLater)
+        }
+        // One failed before the outage's run began, one during it; one may have gone out (it keeps its wait)
+        try await store.record([result(1, .pending)], now: start.addingTimeInterval(-600))
+        try await store.record([result(2, .pending), result(3, .uncertain)], now: start)
+        #expect(try await store.retryNow(account: "shop_bot", failedSince: start.addingTimeInterval(-60), now: start.addingTimeInterval(1)) == 1)
+        let due = try await store.loadDue(campaign, audience: .all, expanded: true, after: 0, limit: 10, now: start.addingTimeInterval(1))
+        #expect(due.rows.map(\.id) == [2])
+    }
 }
