@@ -47,8 +47,9 @@ import Testing
 
     @Test func retryNow_afterAnOutage_makesOnlyItsFailuresDue() async throws {
         let store = try HeraldStore.inMemory()
-        let start = Date()
         _ = try Self.accept(store, #"{"type": "message", "id": "m1", "account": "shop_bot", "to": ["1", "2", "3"], "message": {"modules": [{"type": "text", "text": "x"}]}}"#, "r1")
+        // After the acceptance's own clock reading, so that the message is due
+        let start = Date().addingTimeInterval(1)
         _ = try store.startDueCampaigns(now: start)
         let campaign = try #require(try store.runningCampaigns().first)
         #expect(try await store.markSending([1, 2, 3], now: start) == [1, 2, 3])
