@@ -36,6 +36,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         case recordFailed(String)
         /// An account's outage retries were made due (or could not be: they then wait out their backoff).
         case retriesDue(String)
+        case housekept(Housekeeping)
+        case housekeepingFailed(String)
     }
 
     func post(_ event: LoopEvent) {
@@ -81,6 +83,10 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         /// Running campaigns that cannot be sent (reported once).
         var unsendable: Set<Int64> = []
         var nextHousekeeping = 0.0
+        /// A housekeeping pass is out; another was asked for meanwhile (a job accepted, a reload).
+        var housekeepingOut = false
+        var housekeepingWanted = false
+        var housekeepingFailures = FailureStreak(base: 1, cap: 30)
         var rateWindow: (start: Double, sent: Int) = (0, 0)
     }
 
@@ -91,7 +97,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
         let configuration = settings.configuration
-        let recovered = try store.markInFlightUncertain(now: now(), wait: Int64(configuration.dispatch.uncertainRetrySeconds))
+        let recovered = try await store.markInFlightUncertain(now: now(), wait: Int64(configuration.dispatch.uncertainRetrySeconds))
         if recovered > 0 {
             logger.warning(
                 "\(recovered) deliveries were in flight at the last stop; they are marked uncertain and are sent again, flagged as possible duplicates, in \(configuration.dispatch.uncertainRetrySeconds) s",
@@ -192,9 +198,18 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 perform(loop.machine.recordFailed(reason, at: now), &loop, &group, seconds: seconds)
             case .retriesDue(let account):
                 loop.machine.retriesDue(account: account, at: now)
+            case .housekept(let pass):
+                housekept(pass, &loop, &group, time: seconds())
+            case .housekeepingFailed(let reason):
+                loop.housekeepingOut = false
+                let (retryIn, isNew) = loop.housekeepingFailures.failed()
+                if isNew {
+                    logger.error("dispatch housekeeping failed; retrying, up to every \(Int(loop.housekeepingFailures.cap)) s: \(reason)", metadata: ["event": "dispatch_error"])
+                }
+                loop.nextHousekeeping = seconds() + retryIn
             }
         }
-        if housekeeping { self.housekeeping(&loop, time: time) }
+        if housekeeping { startHousekeeping(&loop, &group, time: time) }
         perform(loop.machine.pump(at: instant(seconds())), &loop, &group, seconds: seconds)
         if time - loop.rateWindow.start >= 1 {
             let sent = loop.machine.sentCalls
@@ -308,45 +323,65 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         }
     }
 
-    /// Starts due campaigns, hands the machine the running set, and completes finished campaigns.
-    private func housekeeping(_ loop: inout Loop, time: Double) {
-        do {
-            for job in try store.expireCampaigns(now: now()) {
-                logger.notice("campaign of job \(job) reached its expires_at: nothing more of it is sent", metadata: ["event": "campaign_expired", "job.id": "\(job)"])
-            }
-            for id in try store.startDueCampaigns(now: now()) {
-                logger.info("campaign \(id) started", metadata: ["event": "campaign_started", "campaign.id": "\(id)"])
-            }
-            let running = try store.runningCampaigns()
-            let ids = Set(running.map(\.id))
-            loop.campaigns = loop.campaigns.filter { ids.contains($0.key) }
-            loop.unsendable.formIntersection(ids)
-            let decoder = loop.configuration.jobDecoder(now: now())
-            for campaign in running where loop.campaigns[campaign.id] == nil && !loop.unsendable.contains(campaign.id) {
-                do {
-                    loop.campaigns[campaign.id] = try decode(campaign, decoder: decoder, configuration: loop.configuration)
-                } catch {
-                    // Failed once, with the reason, instead of being reported on every pass.
-                    loop.unsendable.insert(campaign.id)
-                    try store.failCampaign(campaign.id, reason: "cannot be sent: \(error)", now: now())
-                    logger.error("campaign \(campaign.id) (job \(campaign.jobID)) cannot be sent and is failed: \(error)", metadata: ["event": "campaign_failed", "job.id": "\(campaign.jobID)"])
+    /// Asks the ledger, off the loop, to start due campaigns, apply expiry and complete finished campaigns;
+    /// the pass comes back as an event. One pass is out at a time; a request meanwhile runs another after it.
+    private func startHousekeeping(_ loop: inout Loop, _ group: inout DiscardingTaskGroup, time: Double) {
+        guard !loop.housekeepingOut else {
+            loop.housekeepingWanted = true
+            return
+        }
+        loop.housekeepingOut = true
+        loop.housekeepingWanted = false
+        // Provisional: the pass sets the real time; until then the timer must not ask again at every pass.
+        loop.nextHousekeeping = time + 1
+        group.addTask { [self] in
+            do { post(.housekept(try await store.housekeep(now: now()))) } catch { post(.housekeepingFailed("\(error)")) }
+        }
+    }
+
+    /// A housekeeping pass came back: its news in the journal, the running set to the machine.
+    private func housekept(_ pass: Housekeeping, _ loop: inout Loop, _ group: inout DiscardingTaskGroup, time: Double) {
+        loop.housekeepingOut = false
+        if let failures = loop.housekeepingFailures.succeeded() {
+            logger.notice("dispatch housekeeping works again after \(failures) failed passes", metadata: ["event": "dispatch_resumed"])
+        }
+        for job in pass.expired {
+            logger.notice("campaign of job \(job) reached its expires_at: nothing more of it is sent", metadata: ["event": "campaign_expired", "job.id": "\(job)"])
+        }
+        for id in pass.started {
+            logger.info("campaign \(id) started", metadata: ["event": "campaign_started", "campaign.id": "\(id)"])
+        }
+        let ids = Set(pass.running.map(\.id))
+        loop.campaigns = loop.campaigns.filter { ids.contains($0.key) }
+        loop.unsendable.formIntersection(ids)
+        let decoder = loop.configuration.jobDecoder(now: now())
+        for campaign in pass.running where loop.campaigns[campaign.id] == nil && !loop.unsendable.contains(campaign.id) {
+            do {
+                loop.campaigns[campaign.id] = try decode(campaign, decoder: decoder, configuration: loop.configuration)
+            } catch {
+                // Failed once, with the reason, instead of being reported on every pass.
+                loop.unsendable.insert(campaign.id)
+                logger.error("campaign \(campaign.id) (job \(campaign.jobID)) cannot be sent and is failed: \(error)", metadata: ["event": "campaign_failed", "job.id": "\(campaign.jobID)"])
+                group.addTask { [self, id = campaign.id, reason = "cannot be sent: \(error)"] in
+                    do {
+                        try await store.failCampaign(id, reason: reason, now: now())
+                    } catch {
+                        logger.error("cannot record campaign \(id) as failed; it is tried again after a restart: \(error)", metadata: ["event": "dispatch_error"])
+                    }
+                    wakeup.signal(.jobs)
                 }
             }
-            loop.machine.campaignsRunning(running.compactMap { loop.campaigns[$0.id]?.spec })
-            for job in try store.completeFinishedCampaigns(now: now()) {
-                let summary = (try? store.campaignSummary(jobID: job)) ?? ""
-                logger.notice("campaign of job \(job) completed: \(summary)", metadata: ["event": "campaign_completed", "job.id": "\(job)"])
-            }
-            let idle = loop.campaigns.isEmpty && !loop.machine.hasWork
-            var next = time + (idle ? 60 : 1)
-            if idle, let start = try store.nextScheduledStart() {
-                next = min(next, time + max(0, Double(start - now().millisecondsSince1970) / 1000))
-            }
-            loop.nextHousekeeping = next
-        } catch {
-            logger.error("dispatch housekeeping failed: \(error)", metadata: ["event": "dispatch_error"])
-            loop.nextHousekeeping = time + 1
         }
+        loop.machine.campaignsRunning(pass.running.compactMap { loop.campaigns[$0.id]?.spec })
+        for completion in pass.completed {
+            logger.notice("campaign of job \(completion.jobID) completed: \(completion.summary)", metadata: ["event": "campaign_completed", "job.id": "\(completion.jobID)"])
+        }
+        let idle = loop.campaigns.isEmpty && !loop.machine.hasWork
+        var next = time + (idle ? 60 : 1)
+        if idle, let start = pass.nextScheduledStart {
+            next = min(next, time + max(0, Double(start - now().millisecondsSince1970) / 1000))
+        }
+        loop.nextHousekeeping = loop.housekeepingWanted ? time : next
         loop.machine.prune(at: time)
     }
 
@@ -360,7 +395,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         if let text = campaign.spec {
             stored = try CampaignSpec.decode(text)
         } else {
-            guard let body = try store.jobBody(campaign.jobID) else { throw DispatchError(reason: "its job text is missing") }
+            guard let body = campaign.jobBody else { throw DispatchError(reason: "its job text is missing") }
             guard let draft = CampaignDraft(try decoder.decode(Array(body.utf8))) else {
                 throw DispatchError(reason: "job \(campaign.jobID) is not a campaign or a message")
             }

@@ -10,18 +10,26 @@ extension HeraldStore {
     /// them faster than that).
     @discardableResult
     public func markInFlightUncertain(now: Date, wait: Int64 = 60) throws -> Int {
-        try database.write { db in
-            let ms = now.millisecondsSince1970
-            try db.execute(sql: """
-                INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
-                SELECT 'uncertain', ?, campaign_id, subscriber_id, id, '{"reason":"in flight at a crash"}' FROM deliveries WHERE state = 'sending'
-                """, arguments: [ms])
-            try db.execute(
-                sql: "UPDATE deliveries SET state = 'uncertain', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
-                arguments: [ms + wait * 1000, ms]
-            )
-            return db.changesCount
-        }
+        try database.write { db in try Self.markInFlightUncertain(db, now: now, wait: wait) }
+    }
+
+    /// `markInFlightUncertain` off the caller's thread.
+    @discardableResult
+    public func markInFlightUncertain(now: Date, wait: Int64 = 60) async throws -> Int {
+        try await database.write { db in try Self.markInFlightUncertain(db, now: now, wait: wait) }
+    }
+
+    private static func markInFlightUncertain(_ db: Database, now: Date, wait: Int64) throws -> Int {
+        let ms = now.millisecondsSince1970
+        try db.execute(sql: """
+            INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
+            SELECT 'uncertain', ?, campaign_id, subscriber_id, id, '{"reason":"in flight at a crash"}' FROM deliveries WHERE state = 'sending'
+            """, arguments: [ms])
+        try db.execute(
+            sql: "UPDATE deliveries SET state = 'uncertain', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
+            arguments: [ms + wait * 1000, ms]
+        )
+        return db.changesCount
     }
 
     /// Marks deliveries as being sent, just before their API calls go out; returns those marked. A delivery
@@ -39,19 +47,19 @@ extension HeraldStore {
     }
 
     private static func markSending(_ db: Database, _ ids: [Int64], now: Date) throws -> Set<Int64> {
-            let statement = try db.cachedStatement(sql: """
-                UPDATE deliveries SET state = 'sending', attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), updated_at = ?
-                WHERE id = ? AND state IN ('pending', 'uncertain')
-                AND (SELECT state FROM campaigns WHERE campaigns.id = deliveries.campaign_id) = 'running'
-                AND (SELECT status FROM subscribers WHERE subscribers.id = deliveries.subscriber_id) = 'subscribed'
-                """)
-            let ms = now.millisecondsSince1970
-            var marked = Set<Int64>()
-            for id in ids {
-                try statement.execute(arguments: [ms, ms, id])
-                if db.changesCount > 0 { marked.insert(id) }
-            }
-            return marked
+        let statement = try db.cachedStatement(sql: """
+            UPDATE deliveries SET state = 'sending', attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), updated_at = ?
+            WHERE id = ? AND state IN ('pending', 'uncertain')
+            AND (SELECT state FROM campaigns WHERE campaigns.id = deliveries.campaign_id) = 'running'
+            AND (SELECT status FROM subscribers WHERE subscribers.id = deliveries.subscriber_id) = 'subscribed'
+            """)
+        let ms = now.millisecondsSince1970
+        var marked = Set<Int64>()
+        for id in ids {
+            try statement.execute(arguments: [ms, ms, id])
+            if db.changesCount > 0 { marked.insert(id) }
+        }
+        return marked
     }
 
     /// Records a batch of outcomes, their events and subscriber changes in one transaction.
@@ -67,43 +75,43 @@ extension HeraldStore {
     }
 
     private static func record(_ db: Database, _ results: [DeliveryResult], now: Date) throws {
-            let ms = now.millisecondsSince1970
-            let update = try db.cachedStatement(sql: """
-                UPDATE deliveries SET state = ?, platform_message_id = coalesce(?, platform_message_id), error = ?, parts_sent = ?,
-                    next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
-                    possible_duplicate = possible_duplicate OR ?, updated_at = ?
-                WHERE id = ?
-                """)
-            let event = try db.cachedStatement(sql: "INSERT INTO events (kind, at, account, campaign_id, subscriber_id, delivery_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            for result in results {
-                try update.execute(arguments: [result.state.rawValue, result.messageID, result.reason, result.partsSent, result.nextAttemptAt,
-                                               result.state.rawValue, ms, result.possibleDuplicate, ms, result.deliveryID])
-                let kind: String? = switch result.state {
-                case .sent: "sent"
-                case .failed: "failed"
-                case .skipped: "skipped"
-                case .uncertain: "uncertain"
-                case .pending: nil
-                }
-                if let kind {
-                    var detail = JSONObject()
-                    if let reason = result.reason { detail.insert("reason", .string(reason)) }
-                    if let id = result.messageID { detail.insert("message_id", .string(id)) }
-                    if result.possibleDuplicate { detail.insert("possible_duplicate", .bool(true)) }
-                    try event.execute(arguments: [kind, ms, result.account, result.campaignID, result.subscriberID, result.deliveryID, JSONValue.object(detail).jsonText])
-                }
-                if let status = result.subscriberStatus {
-                    try db.execute(sql: "UPDATE subscribers SET status = ?, unsubscribed_at = coalesce(unsubscribed_at, ?), updated_at = ? WHERE id = ? AND status != ?",
-                                   arguments: [status, ms, ms, result.subscriberID, status])
-                    if db.changesCount > 0 {
-                        try event.execute(arguments: [status == "blocked" ? "blocked" : "unsubscribed", ms, result.account, result.campaignID, result.subscriberID, result.deliveryID,
-                                                      JSONValue.object(["status": .string(status), "reason": .string(result.reason ?? "")]).jsonText])
-                    }
-                }
-                if let chat = result.migratedChatID {
-                    try db.execute(sql: "UPDATE OR IGNORE subscribers SET platform_id = ?, updated_at = ? WHERE id = ?", arguments: [chat, ms, result.subscriberID])
+        let ms = now.millisecondsSince1970
+        let update = try db.cachedStatement(sql: """
+            UPDATE deliveries SET state = ?, platform_message_id = coalesce(?, platform_message_id), error = ?, parts_sent = ?,
+                next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+                possible_duplicate = possible_duplicate OR ?, updated_at = ?
+            WHERE id = ?
+            """)
+        let event = try db.cachedStatement(sql: "INSERT INTO events (kind, at, account, campaign_id, subscriber_id, delivery_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for result in results {
+            try update.execute(arguments: [result.state.rawValue, result.messageID, result.reason, result.partsSent, result.nextAttemptAt,
+                                           result.state.rawValue, ms, result.possibleDuplicate, ms, result.deliveryID])
+            let kind: String? = switch result.state {
+            case .sent: "sent"
+            case .failed: "failed"
+            case .skipped: "skipped"
+            case .uncertain: "uncertain"
+            case .pending: nil
+            }
+            if let kind {
+                var detail = JSONObject()
+                if let reason = result.reason { detail.insert("reason", .string(reason)) }
+                if let id = result.messageID { detail.insert("message_id", .string(id)) }
+                if result.possibleDuplicate { detail.insert("possible_duplicate", .bool(true)) }
+                try event.execute(arguments: [kind, ms, result.account, result.campaignID, result.subscriberID, result.deliveryID, JSONValue.object(detail).jsonText])
+            }
+            if let status = result.subscriberStatus {
+                try db.execute(sql: "UPDATE subscribers SET status = ?, unsubscribed_at = coalesce(unsubscribed_at, ?), updated_at = ? WHERE id = ? AND status != ?",
+                               arguments: [status, ms, ms, result.subscriberID, status])
+                if db.changesCount > 0 {
+                    try event.execute(arguments: [status == "blocked" ? "blocked" : "unsubscribed", ms, result.account, result.campaignID, result.subscriberID, result.deliveryID,
+                                                  JSONValue.object(["status": .string(status), "reason": .string(result.reason ?? "")]).jsonText])
                 }
             }
+            if let chat = result.migratedChatID {
+                try db.execute(sql: "UPDATE OR IGNORE subscribers SET platform_id = ?, updated_at = ? WHERE id = ?", arguments: [chat, ms, result.subscriberID])
+            }
+        }
     }
 }
 

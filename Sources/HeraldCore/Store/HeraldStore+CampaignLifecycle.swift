@@ -7,62 +7,60 @@ extension HeraldStore {
     /// Applies expiry: scheduled campaigns past their `expires_at` never start (state `expired`); running ones
     /// have their pending deliveries skipped as `expired` and then complete. Returns the job ids it touched.
     public func expireCampaigns(now: Date) throws -> [String] {
+        try database.write { db in try Self.expireCampaigns(db, now: now) }
+    }
+
+    static func expireCampaigns(_ db: Database, now: Date) throws -> [String] {
         let ms = now.millisecondsSince1970
-        let due = try database.read { db in
-            try String.fetchAll(db, sql: "SELECT job_id FROM campaigns WHERE state IN ('scheduled', 'running') AND expires_at IS NOT NULL AND expires_at <= ?", arguments: [ms])
+        let scheduled = try Row.fetchAll(db, sql: "SELECT id, job_id FROM campaigns WHERE state = 'scheduled' AND expires_at <= ?", arguments: [ms])
+        for row in scheduled {
+            try db.execute(sql: "UPDATE campaigns SET state = 'expired', finished_at = ? WHERE id = ?", arguments: [ms, row["id"] as Int64])
+            try db.execute(sql: "UPDATE jobs SET state = 'expired', updated_at = ? WHERE id = ?", arguments: [ms, row["job_id"] as String])
         }
-        guard !due.isEmpty else { return [] }
-        return try database.write { db in
-            let scheduled = try Row.fetchAll(db, sql: "SELECT id, job_id FROM campaigns WHERE state = 'scheduled' AND expires_at <= ?", arguments: [ms])
-            for row in scheduled {
-                try db.execute(sql: "UPDATE campaigns SET state = 'expired', finished_at = ? WHERE id = ?", arguments: [ms, row["id"] as Int64])
-                try db.execute(sql: "UPDATE jobs SET state = 'expired', updated_at = ? WHERE id = ?", arguments: [ms, row["job_id"] as String])
-            }
-            let running = try Row.fetchAll(db, sql: "SELECT id, job_id FROM campaigns WHERE state = 'running' AND expires_at <= ? AND (audience_expanded = 0 OR EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.state IN ('pending', 'uncertain')))", arguments: [ms])
-            for row in running {
-                let id: Int64 = row["id"]
-                try db.execute(sql: """
-                    INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
-                    SELECT 'skipped', ?, campaign_id, subscriber_id, id, '{"reason":"expired"}' FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain')
-                    """, arguments: [ms, id])
-                try db.execute(sql: "UPDATE deliveries SET state = 'skipped', error = 'expired', updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')", arguments: [ms, id])
-                // Nobody else from the audience will get it: the expansion is over.
-                try db.execute(sql: "UPDATE campaigns SET audience_expanded = 1 WHERE id = ?", arguments: [id])
-            }
-            return scheduled.map { $0["job_id"] } + running.map { $0["job_id"] }
+        let running = try Row.fetchAll(db, sql: "SELECT id, job_id FROM campaigns WHERE state = 'running' AND expires_at <= ? AND (audience_expanded = 0 OR EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.state IN ('pending', 'uncertain')))", arguments: [ms])
+        for row in running {
+            let id: Int64 = row["id"]
+            try db.execute(sql: """
+                INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
+                SELECT 'skipped', ?, campaign_id, subscriber_id, id, '{"reason":"expired"}' FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain')
+                """, arguments: [ms, id])
+            try db.execute(sql: "UPDATE deliveries SET state = 'skipped', error = 'expired', updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')", arguments: [ms, id])
+            // Nobody else from the audience will get it: the expansion is over.
+            try db.execute(sql: "UPDATE campaigns SET audience_expanded = 1 WHERE id = ?", arguments: [id])
         }
+        return scheduled.map { $0["job_id"] } + running.map { $0["job_id"] }
     }
 
     /// Starts campaigns whose time has come; returns their ids.
     public func startDueCampaigns(now: Date) throws -> [Int64] {
-        try database.write { db in
-            let ms = now.millisecondsSince1970
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM campaigns WHERE state = 'scheduled' AND send_at <= ? ORDER BY priority, send_at", arguments: [ms])
-            for id in ids {
-                try db.execute(sql: "UPDATE campaigns SET state = 'running', started_at = coalesce(started_at, ?) WHERE id = ?", arguments: [ms, id])
-                try db.execute(sql: "UPDATE jobs SET state = 'running', updated_at = ? WHERE id = (SELECT job_id FROM campaigns WHERE id = ?)", arguments: [ms, id])
-            }
-            return ids
+        try database.write { db in try Self.startDueCampaigns(db, now: now) }
+    }
+
+    static func startDueCampaigns(_ db: Database, now: Date) throws -> [Int64] {
+        let ms = now.millisecondsSince1970
+        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM campaigns WHERE state = 'scheduled' AND send_at <= ? ORDER BY priority, send_at", arguments: [ms])
+        for id in ids {
+            try db.execute(sql: "UPDATE campaigns SET state = 'running', started_at = coalesce(started_at, ?) WHERE id = ?", arguments: [ms, id])
+            try db.execute(sql: "UPDATE jobs SET state = 'running', updated_at = ? WHERE id = (SELECT job_id FROM campaigns WHERE id = ?)", arguments: [ms, id])
         }
+        return ids
     }
 
     /// Campaigns in the `running` state.
     public func runningCampaigns() throws -> [RunningCampaign] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, job_id, account, priority, audience_expanded, expires_at, spec FROM campaigns WHERE state = 'running' ORDER BY priority, id
-                """).map {
-                RunningCampaign(
-                    id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"], audienceExpanded: $0["audience_expanded"],
-                    expiresAt: $0["expires_at"], spec: $0["spec"]
-                )
-            }
-        }
+        try database.read { db in try Self.runningCampaigns(db) }
     }
 
-    /// The text of a job as it was accepted (for campaigns stored before their spec was).
-    public func jobBody(_ id: String) throws -> String? {
-        try database.read { db in try String.fetchOne(db, sql: "SELECT body FROM jobs WHERE id = ?", arguments: [id]) }
+    static func runningCampaigns(_ db: Database) throws -> [RunningCampaign] {
+        try Row.fetchAll(db, sql: """
+            SELECT c.id, c.job_id, c.account, c.priority, c.audience_expanded, c.expires_at, c.spec, CASE WHEN c.spec IS NULL THEN j.body END AS body
+            FROM campaigns c LEFT JOIN jobs j ON j.id = c.job_id WHERE c.state = 'running' ORDER BY c.priority, c.id
+            """).map {
+            RunningCampaign(
+                id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"], audienceExpanded: $0["audience_expanded"],
+                expiresAt: $0["expires_at"], spec: $0["spec"], jobBody: $0["body"]
+            )
+        }
     }
 
     /// When the next scheduled campaign starts (wall-clock ms), if one is scheduled.
@@ -73,51 +71,78 @@ extension HeraldStore {
     /// Fails a campaign that cannot be sent (its job no longer validates: its account was removed, say): the
     /// campaign and its job are `failed` with the reason, and its pending deliveries fail with it.
     public func failCampaign(_ id: Int64, reason: String, now: Date) throws {
-        try database.write { db in
-            let ms = now.millisecondsSince1970
-            try db.execute(sql: """
-                INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
-                SELECT 'failed', ?, campaign_id, subscriber_id, id, ? FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain')
-                """, arguments: [ms, JSONValue.object(["reason": .string(reason)]).jsonText, id])
-            try db.execute(sql: "UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')", arguments: [reason, ms, id])
-            try db.execute(sql: "UPDATE campaigns SET state = 'failed', finished_at = ? WHERE id = ?", arguments: [ms, id])
-            try db.execute(sql: "UPDATE jobs SET state = 'failed', detail = ?, updated_at = ? WHERE id = (SELECT job_id FROM campaigns WHERE id = ?)", arguments: [reason, ms, id])
-        }
+        try database.write { db in try Self.failCampaign(db, id, reason: reason, now: now) }
+    }
+
+    /// `failCampaign` off the caller's thread.
+    public func failCampaign(_ id: Int64, reason: String, now: Date) async throws {
+        try await database.write { db in try Self.failCampaign(db, id, reason: reason, now: now) }
+    }
+
+    static func failCampaign(_ db: Database, _ id: Int64, reason: String, now: Date) throws {
+        let ms = now.millisecondsSince1970
+        try db.execute(sql: """
+        INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
+        SELECT 'failed', ?, campaign_id, subscriber_id, id, ? FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain')
+        """, arguments: [ms, JSONValue.object(["reason": .string(reason)]).jsonText, id])
+        try db.execute(sql: "UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')", arguments: [reason, ms, id])
+        try db.execute(sql: "UPDATE campaigns SET state = 'failed', finished_at = ? WHERE id = ?", arguments: [ms, id])
+        try db.execute(sql: "UPDATE jobs SET state = 'failed', detail = ?, updated_at = ? WHERE id = (SELECT job_id FROM campaigns WHERE id = ?)", arguments: [reason, ms, id])
     }
 
     /// A finished campaign's outcome in one line: `1498 sent, 2 failed (Forbidden: bot was blocked by the user: 2), 0 skipped`.
     public func campaignSummary(jobID: String) throws -> String {
-        try database.read { db in
-            let counts = try Row.fetchAll(db, sql: """
-                SELECT d.state, d.error, count(*) AS n FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
-                WHERE c.job_id = ? GROUP BY d.state, d.error ORDER BY n DESC
-                """, arguments: [jobID])
-            var parts: [String] = []
-            for state in ["sent", "failed", "skipped"] {
-                let rows = counts.filter { ($0["state"] as String) == state }
-                let total = rows.reduce(0) { $0 + ($1["n"] as Int) }
-                let reasons = rows.compactMap { row -> String? in (row["error"] as String?).map { "\($0): \(row["n"] as Int)" } }.prefix(3)
-                parts.append("\(total) \(state)" + (state != "sent" && !reasons.isEmpty ? " (\(reasons.joined(separator: "; ")))" : ""))
-            }
-            let flagged = try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE c.job_id = ? AND d.possible_duplicate = 1", arguments: [jobID]) ?? 0
-            if flagged > 0 { parts.append("\(flagged) possible duplicates") }
-            return parts.joined(separator: ", ")
+        try database.read { db in try Self.campaignSummary(db, jobID: jobID) }
+    }
+
+    static func campaignSummary(_ db: Database, jobID: String) throws -> String {
+        let counts = try Row.fetchAll(db, sql: """
+        SELECT d.state, d.error, count(*) AS n FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
+        WHERE c.job_id = ? GROUP BY d.state, d.error ORDER BY n DESC
+        """, arguments: [jobID])
+        var parts: [String] = []
+        for state in ["sent", "failed", "skipped"] {
+        let rows = counts.filter { ($0["state"] as String) == state }
+        let total = rows.reduce(0) { $0 + ($1["n"] as Int) }
+        let reasons = rows.compactMap { row -> String? in (row["error"] as String?).map { "\($0): \(row["n"] as Int)" } }.prefix(3)
+        parts.append("\(total) \(state)" + (state != "sent" && !reasons.isEmpty ? " (\(reasons.joined(separator: "; ")))" : ""))
         }
+        let flagged = try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE c.job_id = ? AND d.possible_duplicate = 1", arguments: [jobID]) ?? 0
+        if flagged > 0 { parts.append("\(flagged) possible duplicates") }
+        return parts.joined(separator: ", ")
     }
 
     /// Completes running campaigns with a fully expanded audience and no open deliveries; returns their job ids.
     public func completeFinishedCampaigns(now: Date) throws -> [String] {
-        try database.write { db in
-            let ms = now.millisecondsSince1970
-            let finished = try String.fetchAll(db, sql: """
-                SELECT job_id FROM campaigns c WHERE state = 'running' AND audience_expanded = 1
-                AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.state IN ('pending', 'sending', 'uncertain'))
-                """)
-            for job in finished {
-                try db.execute(sql: "UPDATE campaigns SET state = 'completed', finished_at = ? WHERE job_id = ?", arguments: [ms, job])
-                try db.execute(sql: "UPDATE jobs SET state = 'completed', updated_at = ? WHERE id = ?", arguments: [ms, job])
+        try database.write { db in try Self.completeFinishedCampaigns(db, now: now) }
+    }
+
+    static func completeFinishedCampaigns(_ db: Database, now: Date) throws -> [String] {
+        let ms = now.millisecondsSince1970
+        let finished = try String.fetchAll(db, sql: """
+        SELECT job_id FROM campaigns c WHERE state = 'running' AND audience_expanded = 1
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.state IN ('pending', 'sending', 'uncertain'))
+        """)
+        for job in finished {
+        try db.execute(sql: "UPDATE campaigns SET state = 'completed', finished_at = ? WHERE job_id = ?", arguments: [ms, job])
+        try db.execute(sql: "UPDATE jobs SET state = 'completed', updated_at = ? WHERE id = ?", arguments: [ms, job])
+        }
+        return finished
+    }
+
+    /// One housekeeping pass, in one transaction off the caller's thread: expiry, due starts, completions (with
+    /// their summaries), the running set and the next scheduled start.
+    public func housekeep(now: Date) async throws -> Housekeeping {
+        try await database.write { db in
+            var pass = Housekeeping()
+            pass.expired = try Self.expireCampaigns(db, now: now)
+            pass.started = try Self.startDueCampaigns(db, now: now)
+            pass.completed = try Self.completeFinishedCampaigns(db, now: now).map { job in
+                Housekeeping.Completion(jobID: job, summary: try Self.campaignSummary(db, jobID: job))
             }
-            return finished
+            pass.running = try Self.runningCampaigns(db)
+            pass.nextScheduledStart = try Int64.fetchOne(db, sql: "SELECT min(send_at) FROM campaigns WHERE state = 'scheduled'")
+            return pass
         }
     }
 }

@@ -9,8 +9,10 @@ public struct RunningCampaign: Sendable {
     public var expiresAt: Int64?
     /// Its stored `CampaignSpec` (nil for campaigns accepted before specs were stored).
     public var spec: String?
+    /// The job's text, read only for campaigns without a stored spec.
+    public var jobBody: String?
 
-    public init(id: Int64, jobID: String, account: String, priority: Int, audienceExpanded: Bool, expiresAt: Int64? = nil, spec: String? = nil) {
+    public init(id: Int64, jobID: String, account: String, priority: Int, audienceExpanded: Bool, expiresAt: Int64? = nil, spec: String? = nil, jobBody: String? = nil) {
         self.id = id
         self.jobID = jobID
         self.account = account
@@ -18,5 +20,6 @@ public struct RunningCampaign: Sendable {
         self.audienceExpanded = audienceExpanded
         self.expiresAt = expiresAt
         self.spec = spec
+        self.jobBody = jobBody
     }
 }

@@ -27,7 +27,7 @@ import Testing
         let scheduled = #"{"type": "campaign", "id": "c1", "account": "shop_bot", "audience": {"all": true}, "send_at": ""# + later + #"", "message": {"modules": [{"type": "text", "text": "x"}]}}"#
         _ = try Self.accept(store, scheduled, "r2")
         // (campaign ids count from 1 in a fresh database: the message is 1, this campaign 2)
-        try store.failCampaign(2, reason: "its account shop_bot is no longer configured", now: Date())
+        try await store.failCampaign(2, reason: "its account shop_bot is no longer configured", now: Date())
         guard case .rejected(let refusal) = try Self.accept(store, #"{"type": "pause", "job": "c1"}"#, "r3") else { Issue.record("pause accepted"); return }
         #expect(refusal.code == "already_finished" && refusal.message.contains("already failed"))
         // Cancel of the message skips both deliveries with the reason
