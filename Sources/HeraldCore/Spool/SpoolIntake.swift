@@ -24,6 +24,9 @@ public final class SpoolIntake: Service, Sendable {
     let quietPeriod: Double
     private let watcher: SpoolWatcher
     private let needsRecovery = Mutex(false)
+    /// The database refused the last batch: nothing is claimed before `retryAt`, and the run is logged once.
+    private let storeFailures = Mutex(FailureStreak(base: 1, cap: 30))
+    private let retryAt = Mutex<Date?>(nil)
     /// Signalled after jobs are recorded: a transactional message leaves within milliseconds, not at a poll.
     private let wakeup: Wakeup?
 
@@ -47,7 +50,7 @@ public final class SpoolIntake: Service, Sendable {
 
     public func run() async throws {
         watcher.start()
-        try recoverActive()
+        try await recoverActive()
         status.setPhase("ready")
         status.beat(.intake)
         notifier.ready(status: status.line)
@@ -55,7 +58,7 @@ public final class SpoolIntake: Service, Sendable {
         await withGracefulShutdownHandler {
             for await _ in watcher.signals {
                 if Task.isShuttingDownGracefully { break }
-                cycle()
+                await cycle()
             }
         } onGracefulShutdown: {
             self.watcher.stop()
@@ -64,9 +67,15 @@ public final class SpoolIntake: Service, Sendable {
     }
 
     /// One pass: take the pending hints, rescan if asked, process what is complete.
-    func cycle() {
+    func cycle() async {
         status.beat(.intake)
         let pending = watcher.takePending()
+        if let retry = retryAt.withLock({ $0 }) {
+            // Hints that came meanwhile are dropped: the retry rescans incoming/.
+            guard now() >= retry else { return }
+            retryAt.withLock { $0 = nil }
+            needsRecovery.withLock { $0 = true }
+        }
         // Arrival order matters (a pause must not overtake its campaign): events first, as they came,
         // then whatever a rescan finds, oldest first.
         var seen = Set<String>()
@@ -74,7 +83,13 @@ public final class SpoolIntake: Service, Sendable {
         var rescan = pending.rescan
         if needsRecovery.withLock({ flag in defer { flag = false }; return flag }) {
             rescan = true
-            do { try recoverActive() } catch { fail("recovery of active/ failed", error) }
+            do {
+                try await recoverActive()
+            } catch {
+                // Retried like a refused write: what is in active/ must not wait for a restart.
+                waitAndRetry("recovery of active/ failed", error)
+                return
+            }
         }
         if rescan {
             do {
@@ -99,7 +114,8 @@ public final class SpoolIntake: Service, Sendable {
         var start = 0
         while start < names.count {
             let end = min(start + batchSize, names.count)
-            processBatch(Array(names[start..<end]))
+            await processBatch(Array(names[start..<end]))
+            if retryAt.withLock({ $0 }) != nil { break }
             status.beat(.intake)
             start = end
         }
@@ -108,7 +124,7 @@ public final class SpoolIntake: Service, Sendable {
     }
 
     /// Claims up to a batch of files from incoming/ and processes them.
-    func processBatch(_ names: [String]) {
+    func processBatch(_ names: [String]) async {
         var claimed: [ClaimedFile] = []
         for name in names {
             let receipt = SpoolReceipt.make(at: now())
@@ -129,12 +145,12 @@ public final class SpoolIntake: Service, Sendable {
             fail("cannot sync the spool", error)
             return
         }
-        process(claimed)
+        await process(claimed)
     }
 
     /// Validates and records claimed files, then files them in done/ or failed/. Files are recorded in
     /// transactions of at most `batchBytes` of job text, so a burst of large imports never sits in memory at once.
-    func process(_ files: [ClaimedFile]) {
+    func process(_ files: [ClaimedFile]) async {
         let configuration = settings.configuration
         let decoder = configuration.jobDecoder(now: now())
         var pending: [(ClaimedFile, IntakeCandidate)] = []
@@ -150,14 +166,14 @@ public final class SpoolIntake: Service, Sendable {
                 pendingBytes += size
                 totalBytes += size
                 if pendingBytes >= SpoolIntake.batchBytes {
-                    guard record(&pending, accepted: &accepted, rejections: &rejections) else { return }
+                    guard await record(&pending, accepted: &accepted, rejections: &rejections) else { return }
                     pendingBytes = 0
                 }
             case .failure(let rejection):
                 rejections.append((file, rejection.error, rejection.jobID))
             }
         }
-        guard record(&pending, accepted: &accepted, rejections: &rejections) else { return }
+        guard await record(&pending, accepted: &accepted, rejections: &rejections) else { return }
         for (file, error, jobID) in rejections { reject(file, error: error, jobID: jobID) }
         do {
             if accepted > 0 { try spool.sync(.done) }
@@ -174,18 +190,19 @@ public final class SpoolIntake: Service, Sendable {
     static let batchBytes = 16 * 1024 * 1024
 
     /// Records pending candidates in one transaction and files the accepted ones; false if the store failed.
-    private func record(_ pending: inout [(ClaimedFile, IntakeCandidate)], accepted: inout Int, rejections: inout [(ClaimedFile, JobValidationError, JobID?)]) -> Bool {
+    private func record(_ pending: inout [(ClaimedFile, IntakeCandidate)], accepted: inout Int, rejections: inout [(ClaimedFile, JobValidationError, JobID?)]) async -> Bool {
         guard !pending.isEmpty else { return true }
         defer { pending.removeAll() }
         let verdicts: [IntakeVerdict]
         do {
-            verdicts = try store.accept(pending.map(\.1), now: now())
+            verdicts = try await store.accept(pending.map(\.1), now: now())
         } catch {
-            // Nothing was recorded; the files stay in active/ and are retried by the next recovery pass.
-            fail("cannot record \(pending.count) jobs; they stay in active/ and will be retried", error)
-            needsRecovery.withLock { $0 = true }
-            watcher.requestRescan()
+            // Nothing was recorded; the files stay in active/ and are recorded by the recovery pass at the retry.
+            waitAndRetry("the database refuses writes: \(pending.count) jobs stay in active/", error)
             return false
+        }
+        if let failures = storeFailures.withLock({ $0.succeeded() }) {
+            logger.notice("the database accepts writes again: intake resumed after \(failures) failed tries", metadata: ["event": "intake_resumed"])
         }
         wakeup?.signal(.jobs)
         for ((file, candidate), verdict) in zip(pending, verdicts) {
@@ -283,7 +300,7 @@ public final class SpoolIntake: Service, Sendable {
     }
 
     /// Finishes what a crash left in active/: recorded files go to done/, the rest are processed again.
-    func recoverActive() throws {
+    func recoverActive() async throws {
         var unclaimed: [ClaimedFile] = []
         var withReceipt: [ClaimedFile] = []
         for name in try spool.list(.active) {
@@ -296,7 +313,7 @@ public final class SpoolIntake: Service, Sendable {
             }
         }
         guard !withReceipt.isEmpty || !unclaimed.isEmpty else { return }
-        let recorded = try store.recordedReceipts(withReceipt.map(\.receipt))
+        let recorded = try await store.recordedReceipts(withReceipt.map(\.receipt))
         var reprocess = unclaimed
         for file in withReceipt {
             if recorded.contains(file.receipt) {
@@ -309,8 +326,10 @@ public final class SpoolIntake: Service, Sendable {
         try spool.sync(.active)
         try spool.sync(.done)
         if !reprocess.isEmpty {
-            logger.notice("recovering \(reprocess.count) unrecorded files from active/", metadata: ["event": "recovering"])
-            process(reprocess)
+            // During a run of refused writes every retry recovers them again; the run itself was logged once.
+            let level: Logger.Level = storeFailures.withLock { $0.isFailing } ? .debug : .notice
+            logger.log(level: level, "recovering \(reprocess.count) unrecorded files from active/", metadata: ["event": "recovering"])
+            await process(reprocess)
         }
     }
 
@@ -328,6 +347,17 @@ public final class SpoolIntake: Service, Sendable {
             }
         }
         if removed > 0 { logger.info("pruned \(removed) files from done/", metadata: ["event": "pruned"]) }
+    }
+
+    /// Stops claiming until a retry time that doubles up to 30 s, then recovers active/ and rescans; the run
+    /// of failures is logged once, not at every try.
+    private func waitAndRetry(_ message: String, _ error: any Error) {
+        let (retryIn, isNew) = storeFailures.withLock { $0.failed() }
+        if isNew {
+            logger.error("\(message); intake waits, retrying up to every \(Int(storeFailures.withLock { $0.cap })) s: \(error)", metadata: ["event": "spool_error"])
+        }
+        retryAt.withLock { $0 = now().addingTimeInterval(retryIn) }
+        needsRecovery.withLock { $0 = true }
     }
 
     private func fail(_ message: String, _ error: any Error) {

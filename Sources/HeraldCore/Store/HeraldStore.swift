@@ -57,9 +57,9 @@ public final class HeraldStore: Sendable {
     }
 
     /// Of the given spool receipts, those whose jobs are already recorded.
-    public func recordedReceipts(_ receipts: [String]) throws -> Set<String> {
+    public func recordedReceipts(_ receipts: [String]) async throws -> Set<String> {
         guard !receipts.isEmpty else { return [] }
-        return try database.read { db in
+        return try await database.read { db in
             var found = Set<String>()
             let statement = try db.cachedStatement(sql: "SELECT 1 FROM jobs WHERE receipt = ?")
             for receipt in receipts where try Bool.fetchOne(statement, arguments: [receipt]) != nil {
@@ -71,20 +71,27 @@ public final class HeraldStore: Sendable {
 
     /// Writes a batch of validated jobs in one transaction; each is accepted or rejected on its own.
     public func accept(_ candidates: [IntakeCandidate], now: Date) throws -> [IntakeVerdict] {
-        try database.write { db in
-            var verdicts: [IntakeVerdict] = []
-            verdicts.reserveCapacity(candidates.count)
-            for candidate in candidates {
-                var verdict: IntakeVerdict = .rejected(JobValidationError(path: .root, code: "internal", "not processed"))
-                try db.inSavepoint {
-                    verdict = try JobRecorder(db: db, now: now.millisecondsSince1970).record(candidate)
-                    if case .accepted = verdict { return .commit }
-                    return .rollback
-                }
-                verdicts.append(verdict)
+        try database.write { db in try Self.accept(db, candidates, now: now) }
+    }
+
+    /// `accept` off the caller's thread.
+    public func accept(_ candidates: [IntakeCandidate], now: Date) async throws -> [IntakeVerdict] {
+        try await database.write { db in try Self.accept(db, candidates, now: now) }
+    }
+
+    private static func accept(_ db: Database, _ candidates: [IntakeCandidate], now: Date) throws -> [IntakeVerdict] {
+        var verdicts: [IntakeVerdict] = []
+        verdicts.reserveCapacity(candidates.count)
+        for candidate in candidates {
+            var verdict: IntakeVerdict = .rejected(JobValidationError(path: .root, code: "internal", "not processed"))
+            try db.inSavepoint {
+                verdict = try JobRecorder(db: db, now: now.millisecondsSince1970).record(candidate)
+                if case .accepted = verdict { return .commit }
+                return .rollback
             }
-            return verdicts
+            verdicts.append(verdict)
         }
+        return verdicts
     }
 
     /// A job's current state, for `herald submit --wait` and `herald status`.

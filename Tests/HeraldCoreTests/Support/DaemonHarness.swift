@@ -10,8 +10,8 @@ struct DaemonHarness {
     var configuration: HeraldCore.Configuration
     var spool: SpoolDirectory { SpoolDirectory(root: configuration.spoolDirectory) }
 
-    init(_ adjust: (inout HeraldCore.Configuration) -> Void = { _ in }) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-test-\(UUID().uuidString)").path
+    init(under parent: String = FileManager.default.temporaryDirectory.path, _ adjust: (inout HeraldCore.Configuration) -> Void = { _ in }) throws {
+        root = parent + "/herald-test-\(UUID().uuidString)"
         var configuration = HeraldCore.Configuration.embeddedDefaults(environment: [:])
         configuration.spoolDirectory = root + "/spool"
         configuration.stateDirectory = root + "/state"
@@ -22,8 +22,8 @@ struct DaemonHarness {
     }
 
     /// Starts the services, runs `body`, then shuts down gracefully and waits for the group to end.
-    func run(_ body: (Daemon.Parts) async throws -> Void) async throws {
-        try await InProcessDaemon.run(configuration, body)
+    func run(log: CapturedLog? = nil, _ body: (Daemon.Parts) async throws -> Void) async throws {
+        try await InProcessDaemon.run(configuration, logger: log?.logger(), body)
     }
 
     /// Writes a file into a spool folder the way `cp` would (no staging), returning its path.
