@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite struct CommandTests {
-    @Test func validate_whenExamples_passes() throws {
+    @Test func validate_whenExamples_passes() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let examples = packageRoot.appendingPathComponent("spool/examples").path
@@ -13,7 +13,7 @@ import Testing
         #expect(result.stdout.contains("telegram-campaign.json: ok (campaign for shop_bot, id spring-sale-2026-telegram)"))
     }
 
-    @Test func validate_whenInvalid_exitsOneWithPathAndReason() throws {
+    @Test func validate_whenInvalid_exitsOneWithPathAndReason() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let bad = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}, {"type": "image", "url": "ftp://x.example/a.png"}]}}"#
@@ -22,7 +22,7 @@ import Testing
         #expect(result.stdout == "-: message.modules[1].url: must be an https URL, not a \"ftp\" URL\n")
     }
 
-    @Test func validate_whenSendAtIsPast_warnsAndStillPasses() throws {
+    @Test func validate_whenSendAtIsPast_warnsAndStillPasses() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let late = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "send_at": "2020-01-01T09:00:00Z", "message": {"modules": [{"type": "text", "text": "x"}]}}"#
@@ -34,7 +34,7 @@ import Testing
         #expect(lines.last?.hasSuffix("the campaign goes out as soon as it is accepted; give it an expires_at if it must not go out late") == true)
     }
 
-    @Test func submit_whenNoDaemon_dropsAtomicallyAndInjectsID() throws {
+    @Test func submit_whenNoDaemon_dropsAtomicallyAndInjectsID() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let result = try runCommand(["submit", "--config", workspace.config, "-"], input: #"{"type": "pause", "job": "x"}"#)
@@ -47,7 +47,7 @@ import Testing
         #expect(text == #"{"id":"\#(id)","type": "pause", "job": "x"}"#)
     }
 
-    @Test func submit_whenAnyFileInvalid_submitsNothing() throws {
+    @Test func submit_whenAnyFileInvalid_submitsNothing() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let good = packageRoot.appendingPathComponent("spool/examples/pause.json").path
@@ -60,7 +60,7 @@ import Testing
         #expect(workspace.names("incoming").isEmpty)
     }
 
-    @Test func submit_whenNameTaken_neverOverwritesTheWaitingFile() throws {
+    @Test func submit_whenNameTaken_neverOverwritesTheWaitingFile() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let file = packageRoot.appendingPathComponent("spool/examples/pause.json").path
@@ -69,7 +69,7 @@ import Testing
         #expect(workspace.names("incoming").count == 2)
     }
 
-    @Test func configCheck_printsResolvedConfigurationWithSecretsRedacted() throws {
+    @Test func configCheck_printsResolvedConfigurationWithSecretsRedacted() async throws {
         let workspace = try Workspace(accounts: "[accounts.bot]\nplatform = \"telegram\"\ntoken_file = \"bot.token\"\n")
         defer { workspace.remove() }
         let token = workspace.root + "/bot.token"

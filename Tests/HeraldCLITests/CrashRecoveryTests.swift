@@ -10,7 +10,7 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
-    func kill9_midCampaign_restartSkipsNobodyAndRepeatsOnlyWhatWasInFlight() throws {
+    func kill9_midCampaign_restartSkipsNobodyAndRepeatsOnlyWhatWasInFlight() async throws {
         let server = try PlatformServer(arguments: ["--latency-ms", "20"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
@@ -24,16 +24,16 @@ import Testing
         var daemon = try DaemonProcess(workspace)
         try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
         try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
-        #expect(waitUntil { workspace.names("done").count == 1 })
+        #expect(await waitUntil { workspace.names("done").count == 1 })
         try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
-        #expect(waitUntil(timeout: 30) { ((try? server.requests().count) ?? 0) >= 400 })
+        #expect(await waitUntil(timeout: 30) { ((try? server.requests().count) ?? 0) >= 400 })
         // …when the daemon is killed without warning
-        _ = daemon.stop(signal: SIGKILL)
+        _ = await daemon.stop(signal: SIGKILL)
         let inFlightAtKill = Int(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? -1
         // Then a restart finishes the campaign
         daemon = try DaemonProcess(workspace)
-        #expect(waitUntil(timeout: 60) { (try? sql(database, "SELECT state FROM campaigns WHERE job_id = 'big'")) == "completed" })
-        _ = daemon.stop()
+        #expect(await waitUntil(timeout: 60) { (try? sql(database, "SELECT state FROM campaigns WHERE job_id = 'big'")) == "completed" })
+        _ = await daemon.stop()
 
         let requests = try server.requests()
         var perChat: [String: Int] = [:]
@@ -60,7 +60,7 @@ import Testing
         print("crash test: \(requests.count) requests, \(inFlightAtKill) in flight at the kill, \(repeated) repeated")
     }
 
-    @Test func rateLimits_holdWithZero429sAgainstAnEnforcingServer() throws {
+    @Test func rateLimits_holdWithZero429sAgainstAnEnforcingServer() async throws {
         let server = try PlatformServer(arguments: ["--enforce-limits"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
@@ -73,12 +73,12 @@ import Testing
         let daemon = try DaemonProcess(workspace)
         try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
         try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
-        #expect(waitUntil { workspace.names("done").count == 1 })
+        #expect(await waitUntil { workspace.names("done").count == 1 })
         let start = Date()
         try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
-        #expect(waitUntil(timeout: 60) { ((try? server.requests().count) ?? 0) >= 122 })
+        #expect(await waitUntil(timeout: 60) { ((try? server.requests().count) ?? 0) >= 122 })
         let elapsed = Date().timeIntervalSince(start)
-        let (_, log) = daemon.stop()
+        let (_, log) = await daemon.stop()
         // 122 calls at 30/s need at least 4 s; the per-chat gap makes each chat's second call wait a second
         #expect(elapsed >= 4)
         #expect(!log.contains("rate limited"), "the server had to push back: \(log)")

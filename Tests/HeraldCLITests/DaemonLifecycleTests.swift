@@ -3,107 +3,107 @@ import Glibc
 import Testing
 
 @Suite(.serialized) struct DaemonLifecycleTests {
-    @Test func notify_sequence_readyWatchdogReloadStopping() throws {
+    @Test func notify_sequence_readyWatchdogReloadStopping() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let listener = try NotifyListener()
         // Given a daemon started as systemd would, with a 2 s watchdog
         let daemon = try DaemonProcess(workspace, environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "2000000"])
         // Then READY=1 comes with a STATUS line, and WATCHDOG=1 follows at half the interval
-        #expect(listener.waitFor("READY=1"))
+        #expect(await listener.waitFor("READY=1"))
         #expect(listener.messages.first?.contains("STATUS=ready:") == true)
         // A reload right after READY=1 must not kill it (SIGHUP is trapped before READY)
         daemon.signal(SIGHUP)
-        #expect(listener.waitFor("RELOADING=1"))
-        #expect(listener.waitFor("WATCHDOG=1", timeout: 3))
+        #expect(await listener.waitFor("RELOADING=1"))
+        #expect(await listener.waitFor("WATCHDOG=1", timeout: 3))
         // When SIGHUP arrives, RELOADING=1 (with MONOTONIC_USEC) and READY=1 again
         let before = listener.messages.count
         daemon.signal(SIGHUP)
-        #expect(listener.waitFor("RELOADING=1", from: before))
+        #expect(await listener.waitFor("RELOADING=1", from: before))
         #expect(listener.messages.last?.contains("MONOTONIC_USEC=") == true)
-        #expect(listener.waitFor("READY=1", from: before))
+        #expect(await listener.waitFor("READY=1", from: before))
         // When SIGTERM arrives, STOPPING=1 and a clean exit
         daemon.signal(SIGTERM)
-        #expect(listener.waitFor("STOPPING=1"))
-        let (status, log) = daemon.stop()
+        #expect(await listener.waitFor("STOPPING=1"))
+        let (status, log) = await daemon.stop()
         #expect(status == 0, "\(log)")
         #expect(log.contains("herald stopped"))
     }
 
-    @Test func reload_whenAccountAdded_acceptsItsJobsWithoutRestart() throws {
+    @Test func reload_whenAccountAdded_acceptsItsJobsWithoutRestart() async throws {
         let workspace = try Workspace(accounts: "[accounts.first]\nplatform = \"telegram\"\n")
         defer { workspace.remove() }
         let listener = try NotifyListener()
-        let daemon = try #require(try DaemonProcess.startReady(workspace, listener: listener))
+        let daemon = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
         let job = #"{"type": "campaign", "account": "second", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#
         // Given a job for an account the configuration does not have yet: rejected
         try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/before.json"))
-        #expect(waitUntil { workspace.names("failed").count == 2 })
+        #expect(await waitUntil { workspace.names("failed").count == 2 })
         // When the account is added and the daemon reloads
         try workspace.writeConfig(accounts: "[accounts.first]\nplatform = \"telegram\"\n[accounts.second]\nplatform = \"telegram\"\n")
         let before = listener.messages.count
         daemon.signal(SIGHUP)
-        #expect(listener.waitFor("RELOADING=1", from: before))
-        #expect(listener.waitFor("READY=1", from: before + 1))
+        #expect(await listener.waitFor("RELOADING=1", from: before))
+        #expect(await listener.waitFor("READY=1", from: before + 1))
         // Then the same job is accepted
         try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/after.json"))
-        #expect(waitUntil { workspace.names("done").count == 1 })
+        #expect(await waitUntil { workspace.names("done").count == 1 })
         // And a broken configuration on reload keeps the one in force
         try Data("this is = = not toml".utf8).write(to: URL(fileURLWithPath: workspace.config))
         daemon.signal(SIGHUP)
         try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/after-bad-reload.json"))
-        #expect(waitUntil { workspace.names("done").count == 2 })
-        let (status, log) = daemon.stop()
+        #expect(await waitUntil { workspace.names("done").count == 2 })
+        let (status, log) = await daemon.stop()
         #expect(status == 0)
         #expect(log.contains("configuration reload failed, keeping the one in force"))
     }
 
-    @Test func reload_whenACampaignsAccountIsRemoved_failsItOnceWithTheReason() throws {
+    @Test func reload_whenACampaignsAccountIsRemoved_failsItOnceWithTheReason() async throws {
         let workspace = try Workspace(accounts: "[accounts.first]\nplatform = \"telegram\"\n[accounts.second]\nplatform = \"telegram\"\n")
         defer { workspace.remove() }
         let listener = try NotifyListener()
-        let daemon = try #require(try DaemonProcess.startReady(workspace, listener: listener))
+        let daemon = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
         // Given a running campaign of an account without a token (nothing can go out)
         try Data(#"{"type": "subscribers", "account": "second", "action": "import", "subscribers": ["1"]}"#.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/a.json"))
         try Data(#"{"type": "campaign", "id": "orphan", "account": "second", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
             .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/b.json"))
-        #expect(waitUntil { workspace.names("done").count == 2 })
+        #expect(await waitUntil { workspace.names("done").count == 2 })
         // When its account is removed and the daemon reloads
         try workspace.writeConfig(accounts: "[accounts.first]\nplatform = \"telegram\"\n")
         let before = listener.messages.count
         daemon.signal(SIGHUP)
-        #expect(listener.waitFor("READY=1", from: before + 1))
+        #expect(await listener.waitFor("READY=1", from: before + 1))
         // Then the campaign fails, once, with the reason, and its job says so
         let database = workspace.state + "/herald.sqlite"
-        #expect(waitUntil { (try? runCommand(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'orphan'"], executable: "/usr/bin/env").stdout) == "failed\n" })
-        let (status, log) = daemon.stop()
+        #expect(await waitUntil { (try? runCommand(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'orphan'"], executable: "/usr/bin/env").stdout) == "failed\n" })
+        let (status, log) = await daemon.stop()
         #expect(status == 0)
         #expect(log.components(separatedBy: "cannot be sent and is failed").count == 2, "\(log)")
         #expect(log.contains("account second has no token"))
     }
 
-    @Test func campaign_withAnEmptyAudience_warnsNamingTheTagsThatExist() throws {
+    @Test func campaign_withAnEmptyAudience_warnsNamingTheTagsThatExist() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let listener = try NotifyListener()
-        let daemon = try #require(try DaemonProcess.startReady(workspace, listener: listener))
+        let daemon = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
         try Data(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "1", "tags": ["newsletter"]}]}"#.utf8)
             .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/a.json"))
-        #expect(waitUntil { workspace.names("done").count == 1 })
+        #expect(await waitUntil { workspace.names("done").count == 1 })
         try Data(#"{"type": "campaign", "id": "vip", "account": "shop_bot", "audience": {"tags": {"include": ["vip"]}}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
             .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/b.json"))
         let database = workspace.state + "/herald.sqlite"
-        #expect(waitUntil { (try? runCommand(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'vip'"], executable: "/usr/bin/env").stdout) == "completed\n" })
-        let (_, log) = daemon.stop()
+        #expect(await waitUntil { (try? runCommand(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'vip'"], executable: "/usr/bin/env").stdout) == "completed\n" })
+        let (_, log) = await daemon.stop()
         #expect(log.contains("campaign of job vip has an empty audience (tags: include vip); tags of shop_bot's subscribers: newsletter"), "\(log)")
         #expect(log.contains("campaign of job vip completed: 0 sent, 0 failed, 0 skipped"), "\(log)")
     }
 
-    @Test func sigterm_whileFilesArrive_drainsWithNothingLeftHalfDone() throws {
+    @Test func sigterm_whileFilesArrive_drainsWithNothingLeftHalfDone() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let listener = try NotifyListener()
-        let daemon = try #require(try DaemonProcess.startReady(workspace, listener: listener))
+        let daemon = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
         // Given a stream of files arriving
         let job = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#
         for index in 0..<300 {
@@ -111,7 +111,7 @@ import Testing
             if index == 150 { daemon.signal(SIGTERM) }
         }
         // When it stops
-        let (status, log) = daemon.stop()
+        let (status, log) = await daemon.stop()
         #expect(status == 0, "\(log)")
         // Then nothing is left claimed-but-unrecorded, and every file is either accepted or still waiting
         #expect(workspace.names("active").isEmpty)
@@ -119,11 +119,11 @@ import Testing
         #expect(workspace.names("done").count + workspace.names("incoming").count == 300)
         // And a restart takes the rest
         let again = try DaemonProcess(workspace)
-        #expect(waitUntil(timeout: 60) { workspace.names("done").count == 300 })
-        _ = again.stop()
+        #expect(await waitUntil(timeout: 60) { workspace.names("done").count == 300 })
+        _ = await again.stop()
     }
 
-    @Test func submitWait_followsTheJobToItsOutcome() throws {
+    @Test func submitWait_followsTheJobToItsOutcome() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let daemon = try DaemonProcess(workspace)
@@ -142,7 +142,7 @@ import Testing
         let rejected = try runCommand(["submit", "--config", workspace.config, "--wait", "--timeout", "20", unknown])
         #expect(rejected.status == 1)
         #expect(rejected.stdout.contains("rejected: job: no job with id \"nope\""))
-        _ = daemon.stop()
+        _ = await daemon.stop()
     }
 }
 
@@ -150,7 +150,7 @@ import Testing
     static let isRoot = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/lib/systemd/systemd-journald")
 
     @Test(.enabled(if: isRoot, "needs root for a private journald in a mount namespace"))
-    func journal_entriesCarryStructuredFields() throws {
+    func journal_entriesCarryStructuredFields() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let job = packageRoot.appendingPathComponent("spool/examples/telegram-campaign.json").path

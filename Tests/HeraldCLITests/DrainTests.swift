@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
-    func sigterm_withAFrozenPlatform_exitsWithinTheBudget_andRecordsWhatWasInFlight() throws {
+    func sigterm_withAFrozenPlatform_exitsWithinTheBudget_andRecordsWhatWasInFlight() async throws {
         // A platform that takes requests and never answers
         let server = try PlatformServer(arguments: ["--latency-ms", "600000"])
         let workspace = try Workspace(accounts: "")
@@ -17,17 +17,17 @@ import Testing
         try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken, extra: "rate = 5", top: "drain_timeout_seconds = 2")
         let database = workspace.state + "/herald.sqlite"
         let listener = try NotifyListener()
-        let daemon = try #require(try DaemonProcess.startReady(workspace, listener: listener))
+        let daemon = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
         let ids = (1...20).map { "\"\(800_000 + $0)\"" }.joined(separator: ",")
         try Data((#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["# + ids + "]}").utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/a.json"))
-        #expect(waitUntil { workspace.names("done").count == 1 })
+        #expect(await waitUntil { workspace.names("done").count == 1 })
         try Data(#"{"type": "campaign", "id": "c", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
             .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/c.json"))
         // Given calls hanging at the platform
-        #expect(waitUntil(timeout: 20) { (Int((try? sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? "") ?? 0) >= 3 })
+        #expect(await waitUntil(timeout: 20) { (Int((try? sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? "") ?? 0) >= 3 })
         // When SIGTERM comes with a 2 s drain budget
         let started = Date()
-        let (status, log) = daemon.stop(timeout: 20)
+        let (status, log) = await daemon.stop(timeout: 20)
         let took = Date().timeIntervalSince(started)
         // Then the daemon is gone within the budget and a second, having written down what was in flight
         #expect(status == 0, "\(log)")

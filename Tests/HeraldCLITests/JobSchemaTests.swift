@@ -5,7 +5,7 @@ import Testing
     static let hasValidator = (try? runCommand(["python3", "-c", "import jsonschema"], executable: "/usr/bin/env"))?.status == 0
 
     @Test(.enabled(if: hasValidator, "python3 with jsonschema (installed by .ci/run)"))
-    func schema_isValidAndAcceptsEveryExampleButNotBrokenOnes() throws {
+    func schema_isValidAndAcceptsEveryExampleButNotBrokenOnes() async throws {
         let script = """
             import glob, json, sys, jsonschema
             root = sys.argv[1]

@@ -10,6 +10,7 @@ public final class DaemonStatus: Sendable {
         var inFlightSends = 0
         var sendsPerSecond = 0.0
         var pausedAccounts: [String] = []
+        var campaignsSending = 0
         var lastBeats: [Loop: ContinuousClock.Instant] = [:]
         var beatCounts: [Loop: Int] = [:]
         var phase = "starting"
@@ -62,6 +63,14 @@ public final class DaemonStatus: Sendable {
             $0.pausedAccounts = pausedAccounts.sorted()
         }
     }
+
+    /// A dispatch housekeeping pass came back: how many campaigns the dispatcher now sends.
+    public func recordHousekeeping(campaignsSending: Int) {
+        figures.withLock { $0.campaignsSending = campaignsSending }
+    }
+
+    /// Campaigns the dispatcher sends (paused, scheduled and finished ones are not among them).
+    public var campaignsSending: Int { figures.withLock { $0.campaignsSending } }
 
     public func recordIntake(accepted: Int, rejected: Int, queued: Int) {
         figures.withLock {

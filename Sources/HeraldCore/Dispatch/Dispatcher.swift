@@ -373,6 +373,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             }
         }
         loop.machine.campaignsRunning(pass.running.compactMap { loop.campaigns[$0.id]?.spec })
+        status.recordHousekeeping(campaignsSending: loop.machine.campaignIDs.count)
         for completion in pass.completed {
             logger.notice("campaign of job \(completion.jobID) completed: \(completion.summary)", metadata: ["event": "campaign_completed", "job.id": "\(completion.jobID)"])
         }

@@ -118,19 +118,19 @@ final class DaemonProcess {
     }
 
     /// Starts a daemon and waits for its READY=1 on `listener`; nil if it never became ready.
-    static func startReady(_ workspace: Workspace, listener: NotifyListener, environment: [String: String] = [:], arguments: [String] = []) throws -> DaemonProcess? {
+    static func startReady(_ workspace: Workspace, listener: NotifyListener, environment: [String: String] = [:], arguments: [String] = []) async throws -> DaemonProcess? {
         let before = listener.messages.count
         let daemon = try DaemonProcess(workspace, environment: environment.merging(["NOTIFY_SOCKET": listener.path]) { $1 }, arguments: arguments)
-        return listener.waitFor("READY=1", from: before) ? daemon : nil
+        return await listener.waitFor("READY=1", from: before) ? daemon : nil
     }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Waits for exit (killing it after `timeout`), returning the status and everything it logged.
-    func stop(signal number: Int32 = SIGTERM, timeout: Double = 15) -> (status: Int32, log: String) {
+    func stop(signal number: Int32 = SIGTERM, timeout: Double = 15) async -> (status: Int32, log: String) {
         if process.isRunning { signal(number) }
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
@@ -144,12 +144,12 @@ final class DaemonProcess {
     }
 }
 
-/// Polls until `condition` holds.
-func waitUntil(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+/// Polls until `condition` holds, sleeping (not blocking its thread) between looks.
+func waitUntil(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
-        usleep(20_000)
+        try? await Task.sleep(for: .milliseconds(20))
     }
     return condition()
 }

@@ -22,13 +22,17 @@ final class NotifyListener {
     }
 
     /// Receives datagrams until one at or after index `from` contains `text`, or the timeout passes.
-    func waitFor(_ text: String, from start: Int = 0, timeout: Double = 10) -> Bool {
+    /// Sleeps between looks instead of blocking in poll(2), so that a waiting test leaves its thread to the others.
+    func waitFor(_ text: String, from start: Int = 0, timeout: Double = 10) async -> Bool {
         if messages.dropFirst(start).contains(where: { $0.contains(text) }) { return true }
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while Date() < deadline {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 50) > 0 else { continue }
+            guard poll(&poller, 1, 0) > 0 else {
+                try? await Task.sleep(for: .milliseconds(20))
+                continue
+            }
             let count = recv(fd, &buffer, buffer.count, 0)
             guard count > 0 else { continue }
             let message = String(decoding: buffer[..<count], as: UTF8.self)

@@ -107,19 +107,20 @@ import Testing
         func count(_ state: String) throws -> Int {
             try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM deliveries WHERE state = ?", arguments: [state]) ?? 0 }
         }
-        try await harness.run { _ in
+        try await harness.run { parts in
             try harness.drop(importJob, as: "import.json")
             try await eventually { harness.names(in: .done).count == 1 }
             try harness.drop(Self.campaign, as: "campaign.json")
             try await eventually(timeout: 10, "some sent") { try count("sent") >= 3 }
             try harness.drop(#"{"type": "pause", "job": "c"}"#, as: "pause.json")
             try await eventually { harness.names(in: .done).count == 3 }
-            // The calls out when the pause landed finish; then the count must stand still
+            // The dispatcher drops the paused campaign at its next housekeeping pass, and the calls out then finish
+            try await eventually(timeout: 10, "the pause applied") { parts.status.campaignsSending == 0 }
             try await eventually(timeout: 10, "in-flight calls finished") { try count("sending") == 0 }
             let sentWhilePaused = try count("sent")
-            // An observation window: the machine's unit tests prove the rule, this proves the daemon applies it
-            try await Task.sleep(for: .seconds(1.5))
-            // Paused: nothing more goes out (beyond calls already in flight when the pause landed)
+            // Two more dispatcher passes (at least one a second) with the rows still pending: nothing more goes out
+            let beats = parts.status.beats(.dispatcher)
+            try await eventually(timeout: 10, "two more passes") { parts.status.beats(.dispatcher) >= beats + 2 }
             #expect(try count("sent") == sentWhilePaused)
             try harness.drop(#"{"type": "resume", "job": "c"}"#, as: "resume.json")
             try await eventually(timeout: 10) { try count("sent") >= sentWhilePaused + 3 }
@@ -147,11 +148,14 @@ import Testing
         let sendAt = Date().addingTimeInterval(30)
         let stamp = ISO8601DateFormatter().string(from: sendAt)
         // Given a campaign scheduled a few seconds ahead, accepted by a daemon that then stops
-        try await harness.run { _ in
+        try await harness.run { parts in
             try harness.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["61", "62"]}"#, as: "a.json")
             try harness.drop(#"{"type": "campaign", "id": "later", "account": "shop_bot", "audience": {"all": true}, "send_at": ""# + stamp + #"", "message": {"modules": [{"type": "text", "text": "On time"}]}}"#, as: "c.json")
             try await eventually { harness.names(in: .done).count == 2 }
-            try await Task.sleep(for: .seconds(1))
+            // The dispatcher has had the campaign in view (a pass after each acceptance), and left it scheduled
+            let beats = parts.status.beats(.dispatcher)
+            try await eventually(timeout: 10, "two dispatcher passes") { parts.status.beats(.dispatcher) >= beats + 2 }
+            #expect(parts.status.campaignsSending == 0)
         }
         #expect(try server.requests().isEmpty)
         // When a new daemon starts, it sends at the scheduled time, not before

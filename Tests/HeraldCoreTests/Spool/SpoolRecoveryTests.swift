@@ -54,8 +54,10 @@ import Testing
             try await blocker.write { db in
                 try db.execute(sql: "INSERT INTO automations (account, setting, value, job_id, updated_at) VALUES ('x', 'y', '{}', 'z', 0)")
                 try harness.drop(minimalCampaign, as: "waiting.json")
-                // …while a file arrives
-                Thread.sleep(forTimeInterval: 0.5)
+                // …while a file arrives and is claimed (the intake then waits on the lock)
+                let deadline = Date().addingTimeInterval(10)
+                while harness.names(in: .active).isEmpty && Date() < deadline { usleep(10_000) }
+                #expect(!harness.names(in: .active).isEmpty)
             }
             // Then the intake waits for the lock and records it
             try await eventually(timeout: 20) { harness.names(in: .done).count == 1 }
