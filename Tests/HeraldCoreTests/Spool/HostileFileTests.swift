@@ -19,7 +19,10 @@ import Testing
             try Data([0x7B, 0x22, 0x74, 0x79, 0x70, 0x65, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]).write(to: URL(fileURLWithPath: incoming + "/latin1.json"))
             try harness.drop(#"{"type": "pause", "type": "cancel", "job": "x"}"#, as: "dupkey.json")
             try harness.drop(#"{"type": "cancel", "job": "no-such-job"}"#, as: "unknown-target.json")
-            #expect(symlink("/etc/passwd", incoming + "/symlink.json") == 0)
+            // A valid job outside the spool, behind a link: it must be neither recorded nor touched
+            let outside = harness.root + "/outside.json"
+            try Data(minimalCampaign.utf8).write(to: URL(fileURLWithPath: outside))
+            #expect(symlink(outside, incoming + "/symlink.json") == 0)
             try harness.drop(#"{"type": "pause", "job": "x"}"#, as: "target-of-link.json", in: .tmp)
             #expect(symlink(harness.spool.path(.tmp, "target-of-link.json"), incoming + "/relative-link.json") == 0)
             #expect(mkfifo(incoming + "/fifo.json", 0o644) == 0)
@@ -47,8 +50,9 @@ import Testing
         #expect(harness.rejection(of: "deep.json")?["error"]?.contains("deeper than 16") == true)
         #expect(harness.rejection(of: "symlink.json")?["error"]?.contains("symbolic link") == true)
         #expect(harness.rejection(of: "dupkey.json")?["error"]?.contains("duplicate key \"type\"") == true)
-        // The symlink target was never touched
-        #expect(FileManager.default.fileExists(atPath: "/etc/passwd"))
+        // The link's target was neither recorded nor touched: the only job is good.json
+        #expect(try String(contentsOfFile: harness.root + "/outside.json", encoding: .utf8) == minimalCampaign)
+        #expect(try harness.jobCount() == 1)
         #expect(harness.names(in: .tmp) == ["target-of-link.json"])
     }
 }

@@ -17,9 +17,15 @@ import Testing
         }
         #expect(harness.names(in: .done).first?.hasSuffix("~campaign.json") == true)
         #expect(harness.names(in: .incoming).isEmpty && harness.names(in: .active).isEmpty && harness.names(in: .tmp).isEmpty)
-        let state = try harness.query { try String.fetchOne($0, sql: "SELECT c.state FROM campaigns c JOIN jobs j ON j.id = c.job_id WHERE j.id = 'spring-sale-2026-telegram'") }
-        // Due now: the dispatcher may already have started it
-        #expect(["scheduled", "running", "completed"].contains(state))
+        // Recorded as the file said, under the receipt its done/ name carries, with its campaign and stored spec
+        let receipt = try #require(harness.names(in: .done).first.flatMap(SpoolReceipt.split)?.receipt)
+        try harness.query { db in
+            let job = try #require(try Row.fetchOne(db, sql: "SELECT kind, receipt, body FROM jobs WHERE id = 'spring-sale-2026-telegram'"))
+            #expect(job["kind"] as String == "campaign")
+            #expect(job["receipt"] as String == receipt)
+            #expect(job["body"] as String == (try example("telegram-campaign.json")))
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM campaigns WHERE job_id = 'spring-sale-2026-telegram' AND spec IS NOT NULL") == 1)
+        }
     }
 
     @Test func intake_whenCopiedSlowly_waitsForCloseBeforeReading() async throws {

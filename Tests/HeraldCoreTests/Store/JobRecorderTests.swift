@@ -1,10 +1,30 @@
 import Foundation
 import GRDB
-import HeraldCore
+@testable import HeraldCore
 import HeraldModel
 import Testing
 
+/// The recorder's rules on an in-memory store (no spool, no dispatcher); only the data-file import, which is
+/// about the spool's data/ folder, runs through a daemon.
 @Suite struct JobRecorderTests {
+    static let decoder = JobDecoder(accounts: AccountDirectory(["shop_bot": .telegram, "shop_page": .messenger]), now: Date())
+
+    /// Accepts each job in turn, as intake would one file at a time; returns the verdicts.
+    @discardableResult
+    static func accept(_ store: HeraldStore, _ texts: [String]) throws -> [IntakeVerdict] {
+        try texts.enumerated().map { index, text in
+            let job = try decoder.decode(Array(text.utf8))
+            let document = try JSONParser().parse(Array(text.utf8))
+            let receipt = "r\(index)-\(UUID().uuidString.prefix(8))"
+            let candidate = IntakeCandidate(receipt: receipt, fileName: "j\(index).json", body: text, job: job, document: document, jobID: job.id ?? JobID(unchecked: "j-" + receipt))
+            return try #require(try store.accept([candidate], now: Date()).first)
+        }
+    }
+
+    static func code(_ verdict: IntakeVerdict) -> String? {
+        if case .rejected(let error) = verdict { error.code } else { nil }
+    }
+
     @Test func control_pauseResumeCancel_moveTheCampaignThroughItsStates() throws {
         // On an in-memory store: the recorder's rules, without a spool or a dispatcher
         let store = try HeraldStore.inMemory()
@@ -31,22 +51,15 @@ import Testing
         #expect(try store.jobStatus(id: JobID(unchecked: "spring"))?.state == "cancelled")
     }
 
-    @Test func subscribers_importTagUnsubscribe_andNeverResubscribeOnImport() async throws {
-        let harness = try DaemonHarness()
-        defer { harness.remove() }
-        try await harness.run { _ in
-            let jobs = [
-                try example("subscribers-import.json"),
-                #"{"type": "subscribers", "account": "shop_bot", "action": "unsubscribe", "subscribers": ["987654321", "000000001"]}"#,
-                #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "987654321", "first_name": "Gracie"}]}"#,
-                #"{"type": "subscribers", "account": "shop_bot", "action": "untag", "tags": ["customers"], "subscribers": ["123456789"]}"#,
-            ]
-            for (index, job) in jobs.enumerated() {
-                try harness.drop(job, as: "s\(index).json")
-                try await eventually { harness.names(in: .done).count == index + 1 }
-            }
-        }
-        try harness.query { (db: Database) throws in
+    @Test func subscribers_importTagUnsubscribe_andNeverResubscribeOnImport() throws {
+        let store = try HeraldStore.inMemory()
+        try Self.accept(store, [
+            try example("subscribers-import.json"),
+            #"{"type": "subscribers", "account": "shop_bot", "action": "unsubscribe", "subscribers": ["987654321", "000000001"]}"#,
+            #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "987654321", "first_name": "Gracie"}]}"#,
+            #"{"type": "subscribers", "account": "shop_bot", "action": "untag", "tags": ["customers"], "subscribers": ["123456789"]}"#,
+        ]).forEach { #expect(Self.code($0) == nil) }
+        try store.database.read { (db: Database) throws in
             let grace = try #require(try Row.fetchOne(db, sql: "SELECT status, first_name, source, fields FROM subscribers WHERE platform_id = '987654321'"))
             #expect(grace["status"] as String == "unsubscribed")
             #expect(grace["first_name"] as String == "Gracie")
@@ -86,43 +99,38 @@ import Testing
         }
     }
 
-    @Test func campaign_toExplicitSubscribers_rejectsUnknownOnesByPath() async throws {
-        let harness = try DaemonHarness()
-        defer { harness.remove() }
-        try await harness.run { _ in
-            try harness.drop(try example("subscribers-import.json"), as: "import.json")
-            try await eventually { harness.names(in: .done).count == 1 }
-            try harness.drop(#"{"type": "campaign", "account": "shop_bot", "audience": {"subscribers": ["123456789", "42"]}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#, as: "c.json")
-            try harness.drop(try example("scheduled-campaign.json"), as: "scheduled.json")
-            try await eventually { harness.names(in: .done).count == 2 && harness.names(in: .failed).count == 2 }
+    @Test func campaign_toExplicitSubscribers_rejectsUnknownOnesByPath() throws {
+        let store = try HeraldStore.inMemory()
+        let verdicts = try Self.accept(store, [
+            try example("subscribers-import.json"),
+            #"{"type": "campaign", "account": "shop_bot", "audience": {"subscribers": ["123456789", "42"]}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#,
+            try example("scheduled-campaign.json"),
+        ])
+        guard case .rejected(let error) = verdicts[1] else {
+            Issue.record("the campaign to an unknown subscriber was accepted")
+            return
         }
-        #expect(harness.rejection(of: "c.json")?["path"] == "audience.subscribers[1]")
-        try harness.query { (db: Database) throws in
+        #expect(error.path.description == "audience.subscribers[1]")
+        // The scheduled one names only known subscribers: accepted, with its two deliveries waiting
+        #expect(Self.code(verdicts[2]) == nil)
+        try store.database.read { (db: Database) throws in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'pending'") == 2)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM campaigns") == 1)
         }
     }
 
-    @Test func feed_createUpdateDelete_andAutomationSettings() async throws {
-        let harness = try DaemonHarness()
-        defer { harness.remove() }
-        try await harness.run { _ in
-            let jobs = [
-                try example("feed.json"),
-                #"{"type": "feed", "action": "create", "name": "blog", "account": "shop_bot", "source": "https://a.example/f", "frequency": {"every_hours": 2}}"#,
-                #"{"type": "feed", "action": "update", "name": "blog", "max_items": 3}"#,
-                #"{"type": "feed", "action": "delete", "name": "nope"}"#,
-                try example("automation.json"),
-                #"{"type": "automation", "account": "shop_page", "welcome": null}"#,
-            ]
-            for (index, job) in jobs.enumerated() {
-                try harness.drop(job, as: "j\(index).json")
-                try await eventually { harness.names(in: .incoming).isEmpty && harness.names(in: .active).isEmpty }
-            }
-        }
-        #expect(harness.rejection(of: "j1.json")?["code"] == "duplicate_feed")
-        #expect(harness.rejection(of: "j3.json")?["code"] == "unknown_feed")
-        try harness.query { (db: Database) throws in
+    @Test func feed_createUpdateDelete_andAutomationSettings() throws {
+        let store = try HeraldStore.inMemory()
+        let verdicts = try Self.accept(store, [
+            try example("feed.json"),
+            #"{"type": "feed", "action": "create", "name": "blog", "account": "shop_bot", "source": "https://a.example/f", "frequency": {"every_hours": 2}}"#,
+            #"{"type": "feed", "action": "update", "name": "blog", "max_items": 3}"#,
+            #"{"type": "feed", "action": "delete", "name": "nope"}"#,
+            try example("automation.json"),
+            #"{"type": "automation", "account": "shop_page", "welcome": null}"#,
+        ])
+        #expect(verdicts.map(Self.code) == [nil, "duplicate_feed", nil, "unknown_feed", nil, nil])
+        try store.database.read { (db: Database) throws in
             let settings = try #require(try String.fetchOne(db, sql: "SELECT settings FROM feeds WHERE name = 'blog'"))
             #expect(settings.contains("\"max_items\":3") && settings.contains("\"mode\":\"digest\""))
             let automations = try String.fetchAll(db, sql: "SELECT setting FROM automations WHERE account = 'shop_page' ORDER BY setting")
