@@ -26,9 +26,14 @@ struct HeraldBench {
                     try await DispatchBenchmark.accuracy(runs: runs, rate: rate, recipients: max(12, Int(rate * 10)), busyCore: ProcessInfo.processInfo.environment["HERALD_BENCH_BUSY"] != "0")
                 }
             case "high-latency": try await DispatchBenchmark.latency(runs: runs, recipients: 20_000)
+            case "peers":
+                try await PeerBenchmark.run(
+                    runs: runs, recipients: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_RECIPIENTS"] ?? "") ?? 20_000,
+                    accounts: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_ACCOUNTS"] ?? "") ?? 8
+                )
             case "memory": try await DispatchBenchmark.memory(runs: 1, recipients: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_RECIPIENTS"] ?? "") ?? 1_000_000)
             default:
-                FileHandle.standardError.write(Data("herald-bench: unknown scenario \(scenario) (intake-rate, intake-latency, dispatch-throughput, rate-accuracy, high-latency, memory)\n".utf8))
+                FileHandle.standardError.write(Data("herald-bench: unknown scenario \(scenario) (intake-rate, intake-latency, dispatch-throughput, rate-accuracy, high-latency, peers, memory)\n".utf8))
                 exit(2)
             }
         }

@@ -61,8 +61,14 @@ public final class CurlTransport: HTTPTransport {
                     continuation.resume(returning: .failure(reason: "transport is shut down", requestSent: false))
                     return
                 }
-                queue.withLock { $0.append(Transfer(id: id, request: request, continuation: continuation, maxBytes: maxResponseBytes)) }
-                curl_multi_wakeup(multi)
+                // The thread empties the queue before each poll: only the first request into an empty queue
+                // needs to wake it (a wake-up is a write(2) and a poll return; one per request cost a third of
+                // the thread's time).
+                let wasEmpty = queue.withLock { queue in
+                    queue.append(Transfer(id: id, request: request, continuation: continuation, maxBytes: maxResponseBytes))
+                    return queue.count == 1
+                }
+                if wasEmpty { curl_multi_wakeup(multi) }
             }
         } onCancel: {
             cancelled.withLock { _ = $0.insert(id) }
@@ -91,6 +97,12 @@ public final class CurlTransport: HTTPTransport {
         var active = 0
         // Transfer id → its easy handle, for cancellation.
         var handles: [Int: UnsafeMutableRawPointer] = [:]
+        defer {
+            for easy in spare { curl_easy_cleanup(easy) }
+            spare = []
+            for (_, list) in headerLists { curl_slist_free_all(list) }
+            headerLists = [:]
+        }
         while true {
             let incoming = queue.withLock { pending in
                 defer { pending.removeAll(keepingCapacity: true) }
@@ -128,8 +140,15 @@ public final class CurlTransport: HTTPTransport {
         finished.withLock { $0?.resume(); $0 = nil }
     }
 
+    /// Finished easy handles, reset and kept for the next transfers: creating one per request cost an allocation
+    /// storm and its buffers every time (curl thread only).
+    nonisolated(unsafe) private var spare: [UnsafeMutableRawPointer] = []
+    /// Header lists by their lines: every request of a channel sends the same few (curl thread only).
+    nonisolated(unsafe) private var headerLists: [[String]: UnsafeMutablePointer<curl_slist>] = [:]
+
     private func start(_ transfer: Transfer) -> UnsafeMutableRawPointer? {
-        guard let easy = curl_easy_init() else {
+        let reused = spare.popLast()
+        guard let easy = reused ?? curl_easy_init() else {
             transfer.continuation.resume(returning: .failure(reason: "curl_easy_init failed", requestSent: false))
             return nil
         }
@@ -148,10 +167,7 @@ public final class CurlTransport: HTTPTransport {
         "http,https".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, $0) }
         "".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, $0) }
         "Herald/1".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, $0) }
-        var headers: UnsafeMutablePointer<curl_slist>? = nil
-        for header in transfer.request.headers + ["Expect:"] { headers = curl_slist_append(headers, header) }
-        transfer.headers = headers
-        cshim_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers))
+        cshim_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList(transfer)))
         if transfer.request.method == "POST" {
             // The body is fed by a read callback with no seek callback, so libcurl cannot rewind it: where it
             // would silently resend on a fresh connection (a reused one that died after taking the request),
@@ -178,8 +194,10 @@ public final class CurlTransport: HTTPTransport {
         var requestSize = 0
         cshim_curl_easy_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &requestSize)
         curl_multi_remove_handle(multi, easy)
-        curl_easy_cleanup(easy)
-        curl_slist_free_all(transfer.headers)
+        // Kept for reuse (its options cleared; the connection cache belongs to the multi handle either way).
+        curl_easy_reset(easy)
+        if spare.count < 1024 { spare.append(easy) } else { curl_easy_cleanup(easy) }
+        if let list = transfer.headers { curl_slist_free_all(list) }
         let result: HTTPResult
         if abandoned {
             let sent = transfer.request.body.isEmpty ? requestSize > 0 : transfer.bodyBytesHanded > 0
@@ -199,6 +217,19 @@ public final class CurlTransport: HTTPTransport {
     }
 }
 
+extension CurlTransport {
+    /// The transfer's header list (plus `Expect:`, which turns off 100-continue), built once per set of lines.
+    fileprivate func headerList(_ transfer: Transfer) -> UnsafeMutablePointer<curl_slist>? {
+        let lines = transfer.request.headers
+        if let list = headerLists[lines] { return list }
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for line in lines + ["Expect:"] { list = curl_slist_append(list, line) }
+        // A bounded cache (channels send a handful of distinct sets); past it, the transfer frees its own.
+        if headerLists.count < 64, let list { headerLists[lines] = list } else { transfer.headers = list }
+        return list
+    }
+}
+
 /// One request in flight: owned by the curl thread from submission to completion.
 final class Transfer: @unchecked Sendable {
     let id: Int
@@ -209,6 +240,7 @@ final class Transfer: @unchecked Sendable {
     var overflowed = false
     /// How much of the body libcurl has taken through the read callback.
     var bodyBytesHanded = 0
+    /// A header list built for this transfer alone (not cached), freed with it.
     var headers: UnsafeMutablePointer<curl_slist>?
 
     init(id: Int, request: HTTPRequest, continuation: CheckedContinuation<HTTPResult, Never>, maxBytes: Int) {

@@ -2,7 +2,7 @@ extension DispatchStateMachine {
     /// The platform's answer to a delivery's outstanding call: the next part is scheduled, or the delivery
     /// gets its result. `random` in [0, 1) jitters retries.
     public mutating func outcome(deliveryID: Int64, _ outcome: SendOutcome, at now: Instant, random: Double) -> [Action] {
-        guard let flight = flights[deliveryID], flight.phase == .outstanding else { return [] }
+        guard stages[deliveryID]?.phase == .outstanding, let flight = flights[deliveryID] else { return [] }
         limiter.completed(account: flight.account, chat: flight.chat, at: now.seconds)
         return noteOutage(flight, outcome, at: now, random: random) + apply(outcome, to: flight, at: now, random: random)
     }
@@ -22,7 +22,7 @@ extension DispatchStateMachine {
             flight.part += 1
             flight.reusedMedia = false
             guard flight.part < flight.messages.count else {
-                flights[deliveryID] = nil
+                land(deliveryID)
                 finish(result(flight, .sent, partsSent: flight.part), at: now)
                 return actions
             }
@@ -87,9 +87,9 @@ extension DispatchStateMachine {
     /// cannot take them now (a revoked token, an account-wide 429).
     mutating func release(account: String, reason: String, next: Int64, at now: Instant) {
         // Those whose mark is still being written are handled when it answers (`marked`).
-        for (id, flight) in flights where flight.account == account {
-            guard case .waiting = flight.phase else { continue }
-            flights[id] = nil
+        for (id, stage) in stages {
+            guard case .waiting = stage.phase, let flight = flights[id], flight.account == account else { continue }
+            land(id)
             probeDropped(id, account: account)
             finish(result(flight, .pending, reason: reason, partsSent: flight.part, next: next), at: now)
         }
@@ -97,11 +97,9 @@ extension DispatchStateMachine {
 
     /// The delivery's next call gets a slot; it goes now if the slot has come.
     private mutating func schedule(_ flight: Flight, at now: Instant) -> [Action] {
-        var flight = flight
         let message = flight.messages[flight.part]
         let slot = limiter.reserve(account: flight.account, chat: flight.chat, heavyMedia: message.isHeavyMedia, job: flight.jobID, at: now.seconds)
-        flight.phase = .waiting(slot: slot)
-        flight.order = nextOrder()
+        stages[flight.delivery.id] = Stage(phase: .waiting(slot: slot), order: nextOrder())
         flights[flight.delivery.id] = flight
         return slot <= now.seconds ? fire(at: now) : []
     }
@@ -118,7 +116,7 @@ extension DispatchStateMachine {
         _ flight: Flight, _ state: DeliveryResult.State, reason: String? = nil, next: Int64? = nil, subscriberStatus: String? = nil,
         uncertain: Bool = false, at now: Instant
     ) -> [Action] {
-        flights[flight.delivery.id] = nil
+        land(flight.delivery.id)
         finish(result(flight, state, reason: reason, partsSent: flight.part, next: next, subscriberStatus: subscriberStatus, uncertain: uncertain), at: now)
         return []
     }

@@ -46,9 +46,9 @@ extension DispatchStateMachine {
                     }
                     let slot = limiter.reserve(account: campaign.account, chat: chat, heavyMedia: messages[part].isHeavyMedia, job: campaign.jobID, at: now.seconds)
                     flights[row.id] = Flight(
-                        delivery: row, jobID: campaign.jobID, account: campaign.account, chat: chat, messages: messages, part: part,
-                        phase: .marking(slot: slot, batch: batch), order: nextOrder()
+                        delivery: row, jobID: campaign.jobID, account: campaign.account, chat: chat, messages: messages, part: part
                     )
+                    stages[row.id] = Stage(phase: .marking(slot: slot, batch: batch), order: nextOrder())
                     if outages[campaign.account] != nil { outages[campaign.account]?.probing = row.id }
                     picked.append(row.id)
                     budget -= 1

@@ -100,15 +100,26 @@ public struct DispatchStateMachine: Sendable {
         var chat: String
         var messages: [OutgoingMessage]
         var part: Int
-        var phase: Phase
         var migratedTo: String?
         var lastMessageID: String?
         /// The outstanding call sent its file by a remembered media id instead of its URL.
         var reusedMedia = false
         /// A refused media id was already replaced by the URL once for this delivery.
         var mediaFallback = false
+    }
+
+    /// Where a flight is, kept beside the flights: the scans of every pass (sends due, the next deadline, a
+    /// batch's mark) read these few scalars instead of copying each flight with its messages and profile.
+    struct Stage: Sendable, Equatable {
+        var phase: Phase
         /// Pick order: sends due at the same moment go in the order they were picked.
         var order: UInt64
+    }
+
+    /// A flight ends here (its result is queued, or it goes back unsent).
+    mutating func land(_ id: Int64) {
+        flights[id] = nil
+        stages[id] = nil
     }
 
     /// Slack for comparing times computed along different paths (a deadline and the slot it came from).
@@ -149,6 +160,7 @@ public struct DispatchStateMachine: Sendable {
     var limiter: RateLimiter
     var campaigns: [Int64: CampaignState] = [:]
     var flights: [Int64: Flight] = [:]
+    var stages: [Int64: Stage] = [:]
     var unrecorded: [DeliveryResult] = []
     var recording: [DeliveryResult] = []
     /// Subscribers the platform reported gone, until their status is in the ledger (loads before then read the old one).
@@ -251,28 +263,28 @@ public struct DispatchStateMachine: Sendable {
         marksOut.remove(batch)
         noteStoreRecovered()
         var actions = storeRecoveredAction()
-        for (id, flight) in flights {
-            guard case .marking(let slot, batch) = flight.phase else { continue }
+        for (id, stage) in stages {
+            guard case .marking(let slot, batch) = stage.phase, let flight = flights[id] else { continue }
             if marked.contains(id) {
                 if let paused = limiter.pausedUntil(.account(flight.account)), paused > slot, !draining, broken[flight.account] == nil {
                     // An account-wide 429 came while the mark was written: wait for the pause, unsent.
-                    flights[id] = nil
+                    land(id)
                     let next = now.wallMs + Int64(max(0, paused - now.seconds) * 1000)
                     finish(result(flight, .pending, reason: "rate limited", partsSent: flight.part, next: next), at: now)
                 } else if draining || broken[flight.account] != nil {
                     // Marked, but it will not be sent now: back to pending, unsent.
-                    flights[id] = nil
+                    land(id)
                     probeDropped(id, account: flight.account)
                     finish(result(flight, .pending, reason: broken[flight.account], partsSent: flight.part, next: broken[flight.account].map { _ in now.wallMs + Int64(settings.brokenAccountRetrySeconds * 1000) }), at: now)
                 } else if let outage = outages[flight.account], outage.probing != id {
                     // An outage began while the mark was written: only its probe goes.
-                    flights[id] = nil
+                    land(id)
                     finish(result(flight, .pending, reason: "account outage: \(outage.reason)", partsSent: flight.part, next: now.wallMs), at: now)
                 } else {
-                    flights[id]?.phase = .waiting(slot: slot)
+                    stages[id]?.phase = .waiting(slot: slot)
                 }
             } else {
-                flights[id] = nil
+                land(id)
                 probeDropped(id, account: flight.account)
                 campaigns[flight.delivery.campaignID]?.reloadAt = now.seconds + 1
             }
@@ -284,9 +296,9 @@ public struct DispatchStateMachine: Sendable {
     /// The `sending` mark failed: the picked deliveries go back to their windows, and picking pauses.
     public mutating func markFailed(batch: Int, _ reason: String, at now: Instant) -> [Action] {
         marksOut.remove(batch)
-        for (id, flight) in flights {
-            guard case .marking(_, batch) = flight.phase else { continue }
-            flights[id] = nil
+        for (id, stage) in stages {
+            guard case .marking(_, batch) = stage.phase, let flight = flights[id] else { continue }
+            land(id)
             probeDropped(id, account: flight.account)
             campaigns[flight.delivery.campaignID]?.window.append(flight.delivery)
         }
@@ -328,9 +340,9 @@ public struct DispatchStateMachine: Sendable {
     public mutating func drain(at now: Instant) -> [Action] {
         draining = true
         // Deliveries whose mark is still being written are handled when it answers (`marked`).
-        for (id, flight) in flights {
-            guard case .waiting = flight.phase else { continue }
-            flights[id] = nil
+        for (id, stage) in stages {
+            guard case .waiting = stage.phase, let flight = flights[id] else { continue }
+            land(id)
             probeDropped(id, account: flight.account)
             unrecorded.append(result(flight, .pending, partsSent: flight.part))
         }
@@ -349,8 +361,8 @@ public struct DispatchStateMachine: Sendable {
             guard let time else { return }
             deadline = deadline.map { min($0, time) } ?? time
         }
-        for flight in flights.values {
-            if case .waiting(let slot) = flight.phase { consider(slot) }
+        for stage in stages.values {
+            if case .waiting(let slot) = stage.phase { consider(slot) }
         }
         // A window with rows left is reloaded once it is picked empty (never, while its account cannot send).
         for state in campaigns.values where state.exhausted && state.pendingCount == 0 { consider(state.reloadAt) }
@@ -391,9 +403,9 @@ public struct DispatchStateMachine: Sendable {
     /// Sends of marked deliveries whose slot has come, paced by their account's shaper.
     mutating func fire(at now: Instant) -> [Action] {
         var due: [(slot: Double, order: UInt64, id: Int64)] = []
-        for (id, flight) in flights {
-            guard case .waiting(let slot) = flight.phase, slot <= now.seconds + DispatchStateMachine.epsilon else { continue }
-            due.append((slot, flight.order, id))
+        for (id, stage) in stages {
+            guard case .waiting(let slot) = stage.phase, slot <= now.seconds + DispatchStateMachine.epsilon else { continue }
+            due.append((slot, stage.order, id))
         }
         guard !due.isEmpty else { return [] }
         due.sort { ($0.slot, $0.order) < ($1.slot, $1.order) }
@@ -403,13 +415,13 @@ public struct DispatchStateMachine: Sendable {
             var shaper = shapers[flight.account] ?? makeShaper(flight.account, at: now.seconds)
             let allowed = shaper.earliest(at: now.seconds)
             guard allowed <= now.seconds + DispatchStateMachine.epsilon else {
-                flights[entry.id]?.phase = .waiting(slot: allowed)
+                stages[entry.id]?.phase = .waiting(slot: allowed)
                 continue
             }
             shaper.consume(at: now.seconds)
             shapers[flight.account] = shaper
             let message = outgoingMessage(flight)
-            flights[entry.id]?.phase = .outstanding
+            stages[entry.id]?.phase = .outstanding
             flights[entry.id]?.reusedMedia = message != flight.messages[flight.part]
             actions.append(.send(Send(deliveryID: entry.id, account: flight.account, message: message)))
         }

@@ -1,0 +1,107 @@
+import Foundation
+import Glibc
+
+/// nginx on loopback answering every request with a fixed Bot API success body: an endpoint fast enough that
+/// Herald, wrk and the peers are measured, not the server (one worker, so the other core is left to the client).
+final class CannedEndpoint {
+    let port: Int
+    private let process = Process()
+    private let root: String
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-nginx-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/temp", withIntermediateDirectories: true)
+        port = try CannedEndpoint.freePort()
+        let body = #"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":1,"type":"private"},"text":"Hello"}}"#
+        let config = """
+            worker_processes 1;
+            daemon off;
+            pid \(root)/nginx.pid;
+            error_log \(root)/error.log;
+            events { worker_connections 8192; }
+            http {
+                access_log off;
+                client_body_temp_path \(root)/temp;
+                keepalive_requests 10000000;
+                keepalive_timeout 300s;
+                server {
+                    listen 127.0.0.1:\(port) reuseport backlog=4096;
+                    location / { default_type application/json; return 200 '\(body)'; }
+                }
+            }
+            """
+        try config.write(toFile: root + "/nginx.conf", atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        process.arguments = ["-p", root, "-c", root + "/nginx.conf", "-e", root + "/error.log"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !CannedEndpoint.accepts(port) {
+            guard Date() < deadline else { throw BenchError("nginx did not start on port \(port)") }
+            usleep(10_000)
+        }
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// A port the kernel just handed out (closed again for nginx to take).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw BenchError("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a command, returning its standard output.
+func capture(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    let pipe = Pipe()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// User plus system CPU seconds this process has used.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}

@@ -1,0 +1,106 @@
+import Foundation
+import HeraldCore
+import HeraldModel
+import HeraldTesting
+
+/// Herald against the references an operator would compare it with, on one canned nginx Bot API endpoint in
+/// the same run: `wrk` (the endpoint's request rate: the ceiling of any client) and an aiogram broadcast
+/// script (the peer). Herald sends to several accounts at once, with every ledger row durably written, and
+/// its CPU time per delivered message is taken from getrusage over the campaign.
+enum PeerBenchmark {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func run(runs: Int, recipients: Int, accounts: Int) async throws {
+        guard CannedEndpoint.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+            throw BenchError("the peers scenario needs nginx and wrk (apt-get install nginx-light wrk) and aiogram (pip install aiogram)")
+        }
+        var herald: [Double] = [], cpu: [Double] = [], wrk: [Double] = [], aiogram: [Double] = []
+        for run in 0..<runs {
+            let endpoint = try CannedEndpoint()
+            wrk.append(try wrkRate(endpoint))
+            aiogram.append(try aiogramRate(endpoint, messages: 5_000))
+            let (rate, microseconds) = try await heraldRate(endpoint, recipients: recipients, accounts: accounts, run: run)
+            herald.append(rate)
+            cpu.append(microseconds)
+        }
+        let summary = Summary(values: herald), wrkSummary = Summary(values: wrk), peer = Summary(values: aiogram)
+        emit(summary.json("peers_throughput", unit: "messages/s", extra: [
+            "recipients": recipients, "accounts": accounts, "endpoint": "nginx, one worker, canned sendMessage answer",
+            "wrk_requests_per_s_median": wrkSummary.median.rounded(), "ratio_to_wrk": (summary.median / wrkSummary.median * 1000).rounded() / 1000,
+            "aiogram_messages_per_s_median": peer.median.rounded(), "ratio_to_aiogram": (summary.median / peer.median * 100).rounded() / 100,
+            "targets": "≥ 0.3 × wrk, ≥ 5 × aiogram",
+        ]))
+        emit(Summary(values: cpu).json("cpu_per_message", unit: "µs", extra: [
+            "recipients": recipients, "accounts": accounts, "target": 40, "what": "user + system CPU of the daemon's process over the campaign, per delivered message",
+        ]))
+    }
+
+    /// wrk, one thread and 64 connections for 5 s, posting a sendMessage body.
+    static func wrkRate(_ endpoint: CannedEndpoint) throws -> Double {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("herald-wrk-\(UUID().uuidString).lua").path
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        try #"wrk.method = "POST"; wrk.body = '{"chat_id":1000000,"text":"Hello"}'; wrk.headers["Content-Type"] = "application/json""#.write(toFile: script, atomically: true, encoding: .utf8)
+        let output = try capture("/usr/bin/wrk", ["-t1", "-c64", "-d5s", "-s", script, endpoint.baseURL + "/bot1:bench/sendMessage"])
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
+              let rate = Double(line.split(separator: " ").last ?? "")
+        else { throw BenchError("cannot read wrk's output: \(output)") }
+        return rate
+    }
+
+    /// The better of aiogram sequential and with 100 calls in flight.
+    static func aiogramRate(_ endpoint: CannedEndpoint, messages: Int) throws -> Double {
+        let script = packageRoot.appendingPathComponent("Tests/PlatformServer/aiogram_broadcast.py").path
+        var best = 0.0
+        for concurrency in [1, 100] {
+            let output = try capture("/usr/bin/env", ["python3", script, endpoint.baseURL, "\(messages)", "\(concurrency)"])
+            guard let rate = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw BenchError("the aiogram script failed (is aiogram installed?): \(output)")
+            }
+            best = max(best, rate)
+        }
+        return best
+    }
+
+    /// One campaign per account, all submitted together: messages per second from submission to the last
+    /// completion, and CPU microseconds per message over that span.
+    static func heraldRate(_ endpoint: CannedEndpoint, recipients: Int, accounts: Int, run: Int) async throws -> (Double, Double) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var configuration = Configuration.embeddedDefaults(environment: [:])
+        configuration.spoolDirectory = root + "/spool"
+        configuration.stateDirectory = root + "/state"
+        configuration.dispatch.maxInFlight = 256
+        configuration.dispatch.maxConnections = 256
+        let names = (0..<accounts).map { "bot\($0)" }
+        configuration.accounts = Dictionary(uniqueKeysWithValues: names.enumerated().map { index, name in
+            (name, AccountConfiguration(
+                name: name, platform: .telegram, apiBaseURL: endpoint.baseURL, token: Secret(value: "\(index + 1):bench", origin: "bench"),
+                pageID: nil, appSecret: nil, graphVersion: "v25.0", rate: 1_000_000, paidBroadcast: true
+            ))
+        })
+        var result = (0.0, 0.0)
+        try await InProcessDaemon.run(configuration) { parts in
+            let spool = SpoolDirectory(root: configuration.spoolDirectory)
+            let each = recipients / accounts
+            let before = parts.status.totals.accepted
+            for (index, name) in names.enumerated() {
+                let ids = (0..<each).map { "\"\(1_000_000 + index * each + $0)\"" }.joined(separator: ",")
+                try spool.submit(Array(#"{"type": "subscribers", "account": ""# .utf8) + Array(name.utf8) + Array(#"", "action": "import", "subscribers": ["#.utf8) + Array(ids.utf8) + Array("]}".utf8), name: "import-\(name).json")
+            }
+            while parts.status.totals.accepted - before < accounts { try await Task.sleep(for: .milliseconds(20)) }
+            let cpuStart = processCPUSeconds()
+            let start = monotonic()
+            for name in names {
+                let job = #"{"type": "campaign", "id": "peers-\#(run)-\#(name)", "account": "\#(name)", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hello {{platform_id}}"}]}, "options": {"paid_broadcast": true}}"#
+                try spool.submit(Array(job.utf8), name: "campaign-\(name).json")
+            }
+            for name in names {
+                while try parts.store.jobStatus(id: JobID(unchecked: "peers-\(run)-\(name)"))?.isFinished != true { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            let elapsed = monotonic() - start
+            let sent = each * accounts
+            result = (Double(sent) / elapsed, (processCPUSeconds() - cpuStart) / Double(sent) * 1e6)
+        }
+        return result
+    }
+}
