@@ -121,7 +121,8 @@ extension HeraldStore {
         let ms = now.millisecondsSince1970
         let finished = try String.fetchAll(db, sql: """
         SELECT job_id FROM campaigns c WHERE state = 'running' AND audience_expanded = 1
-        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.state IN ('pending', 'sending', 'uncertain'))
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.state IN ('pending', 'uncertain'))
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.state = 'sending' AND d.campaign_id = c.id)
         """)
         for job in finished {
         try db.execute(sql: "UPDATE campaigns SET state = 'completed', finished_at = ? WHERE job_id = ?", arguments: [ms, job])

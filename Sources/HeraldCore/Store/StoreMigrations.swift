@@ -133,6 +133,15 @@ enum StoreMigrations {
                 ) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("v6 due-deliveries index") { db in
+            // Keyed by campaign alone (rowid order is delivery order) and holding only what may be sent: a
+            // mark takes a row out, a result leaves it out, instead of rewriting a (campaign, state, time) entry
+            // at both steps. In-flight rows are found through deliveries_sending.
+            try db.execute(sql: """
+                DROP INDEX deliveries_open;
+                CREATE INDEX deliveries_due ON deliveries(campaign_id) WHERE state IN ('pending', 'uncertain');
+                """)
+        }
         return migrator
     }
 }
