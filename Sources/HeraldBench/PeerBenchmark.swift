@@ -14,11 +14,14 @@ enum PeerBenchmark {
         guard CannedEndpoint.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
             throw BenchError("the peers scenario needs nginx and wrk (apt-get install nginx-light wrk) and aiogram (pip install aiogram)")
         }
-        var herald: [Double] = [], cpu: [Double] = [], wrk: [Double] = [], aiogram: [Double] = []
+        var herald: [Double] = [], cpu: [Double] = [], wrk: [Double] = [], aiogram: [Double] = [], bare: [Double] = [], bareCPU: [Double] = []
         for run in 0..<runs {
             let endpoint = try CannedEndpoint()
             wrk.append(try wrkRate(endpoint))
             aiogram.append(try aiogramRate(endpoint, messages: 5_000))
+            let (transportRate, transportCPU) = try await transportRate(endpoint, requests: recipients)
+            bare.append(transportRate)
+            bareCPU.append(transportCPU)
             let (rate, microseconds) = try await heraldRate(endpoint, recipients: recipients, accounts: accounts, run: run)
             herald.append(rate)
             cpu.append(microseconds)
@@ -28,11 +31,34 @@ enum PeerBenchmark {
             "recipients": recipients, "accounts": accounts, "endpoint": "nginx, one worker, canned sendMessage answer",
             "wrk_requests_per_s_median": wrkSummary.median.rounded(), "ratio_to_wrk": (summary.median / wrkSummary.median * 1000).rounded() / 1000,
             "aiogram_messages_per_s_median": peer.median.rounded(), "ratio_to_aiogram": (summary.median / peer.median * 100).rounded() / 100,
+            "transport_alone_requests_per_s_median": Summary(values: bare).median.rounded(),
+            "ratio_to_transport": (summary.median / Summary(values: bare).median * 1000).rounded() / 1000,
             "targets": "≥ 0.3 × wrk, ≥ 5 × aiogram",
         ]))
         emit(Summary(values: cpu).json("cpu_per_message", unit: "µs", extra: [
             "recipients": recipients, "accounts": accounts, "target": 40, "what": "user + system CPU of the daemon's process over the campaign, per delivered message",
+            "transport_alone_us_per_request_median": (Summary(values: bareCPU).median * 10).rounded() / 10,
         ]))
+    }
+
+    /// The libcurl transport alone, 256 requests in flight, same endpoint: requests per second and CPU µs each.
+    static func transportRate(_ endpoint: CannedEndpoint, requests: Int) async throws -> (Double, Double) {
+        let transport = try CurlTransport(maxConnections: 256, timeout: .seconds(30))
+        let body = Array(#"{"chat_id":1000000,"text":"Hello"}"#.utf8)
+        let url = endpoint.baseURL + "/bot1:bench/sendMessage"
+        let cpu = processCPUSeconds()
+        let start = monotonic()
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<256 {
+                group.addTask {
+                    for _ in stride(from: worker, to: requests, by: 256) { _ = await transport.send(HTTPRequest(url: url, body: body)) }
+                }
+            }
+        }
+        let elapsed = monotonic() - start
+        let used = processCPUSeconds() - cpu
+        await transport.shutdown()
+        return (Double(requests) / elapsed, used / Double(requests) * 1e6)
     }
 
     /// wrk, one thread and 64 connections for 5 s, posting a sendMessage body.

@@ -22,9 +22,11 @@ public enum SendOutcome: Sendable, Equatable {
     /// Which limiter a 429 paused.
     public enum LimitScope: Sendable, Equatable { case account, chat }
 
-    /// An answer whose body is not the platform's JSON (a proxy's error page, say): retry a server error, not a client one.
+    /// An answer whose body is not the platform's JSON (a proxy's error page, say): retry a server error, not a
+    /// client one; a success that cannot be read may have been sent, so it is uncertain, never resent blindly.
     static func unreadable(status: Int) -> SendOutcome {
-        status >= 500 || status == 0
+        if (200..<300).contains(status) { return .uncertain(reason: "HTTP \(status) with an unreadable body") }
+        return status >= 500 || status == 0
             ? .retry(reason: "HTTP \(status) with an unreadable body", after: nil)
             : .permanent(reason: "HTTP \(status) with an unreadable body")
     }

@@ -1,6 +1,7 @@
 /// Classifies Bot API answers: `{"ok":true,"result":…}` or `{"ok":false,"error_code":…,"description":…,"parameters":{…}}`.
 public enum TelegramAnswer {
     public static func classify(status: Int, body: [UInt8]) -> SendOutcome {
+        if status == 200, let id = sentMessageID(body) { return .sent(messageID: id, reusableMediaID: nil) }
         guard let value = try? JSONParser(maxDepth: 64).parse(body), case .object(let object) = value else {
             return .unreadable(status: status)
         }
@@ -41,6 +42,23 @@ public enum TelegramAnswer {
         default:
             return code >= 500 ? .retry(reason: description, after: nil) : .permanent(reason: description)
         }
+    }
+
+    /// The message id of a plain success, read without building the reply's tree: the Bot API writes
+    /// `{"ok":true,"result":{"message_id":N,` first. Anything else (a file_id to learn, another shape) is nil and
+    /// takes the full parse.
+    static func sentMessageID(_ body: [UInt8]) -> String? {
+        let prefix = #"{"ok":true,"result":{"message_id":"#.utf8
+        guard body.count > prefix.count + 1, body.starts(with: prefix) else { return nil }
+        var end = prefix.count
+        while end < body.count, body[end] >= 0x30, body[end] <= 0x39 { end += 1 }
+        guard end > prefix.count, end < body.count, body[end] == UInt8(ascii: ","), body.last == UInt8(ascii: "}") else { return nil }
+        // A reply carrying a file must go through the full parse, which learns its file_id.
+        let marker = Array(#""file_id""#.utf8)
+        if body.count >= marker.count {
+            for start in end...(body.count - marker.count) where body[start] == marker[0] && body[start..<(start + marker.count)].elementsEqual(marker) { return nil }
+        }
+        return String(decoding: body[prefix.count..<end], as: UTF8.self)
     }
 
     /// The file_id of what was sent: the largest photo size, or the video, audio or document.

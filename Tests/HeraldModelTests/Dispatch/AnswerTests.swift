@@ -9,6 +9,10 @@ import Testing
         #expect(telegram(200, #"{"ok":true,"result":{"message_id":4711,"date":1795600000,"chat":{"id":123,"type":"private"},"text":"hi"}}"#) == .sent(messageID: "4711", reusableMediaID: nil))
         #expect(telegram(200, #"{"ok":true,"result":{"message_id":5,"photo":[{"file_id":"small","width":90},{"file_id":"AgACAgQ-large","width":1280}]}}"#) == .sent(messageID: "5", reusableMediaID: "AgACAgQ-large"))
         #expect(telegram(200, #"{"ok":true,"result":{"message_id":6,"video":{"file_id":"BAACAgQ","duration":3}}}"#) == .sent(messageID: "6", reusableMediaID: "BAACAgQ"))
+        // The fast path for plain successes gives way to the full parse for files, and never reads a cut-off reply
+        #expect(telegram(200, #"{"ok":true,"result":{"message_id":77,"date":1,"document":{"file_name":"a.pdf","file_id":"BQACAgQ"}}}"#) == .sent(messageID: "77", reusableMediaID: "BQACAgQ"))
+        #expect(telegram(200, #"{"ok":true,"result":{"message_id":12"#) == .uncertain(reason: "HTTP 200 with an unreadable body"))
+        #expect(telegram(200, #"{"ok":true,"result":{"message_id":,"date":1}}"#) == .uncertain(reason: "HTTP 200 with an unreadable body"))
         #expect(telegram(429, #"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}"#)
             == .rateLimited(scope: .account, retryAfter: 7, reason: "Too Many Requests: retry after 7"))
         #expect(telegram(403, #"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#) == .recipientGone(status: .blocked, reason: "Forbidden: bot was blocked by the user"))
