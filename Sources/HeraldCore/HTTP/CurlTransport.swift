@@ -164,6 +164,10 @@ public final class CurlTransport: HTTPTransport {
         cshim_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
         cshim_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         cshim_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        // API calls and answers are a few KB: libcurl's default 64 KB upload buffer per transfer, times the
+        // calls in flight, was most of a large campaign's memory. 16 KB is its minimum.
+        cshim_curl_easy_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 * 1024)
+        cshim_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 16 * 1024)
         "http,https".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, $0) }
         "".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, $0) }
         "Herald/1".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, $0) }

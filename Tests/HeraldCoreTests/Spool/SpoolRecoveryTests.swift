@@ -50,7 +50,7 @@ import Testing
         defer { harness.remove() }
         try await harness.run { parts in
             // Given another writer holding the database lock…
-            let blocker = try DatabaseQueue(path: harness.configuration.databasePath)
+            let blocker = try harness.writableQueue()
             try await blocker.write { db in
                 try db.execute(sql: "INSERT INTO automations (account, setting, value, job_id, updated_at) VALUES ('x', 'y', '{}', 'z', 0)")
                 try harness.drop(minimalCampaign, as: "waiting.json")
