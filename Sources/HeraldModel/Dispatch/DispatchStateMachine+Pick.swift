@@ -6,9 +6,8 @@ extension DispatchStateMachine {
         var budget = settings.maxInFlight - flights.count
         guard budget > 0 else { return [] }
         var picked: [Int64] = []
-        let levels = Dictionary(grouping: campaigns.values.map(\.campaign), by: \.priority).sorted { $0.key < $1.key }
-        for (_, level) in levels where budget > 0 {
-            var active = level.filter { broken[$0.account] == nil }.map(\.id).sorted()
+        for level in levels where budget > 0 {
+            var active = level.filter { id in campaigns[id].map { broken[$0.campaign.account] == nil } ?? false }
             var waits: [Int64: Int] = [:]
             while budget > 0 && !active.isEmpty {
                 var stillActive: [Int64] = []

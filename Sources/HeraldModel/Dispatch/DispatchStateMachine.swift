@@ -159,6 +159,9 @@ public struct DispatchStateMachine: Sendable {
     public internal(set) var settings: Settings
     var limiter: RateLimiter
     var campaigns: [Int64: CampaignState] = [:]
+    /// Campaign ids by priority level, most urgent level first, ids ascending: the order picks go in, kept as
+    /// campaigns come and go instead of regrouped at every pick.
+    var levels: [[Int64]] = []
     var flights: [Int64: Flight] = [:]
     var stages: [Int64: Stage] = [:]
     var unrecorded: [DeliveryResult] = []
@@ -217,6 +220,8 @@ public struct DispatchStateMachine: Sendable {
             campaigns[campaign.id] = CampaignState(campaign: campaign)
             limiter.setJobRate(campaign.jobID, rate: campaign.options.rate)
         }
+        levels = Dictionary(grouping: campaigns.values.map { ($0.campaign.priority, $0.campaign.id) }, by: \.0)
+            .sorted { $0.key < $1.key }.map { $0.value.map(\.1).sorted() }
     }
 
     /// Media ids stored earlier, per account and URL (at start).
