@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import HeraldCore
 import HeraldModel
@@ -14,7 +15,7 @@ enum PeerBenchmark {
         guard CannedEndpoint.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
             throw BenchError("the peers scenario needs nginx and wrk (apt-get install nginx-light wrk) and aiogram (pip install aiogram)")
         }
-        var herald: [Double] = [], cpu: [Double] = [], wrk: [Double] = [], aiogram: [Double] = [], bare: [Double] = [], bareCPU: [Double] = []
+        var herald: [Double] = [], cpu: [Double] = [], wrk: [Double] = [], aiogram: [Double] = [], bare: [Double] = [], bareCPU: [Double] = [], callbacks: [Double] = [], callbacksCPU: [Double] = []
         for run in 0..<runs {
             let endpoint = try CannedEndpoint()
             wrk.append(try wrkRate(endpoint))
@@ -22,6 +23,9 @@ enum PeerBenchmark {
             let (transportRate, transportCPU) = try await transportRate(endpoint, requests: recipients)
             bare.append(transportRate)
             bareCPU.append(transportCPU)
+            let (callbackRate, callbackCPU) = try await transportCallbackRate(endpoint, requests: recipients)
+            callbacks.append(callbackRate)
+            callbacksCPU.append(callbackCPU)
             let (rate, microseconds) = try await heraldRate(endpoint, recipients: recipients, accounts: accounts, run: run)
             herald.append(rate)
             cpu.append(microseconds)
@@ -38,6 +42,8 @@ enum PeerBenchmark {
         emit(Summary(values: cpu).json("cpu_per_message", unit: "µs", extra: [
             "recipients": recipients, "accounts": accounts, "target": 40, "what": "user + system CPU of the daemon's process over the campaign, per delivered message",
             "transport_alone_us_per_request_median": (Summary(values: bareCPU).median * 10).rounded() / 10,
+            "transport_callbacks_requests_per_s_median": Summary(values: callbacks).median.rounded(),
+            "transport_callbacks_us_per_request_median": (Summary(values: callbacksCPU).median * 10).rounded() / 10,
         ]))
     }
 
@@ -54,6 +60,29 @@ enum PeerBenchmark {
                     for _ in stride(from: worker, to: requests, by: 256) { _ = await transport.send(HTTPRequest(url: url, body: body)) }
                 }
             }
+        }
+        let elapsed = monotonic() - start
+        let used = processCPUSeconds() - cpu
+        await transport.shutdown()
+        return (Double(requests) / elapsed, used / Double(requests) * 1e6)
+    }
+
+    /// The same through the transport's completion callbacks, no task per call: the share of Swift tasks and
+    /// continuations in the figure above.
+    static func transportCallbackRate(_ endpoint: CannedEndpoint, requests: Int) async throws -> (Double, Double) {
+        let transport = try CurlTransport(maxConnections: 256, timeout: .seconds(30))
+        let request = HTTPRequest(url: endpoint.baseURL + "/bot1:bench/sendMessage", body: Array(#"{"chat_id":1000000,"text":"Hello"}"#.utf8))
+        let issued = Atomic<Int>(0), done = Atomic<Int>(0)
+        let cpu = processCPUSeconds()
+        let start = monotonic()
+        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+            @Sendable func next() {
+                guard issued.wrappingAdd(1, ordering: .relaxed).newValue <= requests else { return }
+                transport.send(request) { _ in
+                    if done.wrappingAdd(1, ordering: .relaxed).newValue == requests { finished.resume() } else { next() }
+                }
+            }
+            for _ in 0..<256 { next() }
         }
         let elapsed = monotonic() - start
         let used = processCPUSeconds() - cpu

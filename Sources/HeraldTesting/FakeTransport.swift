@@ -17,6 +17,20 @@ public final class FakeTransport: HTTPTransport, Sendable {
         return answer(request)
     }
 
+    /// Answers at once, on the caller's thread.
+    @discardableResult
+    public func send(_ request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void) -> Int {
+        let id = sent.withLock { sent in
+            sent.append(request)
+            return sent.count
+        }
+        completion(answer(request))
+        return id
+    }
+
+    /// Nothing to abandon: every call was answered when it was made.
+    public func cancel(_ id: Int) {}
+
     /// Every request so far, in order.
     public var requests: [HTTPRequest] { sent.withLock { $0 } }
 

@@ -7,7 +7,47 @@ import HeraldModel
 /// let outcome = await channel.send(message)
 /// ```
 public protocol MessagingChannel: Sendable {
-    func send(_ message: OutgoingMessage) async -> SendOutcome
+    var transport: any HTTPTransport { get }
+    /// The HTTP call for a message, or the outcome when none can be made (no token, no page id).
+    func request(for message: OutgoingMessage) -> Result<HTTPRequest, ChannelRefusal>
+    /// What the platform's answer means.
+    func classify(status: Int, body: [UInt8]) -> SendOutcome
+}
+
+/// A message the channel cannot even send, and what that means for its delivery.
+public struct ChannelRefusal: Error {
+    public var outcome: SendOutcome
+}
+
+extension MessagingChannel {
+    public func send(_ message: OutgoingMessage) async -> SendOutcome {
+        switch request(for: message) {
+        case .failure(let refusal): refusal.outcome
+        case .success(let request): outcome(of: await transport.send(request))
+        }
+    }
+
+    /// Sends without a task: `completion` gets the outcome on the transport's thread. Returns the transport's
+    /// call id (for `cancel`), or nil when the outcome was known at once (and `completion` already ran).
+    @discardableResult
+    public func send(_ message: OutgoingMessage, completion: @escaping @Sendable (SendOutcome) -> Void) -> Int? {
+        switch request(for: message) {
+        case .failure(let refusal):
+            completion(refusal.outcome)
+            return nil
+        case .success(let request):
+            return transport.send(request) { [self] result in completion(outcome(of: result)) }
+        }
+    }
+
+    /// An answer by the platform's rules; a transport failure is retried when the request never left, and
+    /// uncertain when it may have arrived.
+    func outcome(of result: HTTPResult) -> SendOutcome {
+        switch result {
+        case .response(let status, let body): classify(status: status, body: body)
+        case .failure(let reason, let sent): sent ? .uncertain(reason: reason) : .retry(reason: reason, after: nil)
+        }
+    }
 }
 
 /// Builds the channel matching an account's platform.
@@ -16,15 +56,6 @@ public enum ChannelFactory {
         switch account.platform {
         case .telegram: TelegramChannel(account: account, transport: transport)
         case .messenger: MessengerChannel(account: account, transport: transport)
-        }
-    }
-
-    /// Sends and classifies: an answer by the platform's rules; a transport failure is retried when the request
-    /// never left, and uncertain when it may have arrived.
-    static func send(_ request: HTTPRequest, over transport: any HTTPTransport, classify: (Int, [UInt8]) -> SendOutcome) async -> SendOutcome {
-        switch await transport.send(request) {
-        case .response(let status, let body): classify(status, body)
-        case .failure(let reason, let sent): sent ? .uncertain(reason: reason) : .retry(reason: reason, after: nil)
         }
     }
 }

@@ -87,6 +87,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         var housekeepingOut = false
         var housekeepingWanted = false
         var housekeepingFailures = FailureStreak(base: 1, cap: 30)
+        /// Calls out, by delivery: the transport's id of each, for abandoning them at the drain budget.
+        var calls: [Int64: Int] = [:]
         var rateWindow: (start: Double, sent: Int) = (0, 0)
     }
 
@@ -141,7 +143,10 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                     // The drain budget ran out: the transport abandons the calls (they answer "uncertain" at once);
                     // their results are written before the loop gives up.
                     let now = seconds()
-                    if cancelledAt == nil { cancelledAt = now }
+                    if cancelledAt == nil {
+                        cancelledAt = now
+                        for call in loop.calls.values { transport.cancel(call) }
+                    }
                     guard now - cancelledAt! < 2 else {
                         logger.error("stopped with \(loop.machine.inFlight) deliveries unrecorded; the next start marks them uncertain", metadata: ["event": "dispatch_error"])
                         break
@@ -179,6 +184,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             let now = instant(seconds())
             switch event {
             case .answer(let id, let outcome, let at):
+                loop.calls[id] = nil
                 perform(loop.machine.outcome(deliveryID: id, outcome, at: instant(at), random: random()), &loop, &group, seconds: seconds)
             case .loaded(let id, let batch):
                 if batch.expanded { loop.campaigns[id]?.expanded = true }
@@ -317,9 +323,12 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             post(.answer(send.deliveryID, .accountBroken(reason: "account \(send.account) is no longer configured"), seconds()))
             return
         }
-        group.addTask { [self] in
-            let outcome = await channel.send(send.message)
-            post(.answer(send.deliveryID, outcome, seconds()))
+        // No task per call: the answer comes back through the transport's callback, straight into the loop's events.
+        let id = send.deliveryID
+        if let call = channel.send(send.message, completion: { [self] outcome in post(.answer(id, outcome, seconds())) }) {
+            loop.calls[id] = call
+            // Past the drain budget (a next part of a message, say), a call is abandoned as soon as it is made.
+            if Task.isCancelled { transport.cancel(call) }
         }
     }
 

@@ -54,26 +54,44 @@ public final class CurlTransport: HTTPTransport {
     /// whether any of the request was handed to the connection (and so may have reached the server).
     public func send(_ request: HTTPRequest) async -> HTTPResult {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
-        start()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                guard running.load(ordering: .acquiring) else {
-                    continuation.resume(returning: .failure(reason: "transport is shut down", requestSent: false))
-                    return
-                }
-                // The thread empties the queue before each poll: only the first request into an empty queue
-                // needs to wake it (a wake-up is a write(2) and a poll return; one per request cost a third of
-                // the thread's time).
-                let wasEmpty = queue.withLock { queue in
-                    queue.append(Transfer(id: id, request: request, continuation: continuation, maxBytes: maxResponseBytes))
-                    return queue.count == 1
-                }
-                if wasEmpty { curl_multi_wakeup(multi) }
+                enqueue(id: id, request) { continuation.resume(returning: $0) }
             }
         } onCancel: {
-            cancelled.withLock { _ = $0.insert(id) }
-            curl_multi_wakeup(multi)
+            cancel(id)
         }
+    }
+
+    /// Sends one request and calls `completion` with its result on the transport's thread, without a task
+    /// for the caller to keep: for callers with thousands of calls out. Returns the id `cancel` takes.
+    @discardableResult
+    public func send(_ request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void) -> Int {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        enqueue(id: id, request, completion)
+        return id
+    }
+
+    /// Abandons a transfer at once: its result then says whether any of the request was handed to the
+    /// connection (and so may have reached the server).
+    public func cancel(_ id: Int) {
+        cancelled.withLock { _ = $0.insert(id) }
+        curl_multi_wakeup(multi)
+    }
+
+    private func enqueue(id: Int, _ request: HTTPRequest, _ completion: @escaping @Sendable (HTTPResult) -> Void) {
+        start()
+        guard running.load(ordering: .acquiring) else {
+            completion(.failure(reason: "transport is shut down", requestSent: false))
+            return
+        }
+        // The thread empties the queue before each poll: only the first request into an empty queue needs to
+        // wake it (a wake-up is a write(2) and a poll return; one per request cost a third of the thread's time).
+        let wasEmpty = queue.withLock { queue in
+            queue.append(Transfer(id: id, request: request, completion: completion, maxBytes: maxResponseBytes))
+            return queue.count == 1
+        }
+        if wasEmpty { curl_multi_wakeup(multi) }
     }
 
     /// Finishes the transfers in flight, then stops the thread.
@@ -114,7 +132,7 @@ public final class CurlTransport: HTTPTransport {
             }
             for transfer in incoming {
                 if abandoned.contains(transfer.id) {
-                    transfer.continuation.resume(returning: .failure(reason: "cancelled before it was sent", requestSent: false))
+                    transfer.completion(.failure(reason: "cancelled before it was sent", requestSent: false))
                 } else if let easy = start(transfer) {
                     handles[transfer.id] = easy
                     active += 1
@@ -149,7 +167,7 @@ public final class CurlTransport: HTTPTransport {
     private func start(_ transfer: Transfer) -> UnsafeMutableRawPointer? {
         let reused = spare.popLast()
         guard let easy = reused ?? curl_easy_init() else {
-            transfer.continuation.resume(returning: .failure(reason: "curl_easy_init failed", requestSent: false))
+            transfer.completion(.failure(reason: "curl_easy_init failed", requestSent: false))
             return nil
         }
         let box = Unmanaged.passRetained(transfer).toOpaque()
@@ -216,7 +234,7 @@ public final class CurlTransport: HTTPTransport {
             let sent = transfer.request.body.isEmpty ? requestSize > 0 : transfer.bodyBytesHanded > 0
             result = .failure(reason: "\(message) (curl \(code.rawValue))", requestSent: sent)
         }
-        transfer.continuation.resume(returning: result)
+        transfer.completion(result)
         return transfer.id
     }
 }
@@ -238,7 +256,7 @@ extension CurlTransport {
 final class Transfer: @unchecked Sendable {
     let id: Int
     let request: HTTPRequest
-    let continuation: CheckedContinuation<HTTPResult, Never>
+    let completion: @Sendable (HTTPResult) -> Void
     let maxBytes: Int
     var body: [UInt8] = []
     var overflowed = false
@@ -247,10 +265,10 @@ final class Transfer: @unchecked Sendable {
     /// A header list built for this transfer alone (not cached), freed with it.
     var headers: UnsafeMutablePointer<curl_slist>?
 
-    init(id: Int, request: HTTPRequest, continuation: CheckedContinuation<HTTPResult, Never>, maxBytes: Int) {
+    init(id: Int, request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void, maxBytes: Int) {
         self.id = id
         self.request = request
-        self.continuation = continuation
+        self.completion = completion
         self.maxBytes = maxBytes
     }
 }

@@ -25,6 +25,12 @@ public enum HTTPResult: Sendable, Equatable {
 /// Sends HTTP requests; the seam between channels and the network.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async -> HTTPResult
+    /// Sends without a task for the caller to keep: `completion` runs with the result, on a thread of the
+    /// transport's. Returns the id `cancel` takes.
+    @discardableResult
+    func send(_ request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void) -> Int
+    /// Abandons a call sent with a completion: it completes at once, saying whether any of it may have arrived.
+    func cancel(_ id: Int)
     /// Starts whatever the transport runs on (its thread); idempotent.
     func start()
     /// Finishes what is in flight and releases the transport.
