@@ -103,10 +103,8 @@ import Testing
         }
         defer { harness.remove() }
         let ids = (1...40).map { "\(1000 + $0)" }
-        let importJob = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["# + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
-        func count(_ state: String) throws -> Int {
-            try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM deliveries WHERE state = ?", arguments: [state]) ?? 0 }
-        }
+        let importJob = DaemonHarness.importJob(ids)
+        func count(_ state: String) throws -> Int { try harness.deliveries(state) }
         try await harness.run { parts in
             try harness.drop(importJob, as: "import.json")
             try await eventually { harness.names(in: .done).count == 1 }

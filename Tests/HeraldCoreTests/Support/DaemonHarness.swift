@@ -65,6 +65,16 @@ struct DaemonHarness {
         return try DatabaseQueue(path: configuration.databasePath, configuration: settings)
     }
 
+    /// Deliveries in a state, in the daemon's database.
+    func deliveries(_ state: String) throws -> Int {
+        try query { try Int.fetchOne($0, sql: "SELECT count(*) FROM deliveries WHERE state = ?", arguments: [state]) ?? 0 }
+    }
+
+    /// A job importing these chat ids on an account.
+    static func importJob(_ ids: [String], account: String = "shop_bot") -> String {
+        #"{"type": "subscribers", "account": ""# + account + #"", "action": "import", "subscribers": ["# + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
+    }
+
     func jobCount() throws -> Int { try query { try Int.fetchOne($0, sql: "SELECT count(*) FROM jobs") ?? 0 } }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
