@@ -1,4 +1,3 @@
-import Synchronization
 import Foundation
 import Glibc
 import HeraldCore
@@ -189,21 +188,4 @@ enum DispatchBenchmark {
             "campaign_seconds_median": Summary(values: durations).median.rounded(),
         ]))
     }
-}
-
-/// A thread that keeps one core busy until stopped.
-final class CoreBurner: @unchecked Sendable {
-    private let running = Atomic<Bool>(true)
-
-    init() {
-        let thread = Thread { [self] in
-            var x = 0.0
-            while running.load(ordering: .relaxed) { x = (x + 1.000001).squareRoot() }
-            _ = x
-        }
-        thread.name = "bench-burner"
-        thread.start()
-    }
-
-    func stop() { running.store(false, ordering: .relaxed) }
 }

@@ -75,12 +75,16 @@ import Testing
         try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
         #expect(await waitUntil { workspace.names("done").count == 1 })
         let start = Date()
+        // With the other core busy for the whole campaign, as a loaded server's would be
+        let burner = CoreBurner()
         try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
         #expect(await waitUntil(timeout: 60) { ((try? server.requests().count) ?? 0) >= 122 })
+        burner.stop()
         let elapsed = Date().timeIntervalSince(start)
         let (_, log) = await daemon.stop()
-        // 122 calls at 30/s need at least 4 s; the per-chat gap makes each chat's second call wait a second
-        #expect(elapsed >= 4)
+        // 122 calls at 30/s need at least 4 s; the per-chat gap makes each chat's second call wait a second, and
+        // must not hold the other chats back (a second part once booked the bot's schedule: 30 s in all)
+        #expect(elapsed >= 4 && elapsed < 15, "took \(elapsed) s")
         #expect(!log.contains("rate limited"), "the server had to push back: \(log)")
         #expect(try server.requests().count == 122)
     }

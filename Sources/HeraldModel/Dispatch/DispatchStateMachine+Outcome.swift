@@ -88,7 +88,7 @@ extension DispatchStateMachine {
     mutating func release(account: String, reason: String, next: Int64, at now: Instant) {
         // Those whose mark is still being written are handled when it answers (`marked`).
         for (id, stage) in stages {
-            guard case .waiting = stage.phase, let flight = flights[id], flight.account == account else { continue }
+            guard stage.phase.isUnsent, let flight = flights[id], flight.account == account else { continue }
             land(id)
             probeDropped(id, account: account)
             finish(result(flight, .pending, reason: reason, partsSent: flight.part, next: next), at: now)
@@ -98,9 +98,15 @@ extension DispatchStateMachine {
     /// The delivery's next call gets a slot; it goes now if the slot has come.
     private mutating func schedule(_ flight: Flight, at now: Instant) -> [Action] {
         let message = flight.messages[flight.part]
+        flights[flight.delivery.id] = flight
+        let earliest = limiter.earliest(account: flight.account, chat: flight.chat, heavyMedia: message.isHeavyMedia, job: flight.jobID, at: now.seconds)
+        guard earliest <= now.seconds + settings.lookahead + DispatchStateMachine.epsilon else {
+            // Its chat is busy for a while: reserving now would book the account's schedule that far ahead.
+            stages[flight.delivery.id] = Stage(phase: .held(until: earliest - settings.lookahead), order: nextOrder())
+            return []
+        }
         let slot = limiter.reserve(account: flight.account, chat: flight.chat, heavyMedia: message.isHeavyMedia, job: flight.jobID, at: now.seconds)
         stages[flight.delivery.id] = Stage(phase: .waiting(slot: slot), order: nextOrder())
-        flights[flight.delivery.id] = flight
         return slot <= now.seconds ? fire(at: now) : []
     }
 

@@ -89,8 +89,19 @@ public struct DispatchStateMachine: Sendable {
         case marking(slot: Double, batch: Int)
         /// Marked; sends when its slot comes.
         case waiting(slot: Double)
+        /// A next part whose chat is not free yet: it takes a slot only when it could go within the lookahead,
+        /// so that a slot a second away does not hold the account's schedule (and every other chat) back.
+        case held(until: Double)
         /// A request is out.
         case outstanding
+
+        /// Marked but not sent: it can go back to pending without an attempt on the wire.
+        var isUnsent: Bool {
+            switch self {
+            case .waiting, .held: true
+            case .marking, .outstanding: false
+            }
+        }
     }
 
     struct Flight: Sendable {
@@ -346,7 +357,7 @@ public struct DispatchStateMachine: Sendable {
         draining = true
         // Deliveries whose mark is still being written are handled when it answers (`marked`).
         for (id, stage) in stages {
-            guard case .waiting = stage.phase, let flight = flights[id] else { continue }
+            guard stage.phase.isUnsent, let flight = flights[id] else { continue }
             land(id)
             probeDropped(id, account: flight.account)
             unrecorded.append(result(flight, .pending, partsSent: flight.part))
@@ -368,6 +379,7 @@ public struct DispatchStateMachine: Sendable {
         }
         for stage in stages.values {
             if case .waiting(let slot) = stage.phase { consider(slot) }
+            if case .held(let until) = stage.phase { consider(until) }
         }
         // A window with rows left is reloaded once it is picked empty (never, while its account cannot send).
         for state in campaigns.values where state.exhausted && state.pendingCount == 0 { consider(state.reloadAt) }
@@ -407,6 +419,13 @@ public struct DispatchStateMachine: Sendable {
 
     /// Sends of marked deliveries whose slot has come, paced by their account's shaper.
     mutating func fire(at now: Instant) -> [Action] {
+        // Held parts whose chat is about free take their slot now.
+        for (id, stage) in stages {
+            guard case .held(let until) = stage.phase, until <= now.seconds + DispatchStateMachine.epsilon, let flight = flights[id] else { continue }
+            let message = flight.messages[flight.part]
+            let slot = limiter.reserve(account: flight.account, chat: flight.chat, heavyMedia: message.isHeavyMedia, job: flight.jobID, at: now.seconds)
+            stages[id]?.phase = .waiting(slot: slot)
+        }
         var due: [(slot: Double, order: UInt64, id: Int64)] = []
         for (id, stage) in stages {
             guard case .waiting(let slot) = stage.phase, slot <= now.seconds + DispatchStateMachine.epsilon else { continue }

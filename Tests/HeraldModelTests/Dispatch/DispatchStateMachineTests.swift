@@ -343,9 +343,13 @@ import Testing
         _ = Self.cycle(&machine, at: Self.at(0), ledger: &ledger)
         // One message per second per private chat: the second part waits a second after the first answer
         #expect(machine.outcome(deliveryID: 1, Self.sent, at: Self.at(0.2), random: 0).isEmpty)
+        // It is held without a slot until its chat is nearly free (a lookahead before), then takes one
+        let hold = try #require(machine.nextDeadline)
+        #expect(hold > 1.15 && hold < 1.2)
+        #expect(Self.sends(machine.pump(at: Self.at(1.0))).isEmpty)
+        #expect(Self.sends(machine.pump(at: Self.at(hold))).isEmpty)
         let deadline = try #require(machine.nextDeadline)
         #expect(deadline > 1.2 && deadline < 1.25)
-        #expect(Self.sends(machine.pump(at: Self.at(1.0))).isEmpty)
         #expect(Self.sends(machine.pump(at: Self.at(deadline))).count == 1)
         _ = machine.outcome(deliveryID: 1, .permanent(reason: "Bad Request: message is too long"), at: Self.at(deadline + 0.1), random: 0)
         let result = Self.records(machine.pump(at: Self.at(deadline + 0.1))).first
