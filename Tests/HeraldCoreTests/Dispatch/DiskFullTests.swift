@@ -91,6 +91,7 @@ struct Tmpfs {
                 try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'c'") } == "completed"
             }
             try await eventually(timeout: 30, "the late job accepted") { harness.names(in: .done).count == 3 }
+            try await eventually(timeout: 30, "the late message sent") { try count("sent") == 400 + 1 }
             #expect(log.events("dispatch_resumed").count >= 1)
             #expect(log.events("intake_resumed").count == 1)
         }

@@ -67,7 +67,11 @@ import Testing
         #expect(chats.filter { $0 == "22" }.count == 3)
         try harness.query { (db: Database) throws in
             let rows = try Row.fetchAll(db, sql: "SELECT d.state, d.error FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE s.platform_id = '21' ORDER BY d.state")
-            #expect(rows.map { "\($0["state"] as String): \($0["error"] as String? ?? "")" } == ["failed: Forbidden: bot was blocked by the user", "skipped: blocked", "skipped: blocked"])
+            // A campaign whose audience was expanded after the block has no row for the chat at all; one expanded
+            // before has it skipped as blocked (the machine's tests pin the already-loaded case)
+            let states = rows.map { "\($0["state"] as String): \($0["error"] as String? ?? "")" }
+            #expect(states.first == "failed: Forbidden: bot was blocked by the user", "\(states)")
+            #expect(states.dropFirst().allSatisfy { $0 == "skipped: blocked" }, "\(states)")
         }
     }
 

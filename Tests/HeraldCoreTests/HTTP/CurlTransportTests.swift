@@ -94,7 +94,8 @@ import Testing
         let cancelled = Date()
         task.cancel()
         let result = await task.value
-        #expect(Date().timeIntervalSince(cancelled) < 1)
+        // At once means long before the server's minute or the 30 s timeout; the margin is for a loaded CI machine
+        #expect(Date().timeIntervalSince(cancelled) < 5)
         #expect(result == .failure(reason: "cancelled while in flight", requestSent: true))
         await transport.shutdown()
     }
