@@ -110,103 +110,25 @@ import Testing
         #expect(next.contains { if case .markSending(_, let others) = $0 { others.count == 1 && others != ids } else { false } })
     }
 
-    /// A small ledger for long runs: rows move as the shell would move them in SQLite.
-    struct Ledger {
-        var rows: [Int64: PendingDelivery] = [:]
-        var state: [Int64: DeliveryResult.State] = [:]
-        var next: [Int64: Int64] = [:]
-
-        init(_ rows: [PendingDelivery]) {
-            for row in rows {
-                self.rows[row.id] = row
-                state[row.id] = .pending
-            }
-        }
-
-        func load(after: Int64, limit: Int, now: Int64) -> (rows: [PendingDelivery], exhausted: Bool, nextDueAt: Int64?) {
-            let waiting = rows.keys.filter { state[$0] == .pending || state[$0] == .uncertain }
-            let due = waiting.filter { (next[$0] ?? 0) <= now && $0 > after }.sorted().prefix(limit).map { rows[$0]! }
-            return (Array(due), due.count < limit, waiting.compactMap { next[$0] }.filter { $0 > now }.min())
-        }
-
-        mutating func mark(_ ids: [Int64], now: Int64) {
-            for id in ids {
-                guard var row = rows[id] else { continue }
-                row.attempts += 1
-                row.firstAttemptAt = row.firstAttemptAt ?? now
-                rows[id] = row
-                state[id] = nil
-            }
-        }
-
-        mutating func apply(_ results: [DeliveryResult]) {
-            for result in results {
-                state[result.deliveryID] = result.state
-                next[result.deliveryID] = result.nextAttemptAt
-                guard var row = rows[result.deliveryID] else { continue }
-                row.partsSent = result.partsSent
-                row.wasUncertain = row.wasUncertain || result.possibleDuplicate
-                rows[result.deliveryID] = row
-            }
-        }
-
-        func count(_ wanted: DeliveryResult.State) -> Int { state.values.filter { $0 == wanted }.count }
-    }
-
     @Test func fiveMinuteOutage_failsNothing_costsAFewProbes_andEndsWithinTheProbeCap() throws {
         var machine = Self.machine(rate: 30)
-        var ledger = Ledger(T.rows(1, Array(1...600)))
         machine.campaignsRunning([try T.campaign(1)])
+        var simulation = LedgerSimulation(T.rows(1, Array(1...600)))
         let outage = 10.0..<310.0
-        var now = 0.0
-        var answers: [(at: Double, id: Int64)] = []
         var callsDuringOutage = 0
         var firstSentAfter: Double?
-        var events: [Action] = []
-        var queue = machine.pump(at: T.at(now))
-        for _ in 0..<200_000 {
-            while !queue.isEmpty {
-                let action = queue.removeFirst()
-                switch action {
-                case .load(let id, let after, let limit):
-                    let batch = ledger.load(after: after, limit: limit, now: T.at(now).wallMs)
-                    machine.deliveriesLoaded(campaignID: id, batch.rows, exhausted: batch.exhausted, nextDueAt: batch.nextDueAt, at: T.at(now))
-                case .markSending(let batch, let ids):
-                    ledger.mark(ids, now: T.at(now).wallMs)
-                    queue += machine.marked(batch: batch, Set(ids), at: T.at(now))
-                case .send(let send):
-                    if outage.contains(now) { callsDuringOutage += 1 }
-                    answers.append((now + 0.02, send.deliveryID))
-                case .record(let results):
-                    ledger.apply(results)
-                    queue += machine.recorded(at: T.at(now))
-                case .retryNow(let account, _):
-                    for (id, state) in ledger.state where state == .pending { ledger.next[id] = T.at(now).wallMs }
-                    machine.retriesDue(account: account, at: T.at(now))
-                    events.append(action)
-                default:
-                    events.append(action)
-                }
-                if queue.isEmpty { queue = machine.pump(at: T.at(now)) }
-            }
-            if ledger.count(.sent) == 600 { break }
-            let answerAt = answers.map(\.at).min()
-            guard let wake = [answerAt, machine.nextDeadline].compactMap({ $0 }).min() else { break }
-            now = max(now, wake)
-            for answer in answers where answer.at <= now {
-                let down = outage.contains(answer.at)
-                if !down && answer.at >= outage.upperBound && firstSentAfter == nil { firstSentAfter = answer.at }
-                queue += machine.outcome(deliveryID: answer.id, down ? Self.badGateway : T.sent, at: T.at(now), random: 0.5)
-            }
-            answers.removeAll { $0.at <= now }
-            queue += machine.pump(at: T.at(now))
+        simulation.run(&machine, until: 600, onSend: { now in if outage.contains(now) { callsDuringOutage += 1 } }) { at in
+            let down = outage.contains(at)
+            if !down && at >= outage.upperBound && firstSentAfter == nil { firstSentAfter = at }
+            return down ? Self.badGateway : T.sent
         }
-        #expect(ledger.count(.sent) == 600, "stopped at \(now) s: \(ledger.state.values.map { "\($0)" }.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }), \(machine.inFlight) in flight, next \(String(describing: machine.nextDeadline)), \(machine.accountOutages)")
+        let ledger = simulation.ledger
+        #expect(ledger.count(.sent) == 600, "stopped at \(simulation.now) s, \(machine.inFlight) in flight, \(machine.accountOutages)")
         #expect(ledger.count(.failed) == 0)
         // At 30/s the outage would have cost 9,000 calls; it costs the run that started it and the probes
         #expect(callsDuringOutage <= 25, "\(callsDuringOutage) calls while the platform was down")
-        #expect(events.filter { if case .accountOutage = $0 { true } else { false } }.count == 1)
-        #expect(events.filter { if case .accountRecovered = $0 { true } else { false } }.count == 1)
+        #expect(simulation.events.filter { if case .accountOutage = $0 { true } else { false } }.count == 1)
+        #expect(simulation.events.filter { if case .accountRecovered = $0 { true } else { false } }.count == 1)
         let recoveredAfter = try #require(firstSentAfter) - outage.upperBound
         #expect(recoveredAfter <= 30, "first answer \(recoveredAfter) s after the platform came back")
     }
