@@ -9,12 +9,6 @@ extension HeraldStore {
     /// again after `wait` seconds (time for Messenger's echoes to reconcile them; a crash loop cannot resend
     /// them faster than that).
     @discardableResult
-    public func markInFlightUncertain(now: Date, wait: Int64 = 60) throws -> Int {
-        try database.write { db in try Self.markInFlightUncertain(db, now: now, wait: wait) }
-    }
-
-    /// `markInFlightUncertain` off the caller's thread.
-    @discardableResult
     public func markInFlightUncertain(now: Date, wait: Int64 = 60) async throws -> Int {
         try await database.write { db in try Self.markInFlightUncertain(db, now: now, wait: wait) }
     }

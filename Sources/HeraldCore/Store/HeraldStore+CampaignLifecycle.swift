@@ -6,10 +6,6 @@ import HeraldModel
 extension HeraldStore {
     /// Applies expiry: scheduled campaigns past their `expires_at` never start (state `expired`); running ones
     /// have their pending deliveries skipped as `expired` and then complete. Returns the job ids it touched.
-    public func expireCampaigns(now: Date) throws -> [String] {
-        try database.write { db in try Self.expireCampaigns(db, now: now) }
-    }
-
     static func expireCampaigns(_ db: Database, now: Date) throws -> [String] {
         let ms = now.millisecondsSince1970
         let scheduled = try Row.fetchAll(db, sql: "SELECT id, job_id FROM campaigns WHERE state = 'scheduled' AND expires_at <= ?", arguments: [ms])
@@ -63,18 +59,8 @@ extension HeraldStore {
         }
     }
 
-    /// When the next scheduled campaign starts (wall-clock ms), if one is scheduled.
-    public func nextScheduledStart() throws -> Int64? {
-        try database.read { db in try Int64.fetchOne(db, sql: "SELECT min(send_at) FROM campaigns WHERE state = 'scheduled'") }
-    }
-
     /// Fails a campaign that cannot be sent (its job no longer validates: its account was removed, say): the
     /// campaign and its job are `failed` with the reason, and its pending deliveries fail with it.
-    public func failCampaign(_ id: Int64, reason: String, now: Date) throws {
-        try database.write { db in try Self.failCampaign(db, id, reason: reason, now: now) }
-    }
-
-    /// `failCampaign` off the caller's thread.
     public func failCampaign(_ id: Int64, reason: String, now: Date) async throws {
         try await database.write { db in try Self.failCampaign(db, id, reason: reason, now: now) }
     }
@@ -91,10 +77,6 @@ extension HeraldStore {
     }
 
     /// A finished campaign's outcome in one line: `1498 sent, 2 failed (Forbidden: bot was blocked by the user: 2), 0 skipped`.
-    public func campaignSummary(jobID: String) throws -> String {
-        try database.read { db in try Self.campaignSummary(db, jobID: jobID) }
-    }
-
     static func campaignSummary(_ db: Database, jobID: String) throws -> String {
         let counts = try Row.fetchAll(db, sql: """
         SELECT d.state, d.error, count(*) AS n FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
@@ -113,10 +95,6 @@ extension HeraldStore {
     }
 
     /// Completes running campaigns with a fully expanded audience and no open deliveries; returns their job ids.
-    public func completeFinishedCampaigns(now: Date) throws -> [String] {
-        try database.write { db in try Self.completeFinishedCampaigns(db, now: now) }
-    }
-
     static func completeFinishedCampaigns(_ db: Database, now: Date) throws -> [String] {
         let ms = now.millisecondsSince1970
         let finished = try String.fetchAll(db, sql: """
@@ -142,7 +120,8 @@ extension HeraldStore {
                 Housekeeping.Completion(jobID: job, summary: try Self.campaignSummary(db, jobID: job))
             }
             pass.running = try Self.runningCampaigns(db)
-            pass.nextScheduledStart = try Int64.fetchOne(db, sql: "SELECT min(send_at) FROM campaigns WHERE state = 'scheduled'")
+            // When the next scheduled campaign starts (wall-clock ms), if one is scheduled.
+        pass.nextScheduledStart = try Int64.fetchOne(db, sql: "SELECT min(send_at) FROM campaigns WHERE state = 'scheduled'")
             return pass
         }
     }
