@@ -26,22 +26,12 @@ public struct AccountOutage: Sendable, Equatable {
 }
 
 extension SendOutcome {
-    /// Whether this answer says the platform itself is unreachable or failing, rather than refusing one request:
-    /// the signals that start an account outage.
-    var isOutageSignal: Bool {
+    /// The reason, when this answer says the platform itself is unreachable or failing rather than refusing one
+    /// request: the signals that start an account outage.
+    var outageReason: String? {
         switch self {
-        case .retry(_, let after): after == nil
-        case .uncertain: true
-        default: false
-        }
-    }
-
-    var reasonText: String {
-        switch self {
-        case .retry(let reason, _), .uncertain(let reason), .permanent(let reason), .accountBroken(let reason), .outsideWindow(let reason): reason
-        case .rateLimited(_, _, let reason), .recipientGone(_, let reason): reason
-        case .sent: "sent"
-        case .migrated: "migrated"
+        case .retry(let reason, nil), .uncertain(let reason): reason
+        default: nil
         }
     }
 }
@@ -52,7 +42,7 @@ extension DispatchStateMachine {
     /// probe spaces the next one further.
     mutating func noteOutage(_ flight: Flight, _ outcome: SendOutcome, at now: Instant, random: Double) -> [Action] {
         let account = flight.account
-        guard outcome.isOutageSignal else {
+        guard let reason = outcome.outageReason else {
             outageStreak[account] = nil
             guard let outage = outages.removeValue(forKey: account) else { return [] }
             // What failed because of the outage need not wait out its backoff: the platform is back.
@@ -64,7 +54,7 @@ extension DispatchStateMachine {
             guard outage.probing == flight.delivery.id else { return [] }
             outage.probes += 1
             outage.probing = nil
-            outage.reason = outcome.reasonText
+            outage.reason = reason
             outage.probeAt = now.seconds + AccountOutage.delay(probes: outage.probes, base: settings.outageProbeBase, cap: settings.outageProbeCap, random: random)
             outages[account] = outage
             return []
@@ -75,9 +65,9 @@ extension DispatchStateMachine {
         guard streak >= settings.outageThreshold else { return [] }
         outageStreak[account] = nil
         let wait = AccountOutage.delay(probes: 0, base: settings.outageProbeBase, cap: settings.outageProbeCap, random: random)
-        outages[account] = AccountOutage(since: now.seconds, failingSince: failingSince, reason: outcome.reasonText, probeAt: now.seconds + wait)
-        release(account: account, reason: "account outage: \(outcome.reasonText)", next: now.wallMs, at: now)
-        return [.accountOutage(account: account, reason: outcome.reasonText, probeIn: wait)]
+        outages[account] = AccountOutage(since: now.seconds, failingSince: failingSince, reason: reason, probeAt: now.seconds + wait)
+        release(account: account, reason: "account outage: \(reason)", next: now.wallMs, at: now)
+        return [.accountOutage(account: account, reason: reason, probeIn: wait)]
     }
 
     /// Whether a delivery of `account` may be picked now: always, except during an outage, when only one
