@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldModel
+import HeraldTesting
 
 /// The ledger alone, on a file with `synchronous=FULL`: what loading, marking and recording cost per delivery
 /// in CPU time, when nothing else runs, in the batch sizes the dispatcher uses. The reference for the dispatcher's share.
@@ -13,11 +14,7 @@ enum LedgerBenchmark {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             let store = try HeraldStore(path: root + "/herald.sqlite")
             let decoder = JobDecoder(accounts: AccountDirectory(["bench": .telegram]), now: Date())
-            func accept(_ text: String, _ receipt: String) throws {
-                let job = try decoder.decode(Array(text.utf8))
-                let document = try JSONParser().parse(Array(text.utf8))
-                _ = try store.accept([IntakeCandidate(receipt: receipt, fileName: receipt + ".json", body: text, job: job, document: document, jobID: job.id ?? JobID(unchecked: receipt))], now: Date())
-            }
+            func accept(_ text: String, _ receipt: String) throws { _ = try store.accept(text: text, receipt: receipt, decoder: decoder) }
             for first in stride(from: 0, to: recipients, by: 10_000) {
                 let ids = (first..<min(recipients, first + 10_000)).map { "\"\(1_000_000 + $0)\"" }.joined(separator: ",")
                 try accept(#"{"type": "subscribers", "account": "bench", "action": "import", "subscribers": ["# + ids + "]}", "import-\(first)")

@@ -20,7 +20,7 @@ enum PeerBenchmark {
             let endpoint = try CannedEndpoint()
             wrk.append(try wrkRate(endpoint))
             aiogram.append(try aiogramRate(endpoint, messages: 5_000))
-            let (transportRate, transportCPU) = try await transportRate(endpoint, requests: recipients)
+            let (transportRate, transportCPU) = try await DispatchBenchmark.transportCeiling(url: endpoint.baseURL + "/bot1:bench/sendMessage", requests: recipients, concurrency: 256)
             bare.append(transportRate)
             bareCPU.append(transportCPU)
             let (callbackRate, callbackCPU) = try await transportCallbackRate(endpoint, requests: recipients)
@@ -47,28 +47,8 @@ enum PeerBenchmark {
         ]))
     }
 
-    /// The libcurl transport alone, 256 requests in flight, same endpoint: requests per second and CPU µs each.
-    static func transportRate(_ endpoint: CannedEndpoint, requests: Int) async throws -> (Double, Double) {
-        let transport = try CurlTransport(maxConnections: 256, timeout: .seconds(30))
-        let body = Array(#"{"chat_id":1000000,"text":"Hello"}"#.utf8)
-        let url = endpoint.baseURL + "/bot1:bench/sendMessage"
-        let cpu = processCPUSeconds()
-        let start = monotonic()
-        await withTaskGroup(of: Void.self) { group in
-            for worker in 0..<256 {
-                group.addTask {
-                    for _ in stride(from: worker, to: requests, by: 256) { _ = await transport.send(HTTPRequest(url: url, body: body)) }
-                }
-            }
-        }
-        let elapsed = monotonic() - start
-        let used = processCPUSeconds() - cpu
-        await transport.shutdown()
-        return (Double(requests) / elapsed, used / Double(requests) * 1e6)
-    }
-
-    /// The same through the transport's completion callbacks, no task per call: the share of Swift tasks and
-    /// continuations in the figure above.
+    /// The transport through its completion callbacks, no task per call: compared with the same run's
+    /// `DispatchBenchmark.transportCeiling`, the share of Swift tasks and continuations.
     static func transportCallbackRate(_ endpoint: CannedEndpoint, requests: Int) async throws -> (Double, Double) {
         let transport = try CurlTransport(maxConnections: 256, timeout: .seconds(30))
         let request = HTTPRequest(url: endpoint.baseURL + "/bot1:bench/sendMessage", body: Array(#"{"chat_id":1000000,"text":"Hello"}"#.utf8))

@@ -7,14 +7,8 @@ import Testing
 @Suite struct InMemoryStoreTests {
     static let decoder = JobDecoder(accounts: AccountDirectory(["shop_bot": .telegram]), now: Date())
 
-    static func candidate(_ text: String, receipt: String) throws -> IntakeCandidate {
-        let job = try decoder.decode(Array(text.utf8))
-        let document = try JSONParser().parse(Array(text.utf8))
-        return IntakeCandidate(receipt: receipt, fileName: receipt + ".json", body: text, job: job, document: document, jobID: job.id ?? JobID(unchecked: receipt))
-    }
-
     static func accept(_ store: HeraldStore, _ text: String, _ receipt: String) throws -> IntakeVerdict {
-        try #require(try store.accept([try candidate(text, receipt: receipt)], now: Date()).first)
+        try store.accept(text: text, receipt: receipt, decoder: decoder)
     }
 
     @Test func control_ofAFailedCampaign_isRefused_andCancelSkipsWhatIsLeft() async throws {

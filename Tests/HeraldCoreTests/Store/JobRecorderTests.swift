@@ -13,11 +13,7 @@ import Testing
     @discardableResult
     static func accept(_ store: HeraldStore, _ texts: [String]) throws -> [IntakeVerdict] {
         try texts.enumerated().map { index, text in
-            let job = try decoder.decode(Array(text.utf8))
-            let document = try JSONParser().parse(Array(text.utf8))
-            let receipt = "r\(index)-\(UUID().uuidString.prefix(8))"
-            let candidate = IntakeCandidate(receipt: receipt, fileName: "j\(index).json", body: text, job: job, document: document, jobID: job.id ?? JobID(unchecked: "j-" + receipt))
-            return try #require(try store.accept([candidate], now: Date()).first)
+            try store.accept(text: text, receipt: "r\(index)-\(UUID().uuidString.prefix(8))", decoder: decoder)
         }
     }
 
