@@ -416,10 +416,11 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         }
         var options = stored.options
         options.paidBroadcast = stored.options.paidBroadcast && account.paidBroadcast
-        let spec = DispatchCampaign(
+        var spec = DispatchCampaign(
             id: campaign.id, jobID: campaign.jobID, account: campaign.account, priority: campaign.priority, platform: stored.platform, content: stored.content,
             options: options, expiresAt: campaign.expiresAt
         )
+        spec.reachesUnsubscribed = campaign.kind == .farewell
         return (spec, stored.audience, campaign.audienceExpanded)
     }
 

@@ -47,7 +47,9 @@ extension HeraldStore {
             UPDATE deliveries SET state = 'sending', attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?1), updated_at = ?1
             WHERE id IN (SELECT value FROM json_each(?2)) AND state IN ('pending', 'uncertain')
             AND (SELECT state FROM campaigns WHERE campaigns.id = deliveries.campaign_id) = 'running'
-            AND (SELECT status FROM subscribers WHERE subscribers.id = deliveries.subscriber_id) = 'subscribed'
+            AND ((SELECT status FROM subscribers WHERE subscribers.id = deliveries.subscriber_id) = 'subscribed'
+                OR ((SELECT kind FROM campaigns WHERE campaigns.id = deliveries.campaign_id) = 'farewell'
+                    AND (SELECT status FROM subscribers WHERE subscribers.id = deliveries.subscriber_id) = 'unsubscribed'))
             RETURNING id
             """)
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"

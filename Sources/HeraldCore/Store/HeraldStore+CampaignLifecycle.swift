@@ -49,13 +49,15 @@ extension HeraldStore {
 
     static func runningCampaigns(_ db: Database) throws -> [RunningCampaign] {
         try Row.fetchAll(db, sql: """
-            SELECT c.id, c.job_id, c.account, c.priority, c.audience_expanded, c.expires_at, c.spec, CASE WHEN c.spec IS NULL THEN j.body END AS body
+            SELECT c.id, c.job_id, c.account, c.kind, c.priority, c.audience_expanded, c.expires_at, c.spec, CASE WHEN c.spec IS NULL THEN j.body END AS body
             FROM campaigns c LEFT JOIN jobs j ON j.id = c.job_id WHERE c.state = 'running' ORDER BY c.priority, c.id
             """).map {
-            RunningCampaign(
+            var campaign = RunningCampaign(
                 id: $0["id"], jobID: $0["job_id"], account: $0["account"], priority: $0["priority"], audienceExpanded: $0["audience_expanded"],
                 expiresAt: $0["expires_at"], spec: $0["spec"], jobBody: $0["body"]
             )
+            campaign.kind = CampaignDraft.Kind(rawValue: $0["kind"]) ?? .campaign
+            return campaign
         }
     }
 

@@ -5,9 +5,11 @@ public struct CampaignDraft: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case campaign
         case message
+        /// A goodbye to someone who just unsubscribed: the one message that may still reach them.
+        case farewell
 
         /// Lower goes first.
-        public var priority: Int { self == .message ? 0 : 1 }
+        public var priority: Int { self == .campaign ? 1 : 0 }
     }
 
     public var kind: Kind

@@ -4,6 +4,8 @@ public struct RunningCampaign: Sendable {
     public var jobID: String
     public var account: String
     public var priority: Int
+    /// A farewell may reach an unsubscribed subscriber; every other kind only subscribed ones.
+    public var kind: CampaignDraft.Kind = .campaign
     public var audienceExpanded: Bool
     /// Wall-clock ms after which nothing more of it is sent.
     public var expiresAt: Int64?

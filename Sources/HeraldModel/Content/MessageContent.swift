@@ -6,6 +6,11 @@ public struct MessageContent: Sendable, Hashable, Codable {
     /// The most modules one message may carry (each becomes one API call).
     public static let maxModules = 10
 
+    public init(modules: [ContentModule], quickReplies: [QuickReply] = []) {
+        self.modules = modules
+        self.quickReplies = quickReplies
+    }
+
     /// Parses `{"modules": [...], "quick_replies": [...]}` against one platform's limits.
     public static func parse(_ node: JSONNode, platform: Platform) throws(JobValidationError) -> MessageContent {
         let limits = platform.limits

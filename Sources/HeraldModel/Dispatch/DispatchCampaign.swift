@@ -11,6 +11,8 @@ public struct DispatchCampaign: Sendable {
     public var options: SendOptions
     /// Wall-clock ms after which its deliveries are skipped as `expired`.
     public var expiresAt: Int64?
+    /// A goodbye after an unsubscribe: sent although its subscriber is `unsubscribed`.
+    public var reachesUnsubscribed = false
 
     public init(id: Int64, jobID: String, account: String, priority: Int, platform: Platform, content: MessageContent, options: SendOptions, expiresAt: Int64? = nil) {
         self.expiresAt = expiresAt

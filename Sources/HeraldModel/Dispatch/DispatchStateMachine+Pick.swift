@@ -64,7 +64,7 @@ extension DispatchStateMachine {
     func skipReason(_ row: PendingDelivery, campaign: DispatchCampaign, at now: Instant) -> String? {
         if let expiry = campaign.expiresAt, now.wallMs >= expiry { return "expired" }
         if let status = gone[row.subscriberID] { return status }
-        if row.status != "subscribed" { return row.status }
+        if row.status != "subscribed", !(campaign.reachesUnsubscribed && row.status == "unsubscribed") { return row.status }
         if campaign.platform == .messenger, campaign.options.messagingType != .messageTag {
             guard let last = row.lastInboundAt, now.wallMs - last <= 86_400_000 else { return "outside_window" }
         }

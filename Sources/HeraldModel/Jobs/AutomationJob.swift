@@ -21,12 +21,22 @@ public struct AutomationJob: Sendable, Hashable {
     public struct DefaultReply: Sendable, Hashable {
         public var message: MessageContent
         public var minIntervalMinutes: Int
+
+        public init(message: MessageContent, minIntervalMinutes: Int) {
+            self.message = message
+            self.minIntervalMinutes = minIntervalMinutes
+        }
     }
 
     /// A reply to messages containing one of the keywords (case-insensitive, whole words).
     public struct KeywordReply: Sendable, Hashable {
         public var keywords: [String]
         public var message: MessageContent
+
+        public init(keywords: [String], message: MessageContent) {
+            self.keywords = keywords
+            self.message = message
+        }
     }
 
     public var account: String
