@@ -36,12 +36,15 @@ enum DispatchBenchmark {
         var configuration = Configuration.embeddedDefaults(environment: [:])
         configuration.spoolDirectory = root + "/spool"
         configuration.stateDirectory = root + "/state"
+        configuration.listenPort = 0
         configuration.dispatch.maxInFlight = maxInFlight
         configuration.dispatch.maxConnections = maxInFlight
         configuration.accounts = ["bench": AccountConfiguration(
             name: "bench", platform: .telegram, apiBaseURL: endpoint.baseURL, token: Secret(value: "1:bench", origin: "bench"),
             pageID: nil, appSecret: nil, graphVersion: "v25.0", rate: rate, paidBroadcast: true
         )]
+        // The canned endpoint answers sends only: no getUpdates polling beside the measured sends.
+        configuration.accounts["bench"]?.updates = .off
         try await InProcessDaemon.run(configuration) { parts in
             try await body(SpoolDirectory(root: configuration.spoolDirectory), parts.store, parts.status)
         }

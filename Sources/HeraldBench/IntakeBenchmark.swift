@@ -14,6 +14,7 @@ enum IntakeBenchmark {
         var configuration = Configuration.embeddedDefaults(environment: [:])
         configuration.spoolDirectory = root + "/spool"
         configuration.stateDirectory = root + "/state"
+        configuration.listenPort = 0
         try await InProcessDaemon.run(configuration) { parts in
             try await body(SpoolDirectory(root: configuration.spoolDirectory), parts.status)
         }

@@ -104,6 +104,7 @@ enum PeerBenchmark {
         var configuration = Configuration.embeddedDefaults(environment: [:])
         configuration.spoolDirectory = root + "/spool"
         configuration.stateDirectory = root + "/state"
+        configuration.listenPort = 0
         // The shipped dispatch settings (512 in flight, 256 connections): what an operator runs.
         let names = (0..<accounts).map { "bot\($0)" }
         configuration.accounts = Dictionary(uniqueKeysWithValues: names.enumerated().map { index, name in
@@ -112,6 +113,8 @@ enum PeerBenchmark {
                 pageID: nil, appSecret: nil, graphVersion: "v25.0", rate: 1_000_000, paidBroadcast: true
             ))
         })
+        // The canned endpoint answers sends only: no getUpdates polling beside the measured sends.
+        for name in names { configuration.accounts[name]?.updates = .off }
         var result = (0.0, 0.0)
         try await InProcessDaemon.run(configuration) { parts in
             let spool = SpoolDirectory(root: configuration.spoolDirectory)

@@ -9,6 +9,8 @@ to misbehave. Control endpoints (all under /_/):
   POST /_/reset             forget requests and scripts
   POST /_/outage            {"seconds": 3, "status": 502}: every API request answers a proxy's HTML error page for that long
   GET  /_/outage            {"refused": N}: API requests answered so during the last outage (not in /_/requests)
+  POST /_/updates           [Update, ...]: queued for getUpdates (update_id assigned when missing)
+  GET  /_/polls             {"polls": N, "offsets": [...]}: getUpdates calls (not in /_/requests) and the offsets they gave
 Usage: platform_server.py PORT_FILE --telegram-token T --messenger-token P --page-id ID [--latency-ms N] [--enforce-limits]
 """
 import argparse, json, threading, time, re, itertools
@@ -21,6 +23,9 @@ requests, scripts = [], []
 counter = itertools.count(1000)
 sent_times = {}  # limiter key -> list of times
 outage = {"until": 0.0, "status": 502, "refused": 0}
+updates, polls = [], {"count": 0, "offsets": []}
+update_ids = itertools.count(1)
+updates_ready = threading.Condition(lock)
 
 TG_METHODS = {"sendMessage": "text", "sendPhoto": "photo", "sendVideo": "video", "sendAudio": "audio", "sendDocument": "document"}
 
@@ -59,6 +64,9 @@ def check_keyboard(markup):
     return None
 
 def telegram(method, body):
+    if method == "answerCallbackQuery":
+        if not isinstance(body.get("callback_query_id"), str): return tg_error(400, "Bad Request: query_id is empty")
+        return 200, {"ok": True, "result": True}
     if method not in TG_METHODS: return tg_error(404, "Not Found")
     chat = body.get("chat_id")
     if not isinstance(chat, (int, str)) or isinstance(chat, bool): return tg_error(400, "Bad Request: chat_id is empty")
@@ -168,6 +176,8 @@ class Handler(BaseHTTPRequestHandler):
             with lock: return self.reply(200, list(requests))
         if self.path == "/_/outage":
             with lock: return self.reply(200, {"refused": outage["refused"]})
+        if self.path == "/_/polls":
+            with lock: return self.reply(200, {"polls": polls["count"], "offsets": polls["offsets"][-50:]})
         self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
     def do_POST(self):
@@ -181,6 +191,28 @@ class Handler(BaseHTTPRequestHandler):
             order = json.loads(raw)
             with lock: outage.update(until=time.time() + order["seconds"], status=order.get("status", 502), refused=0)
             return self.reply(200, {"ok": True})
+        if url.path == "/_/updates":
+            with lock:
+                for update in json.loads(raw):
+                    update.setdefault("update_id", next(update_ids))
+                    updates.append(update)
+                updates_ready.notify_all()
+            return self.reply(200, {"ok": True})
+        poll = re.match(r"^/bot([^/]+)/getUpdates$", url.path)
+        if poll:  # long polling: answered from the queue, never recorded in /_/requests
+            if poll.group(1) != args.telegram_token: return self.reply(*tg_error(401, "Unauthorized"))
+            try: body = json.loads(raw or b"{}")
+            except ValueError: return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid JSON"})
+            offset, wait = body.get("offset", 0), min(float(body.get("timeout", 0)), 1.0)
+            deadline = time.time() + wait
+            with lock:
+                polls["count"] += 1
+                polls["offsets"].append(offset)
+                if offset: updates[:] = [u for u in updates if u["update_id"] >= offset]  # confirmed ones are forgotten
+                while not updates and time.time() < deadline:
+                    updates_ready.wait(max(0.0, deadline - time.time()))
+                answer = [u for u in updates if u["update_id"] >= offset][: body.get("limit", 100)]
+            return self.reply(200, {"ok": True, "result": answer})
         if url.path == "/_/reset":
             with lock: requests.clear(); scripts.clear(); sent_times.clear()
             return self.reply(200, {"ok": True})

@@ -16,6 +16,22 @@ public struct AccountConfiguration: Sendable, Equatable {
     public var rate: Double
     /// Telegram: whether paid broadcast (up to 1000 msg/s, billed in Stars) is enabled for this bot.
     public var paidBroadcast: Bool
+    /// Messenger: the token Meta echoes when it verifies the webhook (`hub.verify_token`).
+    public var verifyToken: Secret?
+    /// Telegram: the `secret_token` given to `setWebhook`, checked on every webhook call.
+    public var webhookSecret: Secret?
+    /// Telegram: how updates arrive.
+    public var updates = UpdatesMode.poll
+
+    /// How a Telegram bot receives its updates (the two are exclusive on Telegram's side).
+    public enum UpdatesMode: String, Sendable, Equatable, CaseIterable {
+        /// `getUpdates` long polling: works without a public URL.
+        case poll
+        /// Telegram POSTs to `/webhooks/telegram/<account>` (set it with `herald telegram set-webhook`).
+        case webhook
+        /// Neither: Herald only sends.
+        case off
+    }
 
     public init(
         name: String, platform: Platform, apiBaseURL: String, token: Secret?, pageID: String?, appSecret: Secret?,

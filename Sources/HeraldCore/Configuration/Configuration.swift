@@ -14,6 +14,8 @@ public struct Configuration: Sendable, Equatable {
     /// The HTTP server's listen address (webhooks, click redirects, metrics).
     public var listenHost: String
     public var listenPort: Int
+    /// The rest of `[http]`: the public base URL, request limits.
+    public var http = HTTPSettings()
     /// How long a graceful stop may take before in-flight work is checkpointed and the daemon exits.
     public var drainTimeoutSeconds: Int
     public var accounts: [String: AccountConfiguration]
@@ -51,6 +53,21 @@ public struct Configuration: Sendable, Equatable {
             accounts: Dictionary(uniqueKeysWithValues: demo.map { ($0.name, $0) }), clickSigningKey: nil, sourcePath: nil
         )
     }
+}
+
+/// The HTTP server's settings besides its address.
+public struct HTTPSettings: Sendable, Equatable {
+    /// Where the platforms and people reach this server (through a TLS reverse proxy): the base of tracked links
+    /// and webhook URLs, like `https://herald.example.com`. Nil: no tracked links can be made.
+    public var publicURL: String?
+    /// Largest request body read, in bytes (Meta batches up to 1,000 events in one POST).
+    public var maxBodyBytes = 4 * 1024 * 1024
+    /// Requests per second one client address may make (a burst of twice that is allowed).
+    public var requestsPerSecondPerClient = 500.0
+    /// A connection idle this long is closed.
+    public var idleTimeoutSeconds = 30
+
+    public init() {}
 }
 
 /// The worker pool and HTTP client.

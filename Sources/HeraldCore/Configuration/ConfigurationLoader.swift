@@ -97,6 +97,16 @@ public struct ConfigurationLoader: Sendable {
         if let node = fields.optional("http") {
             var http = try node.object()
             if let value = http.optional("listen") { (config.listenHost, config.listenPort) = try listenAddress(value) }
+            if let value = http.optional("public_url") {
+                let url = try value.string()
+                guard url.hasPrefix("https://") || isLoopbackHTTP(url), !url.hasSuffix("/"), !url.contains("@"), !url.contains("?"), !url.contains("#"), url.count <= 200 else {
+                    throw value.error("invalid_url", "must be an https URL without a trailing slash, query or fragment, like \"https://herald.example.com\" (plain http only on loopback)")
+                }
+                config.http.publicURL = url
+            }
+            if let value = http.optional("max_body_bytes") { config.http.maxBodyBytes = Int(try value.integer(in: 1024...(64 << 20))) }
+            if let value = http.optional("requests_per_second_per_client") { config.http.requestsPerSecondPerClient = try value.number(in: 1...1_000_000) }
+            if let value = http.optional("idle_timeout_seconds") { config.http.idleTimeoutSeconds = Int(try value.integer(in: 1...3600)) }
             try http.finish()
         }
         if let node = fields.optional("click_signing_key_file") {
@@ -128,7 +138,7 @@ public struct ConfigurationLoader: Sendable {
         )
         if let value = fields.optional("api_base_url") {
             let url = try value.string()
-            guard url.hasPrefix("https://") || url.hasPrefix("http://127.") || url.hasPrefix("http://localhost") || url.hasPrefix("http://[::1]"),
+            guard url.hasPrefix("https://") || isLoopbackHTTP(url),
                   !url.hasSuffix("/"), !url.contains("@")
             else {
                 throw value.error("invalid_url", "must be an https URL without a trailing slash (plain http only for loopback test servers)")
@@ -146,6 +156,7 @@ public struct ConfigurationLoader: Sendable {
         case .messenger:
             account.pageID = try Recipient.platformID(try fields.required("page_id"), platform: .messenger)
             account.appSecret = try secret(fields.optional("app_secret_file"), credential: "\(name).app_secret", what: "accounts.\(name).app_secret", absolute: absolute)
+            account.verifyToken = try secret(fields.optional("verify_token_file"), credential: "\(name).verify_token", what: "accounts.\(name).verify_token", absolute: absolute)
             if let value = fields.optional("graph_version") {
                 let version = try value.string()
                 let digits = version.dropFirst().split(separator: ".")
@@ -155,7 +166,20 @@ public struct ConfigurationLoader: Sendable {
                 account.graphVersion = version
             }
         case .telegram:
-            for messengerOnly in ["page_id", "app_secret_file", "graph_version"] where fields.optional(messengerOnly) != nil {
+            account.webhookSecret = try secret(fields.optional("webhook_secret_file"), credential: "\(name).webhook_secret", what: "accounts.\(name).webhook_secret", absolute: absolute)
+            if let secret = account.webhookSecret {
+                let bytes = secret.value.utf8
+                guard (1...256).contains(bytes.count), bytes.allSatisfy({ JobID.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }) else {
+                    throw ConfigurationError("accounts.\(name).webhook_secret: Telegram takes 1–256 characters of A–Z, a–z, 0–9, _ and - (\(secret.origin))")
+                }
+            }
+            if let value = fields.optional("updates") {
+                account.updates = AccountConfiguration.UpdatesMode(rawValue: try value.oneOf(AccountConfiguration.UpdatesMode.allCases.map(\.rawValue)))!
+                if account.updates == .webhook, account.webhookSecret == nil {
+                    throw value.error("missing_secret", "a webhook needs webhook_secret_file (or the credential \(name).webhook_secret), so that forged updates are refused")
+                }
+            }
+            for messengerOnly in ["page_id", "app_secret_file", "graph_version", "verify_token_file"] where fields.optional(messengerOnly) != nil {
                 throw JobValidationError(path: node.path.appending(messengerOnly), code: "wrong_platform", "is a Messenger setting")
             }
         }
@@ -178,13 +202,17 @@ public struct ConfigurationLoader: Sendable {
 
     private func listenAddress(_ node: JSONNode) throws(JobValidationError) -> (String, Int) {
         let text = try node.string()
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
-            throw node.error("invalid_value", "must be host:port, like \"127.0.0.1:8080\"")
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw node.error("invalid_value", "must be host:port, like \"127.0.0.1:8080\" (port 0: any free port, logged at start)")
         }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { throw node.error("invalid_value", "must name a host, like \"127.0.0.1:8080\"") }
         return (host, port)
+    }
+
+    private func isLoopbackHTTP(_ url: String) -> Bool {
+        url.hasPrefix("http://127.") || url.hasPrefix("http://localhost") || url.hasPrefix("http://[::1]")
     }
 
     private func isAccountName(_ name: String) -> Bool {

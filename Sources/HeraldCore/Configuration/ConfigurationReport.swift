@@ -39,6 +39,10 @@ public struct ConfigurationReport: Sendable {
             "",
             "[http]",
             "listen = \(quote(c.listenHost.contains(":") ? "[\(c.listenHost)]:\(c.listenPort)" : "\(c.listenHost):\(c.listenPort)"))",
+            "public_url = \(quote(c.http.publicURL ?? ""))\(c.http.publicURL == nil ? "  # not set: no tracked links" : "")",
+            "max_body_bytes = \(c.http.maxBodyBytes)",
+            "requests_per_second_per_client = \(c.http.requestsPerSecondPerClient)",
+            "idle_timeout_seconds = \(c.http.idleTimeoutSeconds)",
         ]
         for name in c.accounts.keys.sorted() {
             let account = c.accounts[name]!
@@ -46,9 +50,10 @@ public struct ConfigurationReport: Sendable {
                       "token = \(secret(account.token))", "rate = \(account.rate)"]
             switch account.platform {
             case .telegram:
-                lines.append("paid_broadcast = \(account.paidBroadcast)")
+                lines += ["paid_broadcast = \(account.paidBroadcast)", "updates = \(quote(account.updates.rawValue))", "webhook_secret = \(secret(account.webhookSecret))"]
             case .messenger:
-                lines += ["page_id = \(quote(account.pageID ?? ""))", "graph_version = \(quote(account.graphVersion))", "app_secret = \(secret(account.appSecret))"]
+                lines += ["page_id = \(quote(account.pageID ?? ""))", "graph_version = \(quote(account.graphVersion))", "app_secret = \(secret(account.appSecret))",
+                          "verify_token = \(secret(account.verifyToken))"]
             }
         }
         var warnings: [String] = []

@@ -23,11 +23,17 @@ public enum Daemon {
         /// Signal `.jobs` after creating a campaign through the store, so that the dispatcher looks at once.
         public let wakeup: Wakeup
 
-        /// Shared by the services that send (the dispatcher today, inbound replies next).
+        /// Shared by the services that send (the dispatcher, callback answers, polls, profile lookups).
         public let transport: TransportService
+        /// Inbound: bodies made durable before they are answered, then processed; Telegram long polling.
+        public let journal: InboundJournal
+        public let processor: InboundProcessor
+        public let poller: TelegramPoller
+        public let http: HTTPServer
 
-        /// The services in dependency order: a group starts them in this order and stops them in reverse.
-        public var services: [any Service] { [transport, intake, dispatcher, reloader, watchdog] }
+        /// The services in dependency order: a group starts them in this order and stops them in reverse (the
+        /// HTTP server stops taking requests before the journal closes, and everything before the transport).
+        public var services: [any Service] { [transport, journal, processor, poller, http, intake, dispatcher, reloader, watchdog] }
     }
 
     /// Opens the store and the spool and wires the services.
@@ -66,7 +72,17 @@ public enum Daemon {
         let watchdog = WatchdogService(
             notifier: notifier, status: status, clock: ContinuousClock(), logger: logger, interval: watchdogInterval
         )
-        return Parts(store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock, wakeup: wakeup, transport: TransportService(http))
+        let inboundWakeup = Wakeup()
+        let journal = InboundJournal(store: store, written: inboundWakeup, logger: logger)
+        let processor = InboundProcessor(
+            store: store, settings: holder, transport: http, wakeup: inboundWakeup, dispatcher: dispatcher, dispatcherWakeup: wakeup, logger: logger
+        )
+        let poller = TelegramPoller(store: store, settings: holder, transport: http, processorWakeup: inboundWakeup, logger: logger)
+        let server = HTTPServer(settings: holder, journal: journal, store: store, status: status, logger: logger)
+        return Parts(
+            store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock, wakeup: wakeup,
+            transport: TransportService(http), journal: journal, processor: processor, poller: poller, http: server
+        )
     }
 
     /// Runs the daemon until it stops: SIGTERM drains gracefully within `drain_timeout_seconds`, SIGINT

@@ -38,6 +38,14 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         case retriesDue(String)
         case housekept(Housekeeping)
         case housekeepingFailed(String)
+        /// Subscribers changed by inbound events: (id, status, last inbound ms).
+        case subscribers([(Int64, String, Int64?)])
+    }
+
+    /// Inbound events changed these subscribers: rows already loaded see their new status and window.
+    public func subscribersChanged(_ changes: [(subscriberID: Int64, status: String, lastInboundAt: Int64?)]) {
+        guard !changes.isEmpty else { return }
+        post(.subscribers(changes.map { ($0.subscriberID, $0.status, $0.lastInboundAt) }))
     }
 
     func post(_ event: LoopEvent) {
@@ -206,6 +214,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 loop.machine.retriesDue(account: account, at: now)
             case .housekept(let pass):
                 housekept(pass, &loop, &group, time: seconds())
+            case .subscribers(let changes):
+                for (id, status, lastInbound) in changes { loop.machine.subscriberChanged(id, status: status, lastInboundAt: lastInbound) }
             case .housekeepingFailed(let reason):
                 loop.housekeepingOut = false
                 let (retryIn, isNew) = loop.housekeepingFailures.failed()

@@ -177,8 +177,9 @@ public final class CurlTransport: HTTPTransport {
         cshim_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, box)
         cshim_curl_easy_setopt_write_function(easy, curlWrite)
         cshim_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        cshim_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
-        cshim_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMilliseconds, 10_000))
+        let timeout = transfer.request.timeoutSeconds.map { $0 * 1000 } ?? timeoutMilliseconds
+        cshim_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeout)
+        cshim_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(timeout, 10_000))
         cshim_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         cshim_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
         cshim_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))

@@ -4,12 +4,15 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [String]
     public var body: [UInt8]
+    /// Overrides the transport's request timeout (a long poll waits longer than a send may).
+    public var timeoutSeconds: Int?
 
-    public init(method: String = "POST", url: String, headers: [String] = ["Content-Type: application/json"], body: [UInt8] = []) {
+    public init(method: String = "POST", url: String, headers: [String] = ["Content-Type: application/json"], body: [UInt8] = [], timeoutSeconds: Int? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.timeoutSeconds = timeoutSeconds
     }
 }
 

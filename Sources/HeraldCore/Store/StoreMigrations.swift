@@ -142,6 +142,43 @@ enum StoreMigrations {
                 CREATE INDEX deliveries_due ON deliveries(campaign_id) WHERE state IN ('pending', 'uncertain');
                 """)
         }
+        migrator.registerMigration("v7 inbound") { db in
+            // `inbound`: every webhook body and polled update batch as received, written before the 200 answer;
+            // processed in id order. `inbound_seen`: the events already acted on, by the platform's own id, so a
+            // redelivery changes nothing. `telegram_offsets`: the next getUpdates offset, written with the updates.
+            try db.execute(sql: """
+                CREATE TABLE inbound (
+                    id INTEGER PRIMARY KEY,
+                    platform TEXT NOT NULL,
+                    account TEXT,
+                    body BLOB NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    processed_at INTEGER,
+                    error TEXT
+                );
+                CREATE INDEX inbound_unprocessed ON inbound(id) WHERE processed_at IS NULL;
+                CREATE TABLE inbound_seen (
+                    account TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY(account, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE telegram_offsets (
+                    account TEXT PRIMARY KEY NOT NULL,
+                    next_offset INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE TABLE health (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    checked_at INTEGER NOT NULL
+                );
+                ALTER TABLE subscribers ADD COLUMN last_auto_reply_at INTEGER;
+                ALTER TABLE subscribers ADD COLUMN profile_fetched_at INTEGER;
+                ALTER TABLE deliveries ADD COLUMN delivered_at INTEGER;
+                ALTER TABLE deliveries ADD COLUMN read_at INTEGER;
+                CREATE INDEX deliveries_subscriber ON deliveries(subscriber_id);
+                """)
+        }
         return migrator
     }
 }

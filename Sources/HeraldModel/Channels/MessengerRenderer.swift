@@ -3,7 +3,7 @@
 /// Text with buttons is a button template; cards are a generic template; media are attachments sent with
 /// `is_reusable` and resent by `attachment_id`. Adaptation, documented in the README: Messenger attachments
 /// have no caption, so a caption follows as its own text message. Quick replies go on the last message.
-/// Every message carries `metadata` = `herald:<delivery id>:<part>`, echoed back by Meta for reconciliation.
+/// Every message carries `metadata` = `herald:<delivery id>:<part>:<parts>`, echoed back by Meta for reconciliation.
 public struct MessengerRenderer: Sendable {
     let personalizer: Personalizer
     let limits = PlatformLimits.messenger
@@ -62,9 +62,9 @@ public struct MessengerRenderer: Sendable {
             }
             parts[parts.count - 1].message.insert("quick_replies", .array(replies))
         }
-        return parts.enumerated().map { index, part in
+        return parts.enumerated().map { [count = parts.count] index, part in
             var message = part.message
-            message.insert("metadata", .string("herald:\(request.deliveryID):\(index)"))
+            message.insert("metadata", .string("herald:\(request.deliveryID):\(index):\(count)"))
             var body: JSONObject = ["recipient": .object(["id": .string(psid)])]
             body.insert("messaging_type", .string(request.options.messagingType.rawValue))
             if let tag = request.options.tag { body.insert("tag", .string(tag)) }

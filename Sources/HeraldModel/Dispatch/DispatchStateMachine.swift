@@ -336,9 +336,10 @@ public struct DispatchStateMachine: Sendable {
         return noteStoreFailure(reason, at: now)
     }
 
-    /// A subscriber's status changed outside dispatch (an unsubscribe job, an inbound "stop").
-    public mutating func subscriberChanged(_ subscriberID: Int64, status: String) {
-        patchStatus(subscriberID, status: status)
+    /// A subscriber's status changed outside dispatch (an unsubscribe job, an inbound "stop"), or they wrote
+    /// (`lastInboundAt`, which opens Messenger's 24-hour window for rows already loaded).
+    public mutating func subscriberChanged(_ subscriberID: Int64, status: String, lastInboundAt: Int64? = nil) {
+        patchStatus(subscriberID, status: status, lastInboundAt: lastInboundAt)
     }
 
     /// The configuration was reloaded: new limits, and paused accounts get another chance.
@@ -460,11 +461,16 @@ public struct DispatchStateMachine: Sendable {
     }
 
     /// Gives every loaded row of a subscriber its new status, so no window sends to it on what it read earlier.
-    mutating func patchStatus(_ subscriberID: Int64, status: String) {
+    mutating func patchStatus(_ subscriberID: Int64, status: String, lastInboundAt: Int64? = nil) {
         for id in Array(campaigns.keys) {
             // Indices first, then the writes: holding a copy of the state while writing would copy the window.
             let indices = campaigns[id].map { state in (state.readIndex..<state.window.count).filter { state.window[$0].subscriberID == subscriberID } } ?? []
-            for index in indices { campaigns[id]?.window[index].status = status }
+            for index in indices {
+                campaigns[id]?.window[index].status = status
+                if let lastInboundAt, let known = campaigns[id]?.window[index].lastInboundAt ?? .some(0), lastInboundAt > known {
+                    campaigns[id]?.window[index].lastInboundAt = lastInboundAt
+                }
+            }
         }
     }
 

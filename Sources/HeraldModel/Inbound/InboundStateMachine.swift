@@ -34,8 +34,9 @@ public struct InboundStateMachine: Sendable {
         case send(userID: String, Automated, MessageContent)
         /// Every delivery sent to them at or before `upTo` (platform ms) is delivered / read.
         case watermark(userID: String, EventKind, upTo: Int64)
-        /// Meta echoed part `part` of delivery `deliveryID`: it was sent, whatever the ledger thought.
-        case echo(userID: String, deliveryID: Int64, part: Int)
+        /// Meta echoed part `part` (of `parts`, when the metadata says) of delivery `deliveryID`: it was sent,
+        /// whatever the ledger thought.
+        case echo(userID: String, deliveryID: Int64, part: Int, parts: Int?)
         /// A postback, quick-reply or callback button: a click the platform vouches for.
         case click(userID: String, payload: String, messageID: String?)
         /// Telegram shows a spinner until a callback query is answered, whatever Herald makes of it.
@@ -69,10 +70,10 @@ public struct InboundStateMachine: Sendable {
         case .read(let watermark):
             return people[user] == nil ? [.ignore("read receipt for an unknown person")] : [.watermark(userID: user, .read, upTo: watermark)]
         case .echo(let mid, let metadata):
-            guard let metadata, let (delivery, part) = InboundStateMachine.heraldMetadata(metadata) else {
+            guard let metadata, let (delivery, part, parts) = InboundStateMachine.heraldMetadata(metadata) else {
                 return [.ignore("echo \(mid) of a message Herald did not send")]
             }
-            return [.echo(userID: user, deliveryID: delivery, part: part)]
+            return [.echo(userID: user, deliveryID: delivery, part: part, parts: parts)]
         case .blocked:
             guard let person = people[user], person.status != .blocked else { return [.ignore("already blocked or unknown")] }
             people[user]?.status = .blocked
@@ -166,10 +167,13 @@ public struct InboundStateMachine: Sendable {
         return [.send(userID: user, .defaultReply, automations.defaultReply!.message)]
     }
 
-    /// Herald's Messenger `metadata`, `herald:<delivery id>:<part>`.
-    static func heraldMetadata(_ text: String) -> (Int64, Int)? {
+    /// Herald's Messenger `metadata`: `herald:<delivery id>:<part>:<parts>`, or without the count as written
+    /// before it was added.
+    static func heraldMetadata(_ text: String) -> (Int64, Int, Int?)? {
         let fields = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard fields.count == 3, fields[0] == "herald", let delivery = Int64(fields[1]), let part = Int(fields[2]), delivery > 0, part >= 0 else { return nil }
-        return (delivery, part)
+        guard fields.count == 3 || fields.count == 4, fields[0] == "herald", let delivery = Int64(fields[1]), let part = Int(fields[2]), delivery > 0, part >= 0 else { return nil }
+        guard fields.count == 4 else { return (delivery, part, nil) }
+        guard let parts = Int(fields[3]), parts > part, parts <= MessageContent.maxModules + 1 else { return nil }
+        return (delivery, part, parts)
     }
 }

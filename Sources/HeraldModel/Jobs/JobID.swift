@@ -23,7 +23,7 @@ public struct JobID: Sendable, Hashable, Comparable, Codable, CustomStringConver
         self.rawValue = text
     }
 
-    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+    public static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
     }
 }

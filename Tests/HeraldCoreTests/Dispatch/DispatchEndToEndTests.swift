@@ -70,7 +70,7 @@ import Testing
         #expect(requests.count == 2)
         let path = "/v25.0/\(PlatformServer.pageID)/messages"
         #expect(requests.allSatisfy { $0.path == path })
-        #expect(requests.first?.body == canonical(#"{"recipient":{"id":"1001"},"messaging_type":"UPDATE","notification_type":"SILENT_PUSH","message":{"text":"Hi Ann, three new arrivals picked for you:","metadata":"herald:1:0"}}"#))
+        #expect(requests.first?.body == canonical(#"{"recipient":{"id":"1001"},"messaging_type":"UPDATE","notification_type":"SILENT_PUSH","message":{"text":"Hi Ann, three new arrivals picked for you:","metadata":"herald:1:0:2"}}"#))
         #expect(requests.last?.body.contains(#""template_type":"generic""#) == true)
         #expect(requests.last?.body.contains(#""quick_replies":[{"content_type":"text","payload":"more","title":"More like this"},{"content_type":"text","payload":"STOP","title":"Stop"}]"#) == true)
         try harness.query { (db: Database) throws in

@@ -16,6 +16,8 @@ struct DaemonHarness {
         configuration.spoolDirectory = root + "/spool"
         configuration.stateDirectory = root + "/state"
         configuration.limits.rescanIntervalSeconds = 1
+        // Any free port: suites run in parallel.
+        configuration.listenPort = 0
         adjust(&configuration)
         self.configuration = configuration
         try spool.prepare()

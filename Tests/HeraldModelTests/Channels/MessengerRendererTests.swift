@@ -11,13 +11,13 @@ import Testing
 
     @Test func text_isPlainWithMetadataAndEnvelope() throws {
         #expect(try render(#"[{"type": "text", "text": "Hi {{first_name}} <3 & order {{fields.order}}"}]"#) == [
-            #"{"recipient":{"id":"5550001"},"messaging_type":"UPDATE","notification_type":"REGULAR","message":{"text":"Hi Ada <3 & order 1042","metadata":"herald:42:0"}}"#,
+            #"{"recipient":{"id":"5550001"},"messaging_type":"UPDATE","notification_type":"REGULAR","message":{"text":"Hi Ada <3 & order 1042","metadata":"herald:42:0:1"}}"#,
         ])
     }
 
     @Test func textWithButtons_isAButtonTemplate() throws {
         #expect(try render(#"[{"type": "text", "text": "Sale", "buttons": [{"type": "url", "title": "Shop", "url": "https://shop.example/x"}, {"type": "postback", "title": "No", "payload": "NO"}]}]"#) == [
-            #"{"recipient":{"id":"5550001"},"messaging_type":"UPDATE","notification_type":"REGULAR","message":{"attachment":{"type":"template","payload":{"template_type":"button","text":"Sale","buttons":[{"type":"web_url","url":"https://t.example/c/0","title":"Shop"},{"type":"postback","title":"No","payload":"NO"}]}},"metadata":"herald:42:0"}}"#,
+            #"{"recipient":{"id":"5550001"},"messaging_type":"UPDATE","notification_type":"REGULAR","message":{"attachment":{"type":"template","payload":{"template_type":"button","text":"Sale","buttons":[{"type":"web_url","url":"https://t.example/c/0","title":"Shop"},{"type":"postback","title":"No","payload":"NO"}]}},"metadata":"herald:42:0:1"}}"#,
         ])
     }
 
@@ -30,11 +30,11 @@ import Testing
             """#, media: ["https://m.example/s.mp3": "1857777774821032"])
         let envelope = #"{"recipient":{"id":"5550001"},"messaging_type":"UPDATE","notification_type":"REGULAR","message":"#
         #expect(calls == [
-            envelope + #"{"attachment":{"type":"image","payload":{"url":"https://m.example/a.jpg","is_reusable":true}},"metadata":"herald:42:0"}}"#,
-            envelope + #"{"text":"For Ada","metadata":"herald:42:1"}}"#,
-            envelope + #"{"attachment":{"type":"video","payload":{"url":"https://m.example/v.mp4","is_reusable":true}},"metadata":"herald:42:2"}}"#,
-            envelope + #"{"attachment":{"type":"audio","payload":{"attachment_id":"1857777774821032"}},"metadata":"herald:42:3"}}"#,
-            envelope + #"{"attachment":{"type":"file","payload":{"url":"https://m.example/d.pdf","is_reusable":true}},"metadata":"herald:42:4"}}"#,
+            envelope + #"{"attachment":{"type":"image","payload":{"url":"https://m.example/a.jpg","is_reusable":true}},"metadata":"herald:42:0:5"}}"#,
+            envelope + #"{"text":"For Ada","metadata":"herald:42:1:5"}}"#,
+            envelope + #"{"attachment":{"type":"video","payload":{"url":"https://m.example/v.mp4","is_reusable":true}},"metadata":"herald:42:2:5"}}"#,
+            envelope + #"{"attachment":{"type":"audio","payload":{"attachment_id":"1857777774821032"}},"metadata":"herald:42:3:5"}}"#,
+            envelope + #"{"attachment":{"type":"file","payload":{"url":"https://m.example/d.pdf","is_reusable":true}},"metadata":"herald:42:4:5"}}"#,
         ])
     }
 
@@ -49,7 +49,7 @@ import Testing
               {"title": "Tote", "subtitle": "€19"}]}]
             """#, quickReplies: #"[{"title": "More", "payload": "MORE"}]"#, options: options)
         #expect(calls == [
-            #"{"recipient":{"id":"5550001"},"messaging_type":"MESSAGE_TAG","tag":"POST_PURCHASE_UPDATE","notification_type":"NO_PUSH","message":{"attachment":{"type":"template","payload":{"template_type":"generic","elements":[{"title":"Shirt","subtitle":"€39","image_url":"https://m.example/s.jpg","default_action":{"type":"web_url","url":"https://t.example/c/0"},"buttons":[{"type":"web_url","url":"https://t.example/c/1","title":"View"}]},{"title":"Tote","subtitle":"€19"}]}},"quick_replies":[{"content_type":"text","title":"More","payload":"MORE"}],"metadata":"herald:42:0"}}"#,
+            #"{"recipient":{"id":"5550001"},"messaging_type":"MESSAGE_TAG","tag":"POST_PURCHASE_UPDATE","notification_type":"NO_PUSH","message":{"attachment":{"type":"template","payload":{"template_type":"generic","elements":[{"title":"Shirt","subtitle":"€39","image_url":"https://m.example/s.jpg","default_action":{"type":"web_url","url":"https://t.example/c/0"},"buttons":[{"type":"web_url","url":"https://t.example/c/1","title":"View"}]},{"title":"Tote","subtitle":"€19"}]}},"quick_replies":[{"content_type":"text","title":"More","payload":"MORE"}],"metadata":"herald:42:0:1"}}"#,
         ])
     }
 

@@ -120,8 +120,9 @@ import Testing
 
     @Test func echoes_ofHeraldsOwnMessages_reconcile() {
         var machine = Self.machine(.messenger)
-        #expect(machine.handle(Self.event(.echo(mid: "m", metadata: "herald:42:1")), now: 1) == [.echo(userID: "7", deliveryID: 42, part: 1)])
-        for metadata in [nil, "", "herald:x:1", "herald:42", "herald:0:0", "other:42:1", "herald:42:1:9"] {
+        #expect(machine.handle(Self.event(.echo(mid: "m", metadata: "herald:42:1:3")), now: 1) == [.echo(userID: "7", deliveryID: 42, part: 1, parts: 3)])
+        #expect(machine.handle(Self.event(.echo(mid: "m", metadata: "herald:42:1")), now: 1) == [.echo(userID: "7", deliveryID: 42, part: 1, parts: nil)])
+        for metadata in [nil, "", "herald:x:1", "herald:42", "herald:0:0", "other:42:1", "herald:42:1:1", "herald:42:1:99", "herald:42:1:3:4"] {
             #expect(machine.handle(Self.event(.echo(mid: "m", metadata: metadata)), now: 1) == [.ignore("echo m of a message Herald did not send")])
         }
     }
