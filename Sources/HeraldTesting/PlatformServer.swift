@@ -54,6 +54,17 @@ public final class PlatformServer: @unchecked Sendable {
         return object?["refused"] as? Int ?? 0
     }
 
+    /// Queues Telegram updates (a JSON array of Update objects) for the bot's `getUpdates`.
+    public func pushUpdates(_ updates: String) throws {
+        _ = try fetch("/_/updates", body: Data(updates.utf8))
+    }
+
+    /// `getUpdates` calls so far and the last offsets they asked from.
+    public func polls() throws -> (count: Int, offsets: [Int]) {
+        let object = try JSONSerialization.jsonObject(with: try fetch("/_/polls")) as? [String: Any]
+        return (object?["polls"] as? Int ?? 0, object?["offsets"] as? [Int] ?? [])
+    }
+
     private func fetch(_ path: String, body: Data? = nil) throws -> Data {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         if let body {

@@ -153,7 +153,11 @@ struct InboundWriter {
             """, arguments: [deliveryID, account]) else { return }
         guard (row["state"] as String) == DeliveryState.uncertain.rawValue else { return }
         if let parts, part + 1 >= parts {
-            try db.execute(sql: "UPDATE deliveries SET state = 'sent', parts_sent = ?, sent_at = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?", arguments: [parts, ms, ms, deliveryID])
+            // One attempt, and it arrived: no duplicate after all. After more, an earlier one may have arrived too.
+            try db.execute(sql: """
+                UPDATE deliveries SET state = 'sent', parts_sent = ?, sent_at = ?, next_attempt_at = NULL, updated_at = ?,
+                    possible_duplicate = CASE WHEN attempts <= 1 THEN 0 ELSE possible_duplicate END WHERE id = ?
+                """, arguments: [parts, ms, ms, deliveryID])
             try record(.sent, account: account, subscriber: row["subscriber_id"], campaign: row["campaign_id"], delivery: deliveryID, detail: .object(["via": .string("echo")]))
             effects.echoesResolved += 1
         } else {

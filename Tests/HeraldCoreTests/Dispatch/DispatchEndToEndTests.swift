@@ -5,10 +5,6 @@ import HeraldTesting
 import Testing
 
 @Suite(.serialized) struct DispatchEndToEndTests {
-    func campaignState(_ harness: DaemonHarness, _ job: String) throws -> String? {
-        try harness.query { try String.fetchOne($0, sql: "SELECT c.state FROM campaigns c WHERE c.job_id = ?", arguments: [job]) }
-    }
-
     @Test func telegramCampaign_sendsEveryModuleToTheTaggedAudience() async throws {
         let server = try PlatformServer()
         let harness = try DaemonHarness { server.configure(&$0) }

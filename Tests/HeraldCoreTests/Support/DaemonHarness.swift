@@ -82,6 +82,11 @@ struct DaemonHarness {
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 }
 
+/// The state of the campaign created by job `job`.
+func campaignState(_ harness: DaemonHarness, _ job: String) throws -> String? {
+    try harness.query { try String.fetchOne($0, sql: "SELECT c.state FROM campaigns c WHERE c.job_id = ?", arguments: [job]) }
+}
+
 /// Polls until `condition` holds, failing after `timeout` seconds.
 func eventually(timeout: Double = 10, _ what: String = "condition", _ condition: () throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(timeout)
