@@ -29,7 +29,7 @@ public struct Configuration: Sendable, Equatable {
 
     /// The decoder jobs are validated and sent with, under this configuration.
     public func jobDecoder(now: Date) -> JobDecoder {
-        JobDecoder(accounts: accountDirectory, now: now, maxDepth: limits.maxJSONDepth, defaultOptions: defaultOptions)
+        JobDecoder(accounts: accountDirectory, now: now, maxDepth: limits.maxJSONDepth, defaultOptions: defaultOptions, canTrackLinks: http.publicURL != nil)
     }
 
     /// The accounts as job validation sees them.
@@ -39,7 +39,7 @@ public struct Configuration: Sendable, Equatable {
 
     public var databasePath: String { stateDirectory + "/herald.sqlite" }
 
-    /// The embedded defaults: a spool in ./spool, state in ~/.local/state/herald, and two demo accounts
+    /// The embedded defaults: a spool in ./spool, state in ~/.local/state/herald, tracked links on loopback, and two demo accounts
     /// (`shop_bot` on Telegram, `shop_page` on Messenger) without tokens, so jobs validate and queue.
     public static func embeddedDefaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> Configuration {
         let stateHome = environment["XDG_STATE_HOME"] ?? ((environment["HOME"] ?? "/tmp") + "/.local/state")
@@ -47,11 +47,14 @@ public struct Configuration: Sendable, Equatable {
             AccountConfiguration(name: "shop_bot", platform: .telegram, apiBaseURL: "http://127.0.0.1:8089", token: nil, pageID: nil, appSecret: nil, graphVersion: "v25.0", rate: 30, paidBroadcast: false),
             AccountConfiguration(name: "shop_page", platform: .messenger, apiBaseURL: "http://127.0.0.1:8089", token: nil, pageID: "100000000000001", appSecret: nil, graphVersion: "v25.0", rate: 300, paidBroadcast: false),
         ]
-        return Configuration(
+        var configuration = Configuration(
             spoolDirectory: "spool", stateDirectory: stateHome + "/herald", limits: SpoolLimits(),
             listenHost: "127.0.0.1", listenPort: 8080, drainTimeoutSeconds: 30,
             accounts: Dictionary(uniqueKeysWithValues: demo.map { ($0.name, $0) }), clickSigningKey: nil, sourcePath: nil
         )
+        // Tracked links point at this machine: right for a try-out, and a configuration file says where the world reaches it.
+        configuration.http.publicURL = "http://127.0.0.1:8080"
+        return configuration
     }
 }
 

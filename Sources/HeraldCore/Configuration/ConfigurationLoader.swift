@@ -61,6 +61,7 @@ public struct ConfigurationLoader: Sendable {
         }
         var config = Configuration.embeddedDefaults(environment: environment)
         config.accounts = [:]
+        config.http.publicURL = nil
         config.sourcePath = path
         var fields = try root.object()
         if let node = fields.optional("spool_dir") { config.spoolDirectory = absolute(try node.text(maxLength: 4096)) }

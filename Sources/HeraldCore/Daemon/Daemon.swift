@@ -27,13 +27,14 @@ public enum Daemon {
         public let transport: TransportService
         /// Inbound: bodies made durable before they are answered, then processed; Telegram long polling.
         public let journal: InboundJournal
+        public let clicks: ClickJournal
         public let processor: InboundProcessor
         public let poller: TelegramPoller
         public let http: HTTPServer
 
         /// The services in dependency order: a group starts them in this order and stops them in reverse (the
         /// HTTP server stops taking requests before the journal closes, and everything before the transport).
-        public var services: [any Service] { [transport, journal, processor, poller, http, intake, dispatcher, reloader, watchdog] }
+        public var services: [any Service] { [transport, journal, clicks, processor, poller, http, intake, dispatcher, reloader, watchdog] }
     }
 
     /// Opens the store and the spool and wires the services.
@@ -62,8 +63,9 @@ public enum Daemon {
         let http = try transport ?? CurlTransport(
             maxConnections: configuration.dispatch.maxConnections, timeout: .seconds(configuration.dispatch.requestTimeoutSeconds)
         )
+        let clickToken = ClickToken(key: try ClickKeyFile.key(configured: configuration.clickSigningKey, stateDirectory: configuration.stateDirectory))
         let dispatcher = Dispatcher(
-            store: store, settings: holder, transport: http, status: status, logger: logger, clock: ContinuousClock(), wakeup: wakeup
+            store: store, settings: holder, transport: http, status: status, logger: logger, clock: ContinuousClock(), wakeup: wakeup, clickToken: clickToken
         )
         let reloader = ConfigurationReloader(
             holder: holder, loader: ConfigurationLoader(environment: environment), path: configurationPath,
@@ -73,15 +75,16 @@ public enum Daemon {
             notifier: notifier, status: status, clock: ContinuousClock(), logger: logger, interval: watchdogInterval
         )
         let inboundWakeup = Wakeup()
-        let journal = InboundJournal(store: store, written: inboundWakeup, logger: logger)
+        let journal = InboundJournal(what: "webhook bodies", logger: logger, written: inboundWakeup) { bodies in try await store.appendInbound(bodies, now: Date()) }
+        let clicks = ClickJournal(what: "clicks", logger: logger) { hits in try await store.recordClicks(hits) }
         let processor = InboundProcessor(
             store: store, settings: holder, transport: http, wakeup: inboundWakeup, dispatcher: dispatcher, dispatcherWakeup: wakeup, logger: logger
         )
         let poller = TelegramPoller(store: store, settings: holder, transport: http, processorWakeup: inboundWakeup, logger: logger)
-        let server = HTTPServer(settings: holder, journal: journal, store: store, status: status, logger: logger)
+        let server = HTTPServer(settings: holder, journal: journal, clicks: clicks, clickToken: clickToken, store: store, status: status, logger: logger)
         return Parts(
             store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock, wakeup: wakeup,
-            transport: TransportService(http), journal: journal, processor: processor, poller: poller, http: server
+            transport: TransportService(http), journal: journal, clicks: clicks, processor: processor, poller: poller, http: server
         )
     }
 

@@ -21,6 +21,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
     let wakeup: Wakeup
+    /// Signs tracked links; nil: links go out as written.
+    let clickToken: ClickToken?
     /// What finished off the loop (sends, ledger work), for the loop to hand to the machine in order.
     let events = Mutex<[LoopEvent]>([])
 
@@ -56,8 +58,9 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     public init(
         store: HeraldStore, settings: ConfigurationHolder, transport: any HTTPTransport, status: DaemonStatus, logger: Logger,
         clock: C, now: @escaping @Sendable () -> Date = Date.init, wakeup: Wakeup = Wakeup(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, clickToken: ClickToken? = nil
     ) {
+        self.clickToken = clickToken
         self.store = store
         self.settings = settings
         self.transport = transport
@@ -431,6 +434,10 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             options: options, expiresAt: campaign.expiresAt
         )
         spec.reachesUnsubscribed = campaign.kind == .farewell
+        // Links stored at creation (tracking on) go out tracked; a campaign from before tracking existed has none.
+        if stored.options.tracking, let base = configuration.http.publicURL, let token = clickToken {
+            spec.tracker = LinkTracker { target in base + "/c/" + token.token(for: target) }
+        }
         return (spec, stored.audience, campaign.audienceExpanded)
     }
 

@@ -5,17 +5,19 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// Herald's HTTP server (Hummingbird 2) on `[http] listen`: webhooks, health probes, and next click redirects.
+/// Herald's HTTP server (Hummingbird 2) on `[http] listen`: webhooks, health probes and click redirects.
 /// TLS belongs to a reverse proxy in front of it.
 public final class HTTPServer: Service, Sendable {
     let settings: ConfigurationHolder
     let routes: WebhookRoutes
+    let clickRoutes: ClickRoutes
     let logger: Logger
     private let bound = Mutex<Int?>(nil)
 
-    public init(settings: ConfigurationHolder, journal: InboundJournal, store: HeraldStore, status: DaemonStatus, logger: Logger) {
+    public init(settings: ConfigurationHolder, journal: InboundJournal, clicks: ClickJournal, clickToken: ClickToken, store: HeraldStore, status: DaemonStatus, logger: Logger) {
         self.settings = settings
         self.routes = WebhookRoutes(settings: settings, journal: journal, store: store, status: status, logger: logger)
+        self.clickRoutes = ClickRoutes(token: clickToken, store: store, clicks: clicks)
         self.logger = logger
     }
 
@@ -31,6 +33,7 @@ public final class HTTPServer: Service, Sendable {
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         })
         routes.register(on: router)
+        clickRoutes.register(on: router)
         let host = configuration.listenHost, logger = logger
         let application = Application(
             router: router,

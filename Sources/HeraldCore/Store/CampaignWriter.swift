@@ -51,6 +51,13 @@ struct CampaignWriter {
             ]
         )
         let campaignID = db.lastInsertedRowID
+        if draft.spec.options.tracking {
+            // The one place a tracked link's target is kept: a click redirects here, never to a URL it carries.
+            let link = try db.cachedStatement(sql: "INSERT INTO campaign_links (campaign_id, link_index, url) VALUES (?, ?, ?)")
+            for (index, url) in TrackedLinks.links(draft.spec.content, platform: draft.spec.platform).enumerated() {
+                try link.execute(arguments: [campaignID, index, url.string])
+            }
+        }
         if let subscriberIDs {
             let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO deliveries (campaign_id, subscriber_id, state, updated_at) VALUES (?, ?, ?, ?)")
             for subscriberID in subscriberIDs { try insert.execute(arguments: [campaignID, subscriberID, DeliveryState.pending.rawValue, now]) }

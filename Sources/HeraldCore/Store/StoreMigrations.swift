@@ -179,6 +179,16 @@ enum StoreMigrations {
                 CREATE INDEX deliveries_subscriber ON deliveries(subscriber_id);
                 """)
         }
+        migrator.registerMigration("v8 tracked links") { db in
+            try db.execute(sql: """
+                CREATE TABLE campaign_links (
+                    campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+                    link_index INTEGER NOT NULL,
+                    url TEXT NOT NULL,
+                    PRIMARY KEY(campaign_id, link_index)
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 }

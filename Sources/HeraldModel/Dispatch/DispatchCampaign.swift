@@ -13,6 +13,8 @@ public struct DispatchCampaign: Sendable {
     public var expiresAt: Int64?
     /// A goodbye after an unsubscribe: sent although its subscriber is `unsubscribed`.
     public var reachesUnsubscribed = false
+    /// With tracking on, rewrites its links to tracked ones.
+    public var tracker: LinkTracker?
 
     public init(id: Int64, jobID: String, account: String, priority: Int, platform: Platform, content: MessageContent, options: SendOptions, expiresAt: Int64? = nil) {
         self.expiresAt = expiresAt

@@ -72,7 +72,11 @@ extension DispatchStateMachine {
     }
 
     func render(_ campaign: DispatchCampaign, _ row: PendingDelivery) throws(RenderError) -> [OutgoingMessage] {
-        let request = RenderRequest(profile: row.profile, options: campaign.options, deliveryID: row.id)
+        var request = RenderRequest(profile: row.profile, options: campaign.options, deliveryID: row.id)
+        if let tracker = campaign.tracker {
+            let campaignID = campaign.id, subscriberID = row.subscriberID
+            request.rewriteLink = { _, index in tracker.url(ClickTarget(campaignID: campaignID, subscriberID: subscriberID, linkIndex: index)) }
+        }
         switch campaign.platform {
         case .telegram: return try TelegramRenderer(personalizer: personalizer).render(campaign.content, chatID: row.profile.platformID, request: request)
         case .messenger: return try MessengerRenderer(personalizer: personalizer).render(campaign.content, psid: row.profile.platformID, request: request)

@@ -16,12 +16,15 @@ public struct JobDecoder: Sendable {
     public var maxDepth: Int
     /// Send options a job's `options` start from (the configuration's `[defaults]`).
     public var defaultOptions: SendOptions
+    /// Whether tracked links can be made (the configuration has a public URL for them to point at).
+    public var canTrackLinks: Bool
 
-    public init(accounts: AccountDirectory, now: Date, maxDepth: Int = 32, defaultOptions: SendOptions = SendOptions()) {
+    public init(accounts: AccountDirectory, now: Date, maxDepth: Int = 32, defaultOptions: SendOptions = SendOptions(), canTrackLinks: Bool = true) {
         self.accounts = accounts
         self.now = now
         self.maxDepth = maxDepth
         self.defaultOptions = defaultOptions
+        self.canTrackLinks = canTrackLinks
     }
 
     /// Parses and validates a whole job file.
@@ -66,6 +69,12 @@ public struct JobDecoder: Sendable {
         case .resume: body = .control(try ControlJob.parse(&fields, action: .resume))
         }
         try fields.finish()
-        return Job(id: id, body: body)
+        let job = Job(id: id, body: body)
+        if !canTrackLinks, let draft = CampaignDraft(job), draft.spec.options.tracking, !TrackedLinks.links(draft.spec.content, platform: draft.spec.platform).isEmpty {
+            throw JobValidationError(
+                path: root.path.appending("options").appending("tracking"), code: "no_public_url", "click tracking is on and the message has links, but [http] public_url is not set, so there is no address for tracked links: set public_url, or send with \"options\": {\"tracking\": false}"
+            )
+        }
+        return job
     }
 }

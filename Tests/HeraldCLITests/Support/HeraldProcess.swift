@@ -72,7 +72,7 @@ struct Workspace {
 
     /// `top` holds top-level settings (they must come before the first table).
     func writeConfig(accounts: String, top: String = "") throws {
-        let text = "spool_dir = \"\(spool)\"\nstate_dir = \"\(state)\"\n\(top)\n[spool]\nrescan_seconds = 1\n[http]\nlisten = \"127.0.0.1:0\"\n\(accounts)\n"
+        let text = "spool_dir = \"\(spool)\"\nstate_dir = \"\(state)\"\n\(top)\n[spool]\nrescan_seconds = 1\n[http]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://herald.example.com\"\n\(accounts)\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: config))
     }
 

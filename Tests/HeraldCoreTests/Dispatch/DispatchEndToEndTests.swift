@@ -16,18 +16,20 @@ import Testing
             try harness.drop(try example("telegram-campaign.json"), as: "3.json")
             try await eventually(timeout: 20, "campaign completed") { try campaignState(harness, "spring-sale-2026-telegram") == "completed" }
         }
-        // A photo goes by URL, or by the file_id an earlier send returned: compare with the URL in its place
+        // A photo goes by URL, or by the file_id an earlier send returned: compare with the URL in its place. The
+        // link goes out tracked (ClickTrackingTests follow one), each recipient's with its own token.
         let requests: [(path: String, body: String)] = try server.requests().map { request in
-            (path: request.path, body: request.body.replacing(#/"photo":"AgAC-[0-9]+"/#, with: #""photo":"https://shop.example.com/img/spring.jpg""#))
+            (path: request.path, body: request.body.replacing(#/"photo":"AgAC-[0-9]+"/#, with: #""photo":"https://shop.example.com/img/spring.jpg""#)
+                .replacing(#/"url":"http://127\.0\.0\.1:8080/c/[A-Za-z0-9_-]{20,40}"/#, with: #""url":"TRACKED""#))
         }
         // 555444333 is tagged churned and excluded; the other two get the photo and the text with buttons
         #expect(requests.count == 4)
         let token = PlatformServer.telegramToken
         let expected = [
             ("/bot\(token)/sendPhoto", #"{"chat_id":123456789,"photo":"https://shop.example.com/img/spring.jpg","caption":"Spring is here, Ada!","parse_mode":"HTML"}"#),
-            ("/bot\(token)/sendMessage", #"{"chat_id":123456789,"text":"Everything is 20% off until Sunday. Your code: ADA20","parse_mode":"HTML","link_preview_options":{"is_disabled":true},"reply_markup":{"inline_keyboard":[[{"text":"Shop now","url":"https://shop.example.com/spring?utm_source=telegram"}],[{"text":"Not interested","callback_data":"optout:spring"}]]}}"#),
+            ("/bot\(token)/sendMessage", #"{"chat_id":123456789,"text":"Everything is 20% off until Sunday. Your code: ADA20","parse_mode":"HTML","link_preview_options":{"is_disabled":true},"reply_markup":{"inline_keyboard":[[{"text":"Shop now","url":"TRACKED"}],[{"text":"Not interested","callback_data":"optout:spring"}]]}}"#),
             ("/bot\(token)/sendPhoto", #"{"chat_id":987654321,"photo":"https://shop.example.com/img/spring.jpg","caption":"Spring is here, Grace!","parse_mode":"HTML"}"#),
-            ("/bot\(token)/sendMessage", #"{"chat_id":987654321,"text":"Everything is 20% off until Sunday. Your code: GRACE20","parse_mode":"HTML","link_preview_options":{"is_disabled":true},"reply_markup":{"inline_keyboard":[[{"text":"Shop now","url":"https://shop.example.com/spring?utm_source=telegram"}],[{"text":"Not interested","callback_data":"optout:spring"}]]}}"#),
+            ("/bot\(token)/sendMessage", #"{"chat_id":987654321,"text":"Everything is 20% off until Sunday. Your code: GRACE20","parse_mode":"HTML","link_preview_options":{"is_disabled":true},"reply_markup":{"inline_keyboard":[[{"text":"Shop now","url":"TRACKED"}],[{"text":"Not interested","callback_data":"optout:spring"}]]}}"#),
         ]
         for (path, body) in expected {
             #expect(requests.contains { $0.path == path && $0.body == canonical(body) }, "missing \(path) \(body)\ngot: \(requests)")

@@ -205,3 +205,21 @@ func campaign(
     if let options { text += #", "options": "# + options }
     return text + "}"
 }
+
+/// Click tracking needs an address for the tracked links: without a public URL, a job whose links would be
+/// tracked is refused with what to do; one without links, or with tracking off, is not affected.
+@Suite struct TrackingWithoutPublicURLTests {
+    let decoder = JobDecoder(accounts: exampleAccounts, now: fixedNow, canTrackLinks: false)
+    static let withLink = #"{"type": "message", "account": "shop_bot", "to": ["42"], "message": {"modules": [{"type": "text", "text": "Hi", "buttons": [{"type": "url", "title": "Shop", "url": "https://shop.example.com"}]}]}}"#
+
+    @Test func linksWithTrackingOn_areRefused_untilTrackingIsOff() throws {
+        #expect {
+            try decoder.decode(Array(Self.withLink.utf8))
+        } throws: { error in
+            (error as? JobValidationError)?.code == "no_public_url" && (error as? JobValidationError)?.path.description == "options.tracking"
+        }
+        let untracked = Self.withLink.replacingOccurrences(of: #""to": ["42"],"#, with: #""to": ["42"], "options": {"tracking": false},"#)
+        _ = try decoder.decode(Array(untracked.utf8))
+        _ = try decoder.decode(Array(#"{"type": "message", "account": "shop_bot", "to": ["42"], "message": {"modules": [{"type": "text", "text": "Hi"}]}}"#.utf8))
+    }
+}

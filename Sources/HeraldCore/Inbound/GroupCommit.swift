@@ -3,18 +3,19 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Makes webhook bodies durable before they are answered. Bodies from concurrent requests are written together
-/// in one transaction (a group commit), so one fsync covers many requests and the answer still means "stored".
+/// Makes what HTTP requests bring (webhook bodies, clicks) durable before they are answered. Items from
+/// concurrent requests are written together in one transaction, so one fsync covers many requests and the
+/// answer still means "stored".
 ///
 /// It stops after the HTTP server (the service group stops services in reverse order), writing what is left.
-public final class InboundJournal: Service, Sendable {
-    /// The journal has stopped: the request is answered 503 and the platform delivers it again.
+public final class GroupCommit<Item: Sendable>: Service, Sendable {
+    /// The committer has stopped: the request is answered 503 and the platform sends it again.
     public struct Closed: Error, CustomStringConvertible {
         public var description: String { "Herald is stopping" }
     }
 
     private struct Entry {
-        var body: InboundBody
+        var item: Item
         var done: CheckedContinuation<Void, any Error>
     }
 
@@ -25,25 +26,26 @@ public final class InboundJournal: Service, Sendable {
 
     private let state = Mutex(State())
     private let wakeup = Wakeup()
-    let store: HeraldStore
-    /// Signalled after each commit, so that the processor reads what was stored.
-    let written: Wakeup
+    /// What is committed, for the log ("webhook bodies").
+    let what: String
+    let write: @Sendable ([Item]) async throws -> Void
+    /// Signalled after each commit (the inbound processor reads what was stored).
+    let written: Wakeup?
     let logger: Logger
-    let now: @Sendable () -> Date
 
-    public init(store: HeraldStore, written: Wakeup, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
-        self.store = store
-        self.written = written
+    public init(what: String, logger: Logger, written: Wakeup? = nil, write: @escaping @Sendable ([Item]) async throws -> Void) {
+        self.what = what
         self.logger = logger
-        self.now = now
+        self.written = written
+        self.write = write
     }
 
-    /// Returns once `body` is committed; throws if it could not be (the caller answers 5xx).
-    public func append(_ body: InboundBody) async throws {
+    /// Returns once `item` is committed; throws if it could not be (the caller answers 5xx).
+    public func append(_ item: Item) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let accepted = state.withLock { state -> Bool in
                 guard !state.closed else { return false }
-                state.entries.append(Entry(body: body, done: continuation))
+                state.entries.append(Entry(item: item, done: continuation))
                 return true
             }
             if accepted { wakeup.signal(.jobs) } else { continuation.resume(throwing: Closed()) }
@@ -70,12 +72,17 @@ public final class InboundJournal: Service, Sendable {
         }
         guard !entries.isEmpty else { return }
         do {
-            try await store.appendInbound(entries.map(\.body), now: now())
+            try await write(entries.map(\.item))
             for entry in entries { entry.done.resume() }
-            written.signal(.jobs)
+            written?.signal(.jobs)
         } catch {
-            logger.error("cannot store \(entries.count) webhook bodies; they are refused with 503 and the platform sends them again: \(error)", metadata: ["event": "inbound_error"])
+            logger.error("cannot store \(entries.count) \(what); they are refused with 503 and sent again: \(error)", metadata: ["event": "inbound_error"])
             for entry in entries { entry.done.resume(throwing: error) }
         }
     }
 }
+
+/// Webhook bodies, made durable before the 200.
+public typealias InboundJournal = GroupCommit<InboundBody>
+/// Tracked-link fetches, made durable before the redirect.
+public typealias ClickJournal = GroupCommit<ClickHit>
