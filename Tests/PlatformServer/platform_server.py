@@ -24,6 +24,7 @@ counter = itertools.count(1000)
 sent_times = {}  # limiter key -> list of times
 outage = {"until": 0.0, "status": 502, "refused": 0}
 updates, polls = [], {"count": 0, "offsets": []}
+webhook = {"url": "", "secret_token": None, "allowed_updates": None}
 update_ids = itertools.count(1)
 updates_ready = threading.Condition(lock)
 
@@ -64,6 +65,20 @@ def check_keyboard(markup):
     return None
 
 def telegram(method, body):
+    if method == "setWebhook":
+        url = body.get("url")
+        if not isinstance(url, str) or (url and not url.startswith("https://")): return tg_error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        token = body.get("secret_token")
+        if token is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(token)): return tg_error(400, "Bad Request: secret token contains unallowed characters")
+        webhook.update(url=url, secret_token=token, allowed_updates=body.get("allowed_updates"))
+        return 200, {"ok": True, "result": True, "description": "Webhook was set" if url else "Webhook was deleted"}
+    if method == "deleteWebhook":
+        webhook.update(url="", secret_token=None)
+        return 200, {"ok": True, "result": True, "description": "Webhook was deleted"}
+    if method == "getWebhookInfo":
+        info = {"url": webhook["url"], "has_custom_certificate": False, "pending_update_count": len(updates)}
+        if webhook["allowed_updates"] is not None: info["allowed_updates"] = webhook["allowed_updates"]
+        return 200, {"ok": True, "result": info}
     if method == "answerCallbackQuery":
         if not isinstance(body.get("callback_query_id"), str): return tg_error(400, "Bad Request: query_id is empty")
         return 200, {"ok": True, "result": True}
@@ -201,6 +216,8 @@ class Handler(BaseHTTPRequestHandler):
         poll = re.match(r"^/bot([^/]+)/getUpdates$", url.path)
         if poll:  # long polling: answered from the queue, never recorded in /_/requests
             if poll.group(1) != args.telegram_token: return self.reply(*tg_error(401, "Unauthorized"))
+            with lock:
+                if webhook["url"]: return self.reply(*tg_error(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"))
             try: body = json.loads(raw or b"{}")
             except ValueError: return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid JSON"})
             offset, wait = body.get("offset", 0), min(float(body.get("timeout", 0)), 1.0)

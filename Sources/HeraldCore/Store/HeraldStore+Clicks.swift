@@ -39,3 +39,13 @@ extension HeraldStore {
         }
     }
 }
+
+extension HeraldStore {
+    /// The ids of an account's subscribers, in the order of `platformIDs` (unknown ones left out).
+    public func subscriberIDs(account: String, platformIDs: [String]) async throws -> [Int64] {
+        try await database.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT id FROM subscribers WHERE account = ? AND platform_id = ?")
+            return try platformIDs.compactMap { try Int64.fetchOne(statement, arguments: [account, $0]) }
+        }
+    }
+}
