@@ -34,6 +34,8 @@ let package = Package(
                 "CShim",
                 "CCurl",
                 "CSystemd",
+                "CQRencode",
+                "CCairo",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -58,6 +60,9 @@ let package = Package(
         .target(name: "CShim", dependencies: ["CCurl", "CSystemd"]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // QR codes for growth links: libqrencode makes the code, cairo draws it as PNG and SVG.
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         // Test support: the loopback platform server and its helpers.
         .target(
             name: "HeraldTesting",

@@ -22,6 +22,8 @@ public struct AccountConfiguration: Sendable, Equatable {
     public var webhookSecret: Secret?
     /// Telegram: how updates arrive.
     public var updates = UpdatesMode.poll
+    /// The bot's username or the Page's name, for m.me / t.me links (nil: the Page id, or the bot's getMe).
+    public var publicName: String?
 
     /// How a Telegram bot receives its updates (the two are exclusive on Telegram's side).
     public enum UpdatesMode: String, Sendable, Equatable, CaseIterable {

@@ -147,6 +147,14 @@ public struct ConfigurationLoader: Sendable {
             account.apiBaseURL = url
         }
         account.token = try secret(fields.optional("token_file"), credential: "\(name).token", what: "accounts.\(name).token", absolute: absolute)
+        if let value = fields.optional(platform == .telegram ? "username" : "page_name") {
+            let name = try value.string()
+            let bytes = Array(name.utf8)
+            guard (1...64).contains(bytes.count), bytes.allSatisfy({ JobID.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else {
+                throw value.error("invalid_value", "must be the bare name (letters, digits, _ . -), without @ or a URL")
+            }
+            account.publicName = name
+        }
         if let value = fields.optional("paid_broadcast") {
             guard platform == .telegram else { throw value.error("wrong_platform", "is a Telegram setting") }
             account.paidBroadcast = try value.bool()

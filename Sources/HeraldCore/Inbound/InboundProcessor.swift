@@ -20,6 +20,9 @@ public final class InboundProcessor: Service, Sendable {
     let dispatcherWakeup: Wakeup
     let logger: Logger
     let now: @Sendable () -> Date
+    /// How long processed bodies and event keys are kept (for `herald`'s own inspection, and deduplication
+    /// far beyond the platforms' redelivery windows).
+    public static let retention: TimeInterval = 7 * 86_400
 
     public init(
         store: HeraldStore, settings: ConfigurationHolder, transport: any HTTPTransport, wakeup: Wakeup, dispatcher: Dispatcher<ContinuousClock>?,
@@ -39,6 +42,7 @@ public final class InboundProcessor: Service, Sendable {
         var failures = FailureStreak(base: 1, cap: 30)
         var unknownPages = Set<String>()
         let clock = ContinuousClock()
+        var nextPrune = clock.now
         await withGracefulShutdownHandler {
             var retryAt: ContinuousClock.Instant?
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -52,6 +56,12 @@ public final class InboundProcessor: Service, Sendable {
                     if failures.succeeded() != nil { logger.notice("inbound processing resumed", metadata: ["event": "inbound_resumed"]) }
                     if handled == 0 {
                         await fetchProfiles()
+                        if clock.now >= nextPrune {
+                            nextPrune = clock.now.advanced(by: .seconds(3600))
+                            if let (bodies, keys) = try? await store.pruneInbound(before: now().addingTimeInterval(-Self.retention)), bodies + keys > 0 {
+                                logger.info("pruned \(bodies) processed webhook bodies and \(keys) event keys older than 7 days", metadata: ["event": "inbound_pruned"])
+                            }
+                        }
                         // Bodies are signalled as they are stored; the deadline only bounds a missed signal.
                         _ = await wakeup.wait(until: clock.now.advanced(by: .seconds(5)), clock: clock)
                     }

@@ -187,3 +187,18 @@ extension HeraldStore {
         }
     }
 }
+
+extension HeraldStore {
+    /// Deletes bodies processed before `before` and event keys first seen before it (the platforms stop
+    /// redelivering long before: Meta within 36 hours). Returns (bodies, keys) deleted.
+    @discardableResult
+    public func pruneInbound(before: Date) async throws -> (bodies: Int, keys: Int) {
+        try await database.write { db in
+            let ms = before.millisecondsSince1970
+            try db.execute(sql: "DELETE FROM inbound WHERE processed_at IS NOT NULL AND processed_at < ?", arguments: [ms])
+            let bodies = db.changesCount
+            try db.execute(sql: "DELETE FROM inbound_seen WHERE at < ?", arguments: [ms])
+            return (bodies, db.changesCount)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldModel
+
+/// `herald links ACCOUNT [--source NAME]`: the m.me / t.me link of each growth source, and its QR code as
+/// SVG and PNG.
+struct LinksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "links",
+        abstract: "Print each growth source's subscribe link and write its QR code (SVG and PNG).",
+        discussion: """
+            Messenger: https://m.me/PAGE?ref=SOURCE (PAGE: the account's page_name, else its page_id). Telegram: \
+            https://t.me/BOT?start=SOURCE (BOT: the account's username, else asked with getMe). A person who opens \
+            the link and presses Get Started or Start subscribes with that source. Without --source: \
+            \(GrowthLink.standardSources.joined(separator: ", ")).
+            """
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+    @Argument(help: "The account, as named in the configuration.") var account: String
+    @Option(help: "One source (A–Z a–z 0–9 _ -; up to 64 characters on Telegram).") var source: String?
+    @Option(help: "Where the QR codes go.") var out: String = "."
+    @Flag(help: "Print the links only.") var noQR = false
+
+    func run() async throws {
+        let (_, configuration) = try options.load()
+        guard let account = configuration.accounts[account] else {
+            printError("herald: no account \(self.account) (accounts: \(configuration.accounts.keys.sorted().joined(separator: ", ")))")
+            throw ExitCode(64)
+        }
+        let handle = try await Self.handle(account)
+        let sources = source.map { [$0] } ?? GrowthLink.standardSources
+        if !noQR { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+        for source in sources {
+            let link: GrowthLink
+            do {
+                link = try GrowthLink.make(platform: account.platform, handle: handle, source: source)
+            } catch {
+                printError("herald: --source \(source): \(error)")
+                throw ExitCode(64)
+            }
+            guard !noQR else {
+                print("\(link.source)\t\(link.url)")
+                continue
+            }
+            let stem = out + "/\(account.name)-\(link.source)"
+            let code = try QRCodeImage(link.url)
+            try code.writeSVG(to: stem + ".svg")
+            try code.writePNG(to: stem + ".png")
+            print("\(link.source)\t\(link.url)\t\(stem).svg\t\(stem).png")
+        }
+    }
+
+    /// The Page's name or id, or the bot's username (configured, else from getMe).
+    static func handle(_ account: AccountConfiguration) async throws -> String {
+        if let name = account.publicName { return name }
+        switch account.platform {
+        case .messenger:
+            guard let page = account.pageID else { throw ExitCode(78) }
+            return page
+        case .telegram:
+            guard account.token != nil else {
+                printError("herald: account \(account.name) has neither username nor token; set username = \"your_bot\"")
+                throw ExitCode(78)
+            }
+            let me = try await TelegramCommand.call(account, "getMe", [:])
+            guard let username = me["username"]?.stringValue else {
+                printError("herald: getMe for \(account.name) gave no username")
+                throw ExitCode(1)
+            }
+            return username
+        }
+    }
+}
