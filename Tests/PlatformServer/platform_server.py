@@ -65,6 +65,11 @@ def check_keyboard(markup):
     return None
 
 def telegram(method, body):
+    if method in ("setMyDescription", "setMyShortDescription"):
+        field, limit = ("description", 512) if method == "setMyDescription" else ("short_description", 120)
+        text = body.get(field, "")
+        if not isinstance(text, str) or units(text) > limit: return tg_error(400, f"Bad Request: {field} is too long")
+        return 200, {"ok": True, "result": True}
     if method == "getMe":
         return 200, {"ok": True, "result": {"id": int(args.telegram_token.split(":")[0]), "is_bot": True, "first_name": "Shop", "username": "shop_test_bot"}}
     if method == "setWebhook":
@@ -267,6 +272,17 @@ class Handler(BaseHTTPRequestHandler):
             if telegram_path.group(1) != args.telegram_token: return self.reply(*tg_error(401, "Unauthorized"))
             with lock: status, answer = telegram(telegram_path.group(2), body)
             return self.reply(status, answer)
+        profile_path = re.match(r"^/v\d+\.\d+/me/messenger_profile$", url.path)
+        if profile_path:
+            if parse_qs(url.query).get("access_token", [""])[0] != args.messenger_token:
+                return self.reply(*fb_error(400, 190, "Invalid OAuth access token - Cannot parse access token"))
+            greeting = body.get("greeting")
+            if greeting is not None:
+                if not isinstance(greeting, list) or not any(g.get("locale") == "default" for g in greeting): return self.reply(*fb_error(400, 100, "(#100) greeting must include the default locale"))
+                if any(units(g.get("text", "")) > 160 for g in greeting): return self.reply(*fb_error(400, 100, "(#100) greeting text is longer than 160 characters"))
+            if "get_started" in body and not isinstance((body["get_started"] or {}).get("payload"), str): return self.reply(*fb_error(400, 100, "(#100) get_started needs a payload"))
+            if not (set(body) & {"greeting", "get_started", "persistent_menu", "ice_breakers", "whitelisted_domains"}): return self.reply(*fb_error(400, 100, "(#100) No properties to set"))
+            return self.reply(200, {"result": "success"})
         messenger_path = re.match(r"^/v\d+\.\d+/(\d+|me)/messages$", url.path)
         if messenger_path:
             if parse_qs(url.query).get("access_token", [""])[0] != args.messenger_token:

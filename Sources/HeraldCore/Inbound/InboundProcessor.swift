@@ -6,7 +6,8 @@ import ServiceLifecycle
 /// Works through stored webhook bodies and polled updates in order: parses them, routes Messenger events to
 /// their account by Page id, applies them in one transaction per batch (`HeraldStore.applyInbound`), then does
 /// what must happen outside the database: answers Telegram callback queries, tells the dispatcher who changed,
-/// wakes it for automated messages, and fetches Messenger profiles.
+/// wakes it for automated messages, and, when idle, fetches Messenger profiles and applies changed
+/// presentations (`PresentationSync`).
 ///
 /// A body is marked processed in the same transaction as its effects, and events are keyed, so a crash
 /// between the two repeats nothing.
@@ -43,6 +44,7 @@ public final class InboundProcessor: Service, Sendable {
         var unknownPages = Set<String>()
         let clock = ContinuousClock()
         var nextPrune = clock.now
+        var presentation = PresentationSync.Memory()
         await withGracefulShutdownHandler {
             var retryAt: ContinuousClock.Instant?
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -56,6 +58,7 @@ public final class InboundProcessor: Service, Sendable {
                     if failures.succeeded() != nil { logger.notice("inbound processing resumed", metadata: ["event": "inbound_resumed"]) }
                     if handled == 0 {
                         await fetchProfiles()
+                        await PresentationSync(store: store, transport: transport, logger: logger).pass(settings.configuration, memory: &presentation, now: now())
                         if clock.now >= nextPrune {
                             nextPrune = clock.now.advanced(by: .seconds(3600))
                             if let (bodies, keys) = try? await store.pruneInbound(before: now().addingTimeInterval(-Self.retention)), bodies + keys > 0 {
@@ -113,7 +116,7 @@ public final class InboundProcessor: Service, Sendable {
         let decoder = configuration.jobDecoder(now: now())
         for account in accounts { automations[account] = try await store.automationSettings(account: account, decoder: decoder) }
         let platforms = configuration.accounts.mapValues(\.platform)
-        let effects = try await store.applyInbound(batch, automations: automations, platforms: platforms, now: now())
+        let effects = try await store.applyInbound(batch, automations: automations, platforms: platforms, options: configuration.defaultOptions, now: now())
         dispatcher?.subscribersChanged(effects.changed.map { ($0.subscriberID, $0.status, $0.lastInboundAt) })
         if effects.messagesQueued > 0 { dispatcherWakeup.signal(.jobs) }
         if effects.echoesResolved > 0 {
@@ -123,10 +126,11 @@ public final class InboundProcessor: Service, Sendable {
         return records.count
     }
 
-    /// A `getUpdates` batch (an array) or one webhook Update.
+    /// A `getUpdates` batch (an array) or one webhook Update. In a batch, an element that is no Update is
+    /// skipped, not the batch with it.
     static func telegramEvents(_ body: [UInt8]) throws -> [InboundEvent] {
         let root = try JSONParser(maxDepth: 64).parse(body)
-        if case .array(let updates) = root { return try updates.map { try TelegramUpdate.event($0) } }
+        if case .array(let updates) = root { return updates.compactMap { try? TelegramUpdate.event($0) } }
         return [try TelegramUpdate.event(root)]
     }
 

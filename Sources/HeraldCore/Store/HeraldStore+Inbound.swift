@@ -83,9 +83,12 @@ extension HeraldStore {
     /// Applies parsed inbound events in one transaction: each new event (by its key) goes through its account's
     /// machine and the actions are written; the records are marked processed. What must happen outside the
     /// database (answering callback queries, fetching profiles, telling the dispatcher) comes back.
-    public func applyInbound(_ batch: [ParsedInbound], automations: [String: Automations], platforms: [String: Platform], now: Date) async throws -> InboundEffects {
+    /// Automated messages go with `options` (the configuration's `[defaults]`).
+    public func applyInbound(
+        _ batch: [ParsedInbound], automations: [String: Automations], platforms: [String: Platform], options: SendOptions = SendOptions(), now: Date
+    ) async throws -> InboundEffects {
         try await database.write { db in
-            var writer = InboundWriter(db: db, now: now, automations: automations, platforms: platforms)
+            var writer = InboundWriter(db: db, now: now, automations: automations, platforms: platforms, options: options)
             for record in batch {
                 for (account, event) in record.events {
                     try writer.apply(event, account: account, recordID: record.recordID)
@@ -199,6 +202,29 @@ extension HeraldStore {
             let bodies = db.changesCount
             try db.execute(sql: "DELETE FROM inbound_seen WHERE at < ?", arguments: [ms])
             return (bodies, db.changesCount)
+        }
+    }
+}
+
+extension HeraldStore {
+    /// Accounts whose `presentation` setting differs from what the platform last accepted: (account, wanted,
+    /// applied), both as JSON text.
+    public func presentationsToApply() async throws -> [(account: String, wanted: String, applied: String?)] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.account, a.value, p.value AS applied FROM automations a LEFT JOIN presentation_applied p ON p.account = a.account
+                WHERE a.setting = 'presentation' AND (p.value IS NULL OR p.value != a.value)
+                """).map { ($0["account"], $0["value"], $0["applied"]) }
+        }
+    }
+
+    /// The platform accepted `value` as the account's presentation.
+    public func presentationApplied(account: String, value: String, now: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO presentation_applied (account, value, applied_at) VALUES (?, ?, ?)
+                ON CONFLICT(account) DO UPDATE SET value = excluded.value, applied_at = excluded.applied_at
+                """, arguments: [account, value, now.millisecondsSince1970])
         }
     }
 }

@@ -10,13 +10,16 @@ struct InboundWriter {
     let ms: Int64
     let automations: [String: Automations]
     let platforms: [String: Platform]
+    /// The `[defaults]` send options automated messages go with.
+    let options: SendOptions
     var machines: [String: InboundStateMachine] = [:]
     var effects = InboundEffects()
     /// Subscriber ids by (account, platform id), as looked up or created in this transaction.
     var ids: [String: Int64] = [:]
     var sequence = 0
 
-    init(db: Database, now: Date, automations: [String: Automations], platforms: [String: Platform]) {
+    init(db: Database, now: Date, automations: [String: Automations], platforms: [String: Platform], options: SendOptions) {
+        self.options = options
         self.db = db
         self.now = now
         self.ms = now.millisecondsSince1970
@@ -114,7 +117,7 @@ struct InboundWriter {
 
     /// An automated message as a transactional campaign of one, sent as a reply (Messenger `RESPONSE`).
     private mutating func queue(_ content: MessageContent, kind: InboundStateMachine.Automated, to user: String, account: String, platform: Platform, recordID: Int64) throws {
-        var options = SendOptions()
+        var options = self.options
         if platform == .messenger { options.messagingType = .response }
         let spec = CampaignSpec(platform: platform, content: content, options: options, audience: .listed)
         let draft = CampaignDraft(kind: kind == .goodbye ? .farewell : .message, account: account, name: kind.rawValue, spec: spec, audience: .subscribers([user]), source: kind.rawValue)

@@ -189,6 +189,16 @@ enum StoreMigrations {
                 ) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("v9 applied presentations") { db in
+            // The `presentation` automation setting as last accepted by the platform, to call it only on change.
+            try db.execute(sql: """
+                CREATE TABLE presentation_applied (
+                    account TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL,
+                    applied_at INTEGER NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 }
