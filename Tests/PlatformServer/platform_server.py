@@ -200,6 +200,15 @@ class Handler(BaseHTTPRequestHandler):
             with lock: return self.reply(200, {"refused": outage["refused"]})
         if self.path == "/_/polls":
             with lock: return self.reply(200, {"polls": polls["count"], "offsets": polls["offsets"][-50:]})
+        url = urlparse(self.path)
+        profile = re.match(r"^/v\d+\.\d+/(\d+)$", url.path)
+        if profile:  # the User Profile API: names for a PSID the Page may see
+            query = parse_qs(url.query)
+            if query.get("access_token", [""])[0] != args.messenger_token: return self.reply(*fb_error(400, 190, "Invalid OAuth access token - Cannot parse access token"))
+            with lock: requests.append({"path": url.path, "method": "GET", "body": {}, "content_type": None})
+            psid = profile.group(1)
+            if psid.endswith("0"): return self.reply(*fb_error(400, 100, "(#100) No profile available for this user.", 2018218))
+            return self.reply(200, {"first_name": "Person", "last_name": psid[-4:], "id": psid})
         self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
     def do_POST(self):

@@ -137,8 +137,6 @@ public struct ParsedInbound: Sendable {
 public struct InboundEffects: Sendable, Equatable {
     /// Telegram callback queries to answer: (account, query id).
     public var callbacks: [CallbackAnswer] = []
-    /// Messenger profiles to fetch: (account, PSID).
-    public var profiles: [ProfileRequest] = []
     /// Subscribers whose status or window changed, for the dispatcher's loaded rows.
     public var changed: [SubscriberChange] = []
     /// Automated messages queued.
@@ -155,11 +153,6 @@ public struct InboundEffects: Sendable, Equatable {
         public var queryID: String
     }
 
-    public struct ProfileRequest: Sendable, Equatable {
-        public var account: String
-        public var psid: String
-    }
-
     public struct SubscriberChange: Sendable, Equatable {
         public var subscriberID: Int64
         public var status: String
@@ -168,13 +161,14 @@ public struct InboundEffects: Sendable, Equatable {
 }
 
 extension HeraldStore {
-    /// Messenger subscribers whose profile was never asked for, oldest first: (account, PSID).
+    /// Messenger subscribers who came through a conversation and whose profile was not asked for yet, oldest
+    /// first: (account, PSID).
     public func profilesToFetch(accounts: [String], limit: Int) async throws -> [(account: String, psid: String)] {
         guard !accounts.isEmpty else { return [] }
         return try await database.read { db in
             let list = JSONValue.array(accounts.map { .string($0) }).jsonText
             return try Row.fetchAll(db, sql: """
-                SELECT account, platform_id FROM subscribers WHERE profile_fetched_at IS NULL AND status = 'subscribed'
+                SELECT account, platform_id FROM subscribers WHERE profile_fetched_at = 0 AND status = 'subscribed'
                 AND account IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?
                 """, arguments: [list, limit]).map { ($0["account"], $0["platform_id"]) }
         }

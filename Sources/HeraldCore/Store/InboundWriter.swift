@@ -101,7 +101,9 @@ struct InboundWriter {
         case .answerCallback(let queryID):
             effects.callbacks.append(.init(account: account, queryID: queryID))
         case .fetchProfile(let user):
-            effects.profiles.append(.init(account: account, psid: user))
+            // 0 marks it wanted: the processor asks the User Profile API when idle. Imported subscribers stay NULL.
+            guard let id = subscriberID(account, user) else { return }
+            try db.execute(sql: "UPDATE subscribers SET profile_fetched_at = 0 WHERE id = ? AND profile_fetched_at IS NULL", arguments: [id])
         case .ignore:
             break
         }

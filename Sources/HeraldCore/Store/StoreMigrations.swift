@@ -190,13 +190,15 @@ enum StoreMigrations {
                 """)
         }
         migrator.registerMigration("v9 applied presentations") { db in
-            // The `presentation` automation setting as last accepted by the platform, to call it only on change.
+            // The `presentation` automation setting as last accepted by the platform, to call it only on change;
+            // and the subscribers whose profile is wanted (profile_fetched_at = 0), found without a scan.
             try db.execute(sql: """
                 CREATE TABLE presentation_applied (
                     account TEXT PRIMARY KEY NOT NULL,
                     value TEXT NOT NULL,
                     applied_at INTEGER NOT NULL
-                )
+                );
+                CREATE INDEX subscribers_profile_wanted ON subscribers(id) WHERE profile_fetched_at = 0;
                 """)
         }
         return migrator

@@ -144,3 +144,21 @@ import Testing
         #expect(try Self.count(harness, "SELECT count(*) FROM subscribers WHERE status = 'unsubscribed'") == 1)
     }
 }
+
+/// The Messenger User Profile API fills the names of new subscribers, once each.
+@Suite struct ProfileEnrichmentTests {
+    @Test func newMessengerSubscribers_getTheirNames_andOneWithoutAProfileIsAskedOnce() async throws {
+        let server = try PlatformServer()
+        let harness = try InboundLifecycleTests.harness(server)
+        defer { harness.remove() }
+        try await harness.run { parts in
+            let client = try await WebhookClient.connect(parts)
+            #expect(await client.messenger(MessengerEvents.body([MessengerEvents.getStarted("5551234"), MessengerEvents.getStarted("5551230")])).status == 200)
+            try await eventually(timeout: 20, "both asked") { try InboundLifecycleTests.count(harness, "SELECT count(*) FROM subscribers WHERE profile_fetched_at > 0") == 2 }
+            await client.close()
+        }
+        #expect(try InboundLifecycleTests.count(harness, "SELECT count(*) FROM subscribers WHERE platform_id = '5551234' AND first_name = 'Person' AND last_name = '1234'") == 1)
+        #expect(try InboundLifecycleTests.count(harness, "SELECT count(*) FROM subscribers WHERE platform_id = '5551230' AND first_name IS NULL") == 1)
+        #expect(try server.requests().filter { $0.path.hasPrefix("/v25.0/555123") }.count == 2)
+    }
+}

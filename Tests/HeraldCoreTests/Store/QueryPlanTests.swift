@@ -33,4 +33,14 @@ import Testing
         #expect(plan.contains("deliveries_due") && plan.contains("deliveries_sending"), "\(plan)")
         #expect(!plan.contains("sqlite_autoindex_deliveries"), "\(plan)")
     }
+
+    @Test func inboundStatements_useTheirIndexes() throws {
+        let store = try HeraldStore.inMemory()
+        let watermark = try Self.plan(store, "UPDATE deliveries SET read_at = 1 WHERE subscriber_id = 7 AND state = 'sent' AND read_at IS NULL AND sent_at <= 5")
+        #expect(watermark.contains("deliveries_subscriber"), "\(watermark)")
+        let profiles = try Self.plan(store, "SELECT account, platform_id FROM subscribers WHERE profile_fetched_at = 0 AND status = 'subscribed' ORDER BY id LIMIT 10")
+        #expect(profiles.contains("subscribers_profile_wanted"), "\(profiles)")
+        let unprocessed = try Self.plan(store, "SELECT id FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT 128")
+        #expect(unprocessed.contains("inbound_unprocessed") && !unprocessed.contains("TEMP B-TREE"), "\(unprocessed)")
+    }
 }
