@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HeraldCore
 import HeraldTesting
 import Testing
 
@@ -58,6 +59,75 @@ import Testing
         #expect(inFlightAtKill == 0 || (Int(earliestResend) ?? 0) >= 3000, "an uncertain delivery was resent \(earliestResend) ms after the restart")
         #expect(try sql(database, "PRAGMA integrity_check") == "ok")
         print("crash test: \(requests.count) requests, \(inFlightAtKill) in flight at the kill, \(repeated) repeated")
+    }
+
+    /// The same crash on Messenger, where Meta echoes every message it accepted: after the restart, the echoes
+    /// prove the uncertain deliveries that had arrived sent, so only the ones that never arrived go out again.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
+    func kill9_onMessenger_echoesResolveTheUncertainDeliveries_andNothingIsRepeated() async throws {
+        let server = try PlatformServer(arguments: ["--latency-ms", "20"])
+        let workspace = try Workspace(accounts: "")
+        defer { workspace.remove() }
+        let secret = "crash-app-secret"
+        for (name, value) in [("page.token", PlatformServer.messengerToken), ("app.secret", secret)] {
+            try Data((value + "\n").utf8).write(to: URL(fileURLWithPath: workspace.root + "/" + name))
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: workspace.root + "/" + name)
+        }
+        try workspace.writeConfig(accounts: """
+            [dispatch]
+            uncertain_retry_seconds = 5
+            [accounts.shop_page]
+            platform = "messenger"
+            page_id = "\(PlatformServer.pageID)"
+            token_file = "\(workspace.root)/page.token"
+            app_secret_file = "\(workspace.root)/app.secret"
+            api_base_url = "\(server.baseURL)"
+            rate = 300
+            """)
+        let ids = (1...600).map { "\(8_100_000 + $0)" }
+        let importJob = #"{"type": "subscribers", "account": "shop_page", "action": "import", "subscribers": ["# + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
+        let campaign = #"{"type": "campaign", "id": "fb-big", "account": "shop_page", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Your order update"}]}, "options": {"messaging_type": "MESSAGE_TAG", "tag": "POST_PURCHASE_UPDATE"}}"#
+        let database = workspace.state + "/herald.sqlite"
+
+        var daemon = try DaemonProcess(workspace)
+        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
+        try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        #expect(await waitUntil { workspace.names("done").count == 1 })
+        try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
+        #expect(await waitUntil(timeout: 30) { ((try? server.requests().count) ?? 0) >= 150 })
+        _ = await daemon.stop(signal: SIGKILL)
+        let inFlightAtKill = Int(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? -1
+
+        daemon = try DaemonProcess(workspace)
+        let port = try #require(await daemon.httpPort())
+        #expect(await waitUntil(timeout: 10) { (try? sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) == "0" })
+        // Meta echoes every message it accepted, with the metadata Herald attached.
+        let echoes = try server.requests().compactMap { request -> String? in
+            guard let metadata = request.body.firstMatch(of: #/"metadata":"(herald:[0-9:]+)"/#)?.output.1,
+                  let psid = request.body.firstMatch(of: #/"recipient":\{"id":"([0-9]+)"\}/#)?.output.1 else { return nil }
+            return #"{"sender":{"id":"\#(PlatformServer.pageID)"},"recipient":{"id":"\#(psid)"},"timestamp":\#(Int64(Date().timeIntervalSince1970 * 1000)),"message":{"is_echo":true,"app_id":1,"metadata":"\#(metadata)","mid":"m_\#(metadata)","text":"Your order update"}}"#
+        }
+        let body = #"{"object":"page","entry":[{"id":"\#(PlatformServer.pageID)","time":1,"messaging":["# + echoes.joined(separator: ",") + "]}]}"
+        let client = try CurlTransport(maxConnections: 2, timeout: .seconds(10))
+        let answer = await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/webhooks/messenger", headers: [
+            "Content-Type: application/json", "X-Hub-Signature-256: " + WebhookSignature.header(for: Array(body.utf8), secret: secret),
+        ], body: Array(body.utf8)))
+        await client.shutdown()
+        #expect(answer == .response(status: 200, body: Array("EVENT_RECEIVED".utf8)))
+        #expect(await waitUntil(timeout: 60) { (try? sql(database, "SELECT state FROM campaigns WHERE job_id = 'fb-big'")) == "completed" })
+        _ = await daemon.stop()
+
+        var perPSID: [String: Int] = [:]
+        for request in try server.requests() {
+            guard let psid = request.body.firstMatch(of: #/"recipient":\{"id":"([0-9]+)"\}/#)?.output.1 else { continue }
+            perPSID[String(psid), default: 0] += 1
+        }
+        let resolved = Int(try sql(database, "SELECT count(*) FROM events WHERE kind = 'sent' AND detail = '{\"via\":\"echo\"}'")) ?? -1
+        #expect(perPSID.count == 600)
+        #expect(perPSID.values.allSatisfy { $0 == 1 }, "nothing that had arrived was sent again")
+        #expect(resolved <= inFlightAtKill)
+        #expect(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sent'") == "600")
+        print("crash test (Messenger): \(inFlightAtKill) in flight at the kill, \(resolved) proved sent by echoes, \(inFlightAtKill - resolved) sent again (they had not arrived)")
     }
 
     @Test func rateLimits_holdWithZero429sAgainstAnEnforcingServer() async throws {

@@ -126,6 +126,18 @@ final class DaemonProcess {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    /// The port its HTTP server listens on, once it logged it (the test configurations listen on port 0).
+    func httpPort() async -> Int? {
+        var port: Int?
+        _ = await waitUntil {
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            guard let range = log.range(of: "HTTP server listening on 127.0.0.1:") else { return false }
+            port = Int(log[range.upperBound...].prefix { $0.isNumber })
+            return port != nil
+        }
+        return port
+    }
+
     /// Waits for exit (killing it after `timeout`), returning the status and everything it logged.
     func stop(signal number: Int32 = SIGTERM, timeout: Double = 15) async -> (status: Int32, log: String) {
         if process.isRunning { signal(number) }
