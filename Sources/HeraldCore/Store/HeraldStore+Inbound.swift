@@ -110,6 +110,7 @@ extension HeraldStore {
             let text = #"{"type":"automation","account":"# + JSONValue.string(account).jsonText + "," + JSONValue.string(setting).jsonText + ":" + value + "}"
             guard case .automation(let job)? = try? decoder.decode(Array(text.utf8)).body else { continue }
             if case .set(let welcome)? = job.welcome { automations.welcome = welcome }
+            if case .set(let welcomes)? = job.welcomeBySource { automations.welcomeBySource = welcomes }
             if case .set(let goodbye)? = job.goodbye { automations.goodbye = goodbye }
             if case .set(let reply)? = job.defaultReply { automations.defaultReply = reply }
             if case .set(let replies)? = job.keywordReplies { automations.keywordReplies = replies }

@@ -68,7 +68,7 @@ struct JobRecorder {
     private func recordAutomation(_ job: AutomationJob, document: JSONValue, jobID: String) throws -> String {
         guard case .object(let object) = document else { return "no settings" }
         var changed: [String] = []
-        for setting in ["presentation", "welcome", "goodbye", "default_reply", "keyword_replies", "unsubscribe_keywords"] {
+        for setting in AutomationJob.settings {
             guard let value = object[setting] else { continue }
             if value == .null {
                 try db.execute(sql: "DELETE FROM automations WHERE account = ? AND setting = ?", arguments: [job.account, setting])

@@ -2,6 +2,8 @@
 public struct Automations: Sendable, Equatable {
     /// Sent to each new (or returning) subscriber.
     public var welcome: MessageContent?
+    /// Sent instead of `welcome` to subscribers from these growth sources.
+    public var welcomeBySource: [String: MessageContent] = [:]
     /// Sent once when someone unsubscribes (never after a block: it could not arrive).
     public var goodbye: MessageContent?
     public var defaultReply: AutomationJob.DefaultReply?

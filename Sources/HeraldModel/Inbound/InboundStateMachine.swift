@@ -138,7 +138,7 @@ public struct InboundStateMachine: Sendable {
         }
         people[user] = Person(status: .subscribed, lastAutoReplyAt: people[user]?.lastAutoReplyAt)
         if platform == .messenger { actions.append(.fetchProfile(userID: user)) }
-        if let welcome = automations.welcome { actions.append(.send(userID: user, .welcome, welcome)) }
+        if let welcome = automations.welcomeBySource[source] ?? automations.welcome { actions.append(.send(userID: user, .welcome, welcome)) }
         return actions
     }
 

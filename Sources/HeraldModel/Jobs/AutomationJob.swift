@@ -43,18 +43,32 @@ public struct AutomationJob: Sendable, Hashable {
     public var platform: Platform
     public var presentation: Change<Presentation>?
     public var welcome: Change<MessageContent>?
+    /// A welcome for subscribers from one growth source (`qr_code`, `popup_form`, …) instead of `welcome`.
+    public var welcomeBySource: Change<[String: MessageContent]>?
     public var goodbye: Change<MessageContent>?
     public var defaultReply: Change<DefaultReply>?
     public var keywordReplies: Change<[KeywordReply]>?
     public var unsubscribeKeywords: Change<[String]>?
 
-    static let settings = ["presentation", "welcome", "goodbye", "default_reply", "keyword_replies", "unsubscribe_keywords"]
+    public static let settings = ["presentation", "welcome", "welcome_by_source", "goodbye", "default_reply", "keyword_replies", "unsubscribe_keywords"]
 
     static func parse(_ fields: inout ObjectReader, context: JobDecoder, path: JSONPath) throws(JobValidationError) -> AutomationJob {
         let (account, platform) = try context.accounts.account(try fields.required("account"))
         var job = AutomationJob(account: account, platform: platform)
         job.presentation = try change(&fields, "presentation") { node throws(JobValidationError) in try parsePresentation(node, platform: platform) }
         job.welcome = try change(&fields, "welcome") { node throws(JobValidationError) in try MessageContent.parse(node, platform: platform) }
+        job.welcomeBySource = try change(&fields, "welcome_by_source") { node throws(JobValidationError) in
+            var sources = try node.object()
+            var welcomes: [String: MessageContent] = [:]
+            guard sources.keys.count <= 100 else { throw node.error("too_many", "at most 100 sources") }
+            for source in sources.keys {
+                let message = sources.optional(source)!
+                if let problem = GrowthLink.problem(with: source, platform: platform) { throw message.error("invalid_source", problem) }
+                welcomes[source] = try MessageContent.parse(message, platform: platform)
+            }
+            try sources.finish()
+            return welcomes
+        }
         job.goodbye = try change(&fields, "goodbye") { node throws(JobValidationError) in try MessageContent.parse(node, platform: platform) }
         job.defaultReply = try change(&fields, "default_reply") { node throws(JobValidationError) in
             var reply = try node.object()
@@ -77,7 +91,7 @@ public struct AutomationJob: Sendable, Hashable {
         job.unsubscribeKeywords = try change(&fields, "unsubscribe_keywords") { node throws(JobValidationError) in
             try node.stringArray(maxCount: 50, each: keyword)
         }
-        let present = [job.presentation != nil, job.welcome != nil, job.goodbye != nil, job.defaultReply != nil, job.keywordReplies != nil, job.unsubscribeKeywords != nil]
+        let present = [job.presentation != nil, job.welcome != nil, job.welcomeBySource != nil, job.goodbye != nil, job.defaultReply != nil, job.keywordReplies != nil, job.unsubscribeKeywords != nil]
         if !present.contains(true) {
             throw JobValidationError(path: path, code: "missing_field", "an automation job needs at least one of \(settings.joined(separator: ", "))")
         }

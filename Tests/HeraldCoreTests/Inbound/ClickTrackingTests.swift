@@ -24,7 +24,11 @@ import Testing
             #expect(Set(links).count == 3, "each recipient's link is its own")
             let client = try await WebhookClient.connect(parts)
             func follow(_ path: String, agent: String?) async -> (status: Int, location: String?) {
-                (try? Self.rawGet(port: parts.http.port!, path: path, agent: agent)) ?? (0, nil)
+                // The client runs off the test's thread pool: the redirect it waits for needs that pool to be answered.
+                let port = parts.http.port!
+                return await withCheckedContinuation { continuation in
+                    DispatchQueue.global().async { continuation.resume(returning: (try? Self.rawGet(port: port, path: path, agent: agent)) ?? (0, nil)) }
+                }
             }
             let stored = try harness.query { try String.fetchAll($0, sql: "SELECT url FROM campaign_links") }
             #expect(stored == ["https://shop.example.com/spring?utm_source=telegram"])

@@ -130,7 +130,7 @@ import Testing
             let settings = try #require(try String.fetchOne(db, sql: "SELECT settings FROM feeds WHERE name = 'blog'"))
             #expect(settings.contains("\"max_items\":3") && settings.contains("\"mode\":\"digest\""))
             let automations = try String.fetchAll(db, sql: "SELECT setting FROM automations WHERE account = 'shop_page' ORDER BY setting")
-            #expect(automations == ["default_reply", "goodbye", "keyword_replies", "presentation", "unsubscribe_keywords"])
+            #expect(automations == ["default_reply", "goodbye", "keyword_replies", "presentation", "unsubscribe_keywords", "welcome_by_source"])
         }
     }
 }

@@ -34,6 +34,13 @@ import Testing
         #expect(machine.handle(Self.event(.start(payload: "qr_code"), at: 2_000), now: 6_000) == [.touch(userID: "7", at: 2_000, profile: nil)])
     }
 
+    @Test func aSourceWithItsOwnWelcome_getsThatOne_othersTheGeneralOne() {
+        let scanned = MessageContent(modules: [.text(TemplateText(unchecked: "Thanks for scanning"), buttons: [])])
+        var machine = Self.machine { $0.welcome = Self.welcome; $0.welcomeBySource = ["qr_code": scanned] }
+        #expect(machine.handle(Self.event(.start(payload: "qr_code")), now: 1).last == .send(userID: "7", .welcome, scanned))
+        #expect(machine.handle(Self.event(.start(payload: "popup_form"), user: "8"), now: 1).last == .send(userID: "8", .welcome, Self.welcome))
+    }
+
     @Test func messengerGetStarted_takesTheReferralAsSource_andAsksForTheProfile() {
         var machine = Self.machine(.messenger)
         #expect(machine.handle(Self.event(.postback(payload: "GET_STARTED", referral: "website_button", callbackID: nil, messageID: nil)), now: 1) == [

@@ -223,3 +223,12 @@ func campaign(
         _ = try decoder.decode(Array(#"{"type": "message", "account": "shop_bot", "to": ["42"], "message": {"modules": [{"type": "text", "text": "Hi"}]}}"#.utf8))
     }
 }
+
+@Suite struct WelcomeBySourceTests {
+    @Test func sourcesFollowThePlatformsPayloadRules() {
+        let job = { (source: String) in #"{"type": "automation", "account": "shop_bot", "welcome_by_source": {""# + source + #"": {"modules": [{"type": "text", "text": "Hi"}]}}}"# }
+        #expect(rejection(job("qr_code")) == "accepted")
+        #expect(rejection(job("has space")).hasSuffix("(invalid_source)"))
+        #expect(rejection(job(String(repeating: "a", count: 65))).hasSuffix("(invalid_source)"))
+    }
+}
