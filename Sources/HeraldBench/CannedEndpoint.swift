@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HeraldCore
 
 /// nginx on loopback answering every request with a fixed Bot API success body: an endpoint fast enough that
 /// Herald, wrk and the peers are measured, not the server (one worker, so the other core is left to the client).
@@ -104,4 +105,15 @@ func processCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// A configuration on a fresh temporary spool and state directory (removed by `cleanup`), listening on any
+/// free port: what every in-process benchmark daemon starts from.
+func temporaryConfiguration() -> (configuration: Configuration, cleanup: () -> Void) {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
+    var configuration = Configuration.embeddedDefaults(environment: [:])
+    configuration.spoolDirectory = root + "/spool"
+    configuration.stateDirectory = root + "/state"
+    configuration.listenPort = 0
+    return (configuration, { try? FileManager.default.removeItem(atPath: root) })
 }

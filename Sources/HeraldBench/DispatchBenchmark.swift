@@ -31,12 +31,9 @@ enum DispatchBenchmark {
 
     /// A daemon whose one account (`bench`, Telegram) points at the endpoint with the given rate.
     static func withDaemon(_ endpoint: Endpoint, rate: Double, maxInFlight: Int, _ body: (SpoolDirectory, HeraldStore, DaemonStatus) async throws -> Void) async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        var configuration = Configuration.embeddedDefaults(environment: [:])
-        configuration.spoolDirectory = root + "/spool"
-        configuration.stateDirectory = root + "/state"
-        configuration.listenPort = 0
+        let temporary = temporaryConfiguration()
+        var configuration = temporary.configuration
+        defer { temporary.cleanup() }
         configuration.dispatch.maxInFlight = maxInFlight
         configuration.dispatch.maxConnections = maxInFlight
         configuration.accounts = ["bench": AccountConfiguration(

@@ -15,12 +15,9 @@ enum InboundBenchmark {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw BenchError("the inbound scenario needs wrk (apt-get install wrk)") }
         var reference: [Double] = [], ingested: [Double] = [], processed: [Double] = [], clicks: [Double] = [], clickReference: [Double] = []
         for run in 0..<runs {
-            let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: root) }
-            var configuration = Configuration.embeddedDefaults(environment: [:])
-            configuration.spoolDirectory = root + "/spool"
-            configuration.stateDirectory = root + "/state"
-            configuration.listenPort = 0
+            let temporary = temporaryConfiguration()
+            var configuration = temporary.configuration
+            defer { temporary.cleanup() }
             configuration.http.requestsPerSecondPerClient = 1e9
             configuration.accounts["shop_page"]?.appSecret = Secret(value: secret, origin: "bench")
             try await InProcessDaemon.run(configuration) { parts in

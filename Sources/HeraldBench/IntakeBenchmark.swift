@@ -9,12 +9,8 @@ enum IntakeBenchmark {
 
     /// A temporary spool and state directory with the daemon's services running in process.
     static func withDaemon(_ body: (SpoolDirectory, DaemonStatus) async throws -> Void) async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        var configuration = Configuration.embeddedDefaults(environment: [:])
-        configuration.spoolDirectory = root + "/spool"
-        configuration.stateDirectory = root + "/state"
-        configuration.listenPort = 0
+        let (configuration, cleanup) = temporaryConfiguration()
+        defer { cleanup() }
         try await InProcessDaemon.run(configuration) { parts in
             try await body(SpoolDirectory(root: configuration.spoolDirectory), parts.status)
         }

@@ -99,12 +99,9 @@ enum PeerBenchmark {
     /// One campaign per account, all submitted together: messages per second from submission to the last
     /// delivery written as sent, and CPU microseconds per message over that span.
     static func heraldRate(_ endpoint: CannedEndpoint, recipients: Int, accounts: Int, run: Int) async throws -> (Double, Double) {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        var configuration = Configuration.embeddedDefaults(environment: [:])
-        configuration.spoolDirectory = root + "/spool"
-        configuration.stateDirectory = root + "/state"
-        configuration.listenPort = 0
+        let temporary = temporaryConfiguration()
+        var configuration = temporary.configuration
+        defer { temporary.cleanup() }
         // The shipped dispatch settings (512 in flight, 256 connections): what an operator runs.
         let names = (0..<accounts).map { "bot\($0)" }
         configuration.accounts = Dictionary(uniqueKeysWithValues: names.enumerated().map { index, name in

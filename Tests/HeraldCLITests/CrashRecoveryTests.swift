@@ -10,6 +10,19 @@ import Testing
         try runCommand(["sqlite3", database, query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Starts a daemon, imports the audience, starts the campaign, and kills the daemon with SIGKILL once the
+    /// platform has taken `requests` calls; returns how many deliveries were in flight (`sending`) at the kill.
+    func killMidCampaign(_ workspace: Workspace, server: PlatformServer, importJob: String, campaign: String, after requests: Int) async throws -> Int {
+        let daemon = try DaemonProcess(workspace)
+        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
+        try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        #expect(await waitUntil { workspace.names("done").count == 1 })
+        try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
+        #expect(await waitUntil(timeout: 30) { ((try? server.requests().count) ?? 0) >= requests })
+        _ = await daemon.stop(signal: SIGKILL)
+        return Int(try sql(workspace.state + "/herald.sqlite", "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? -1
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
     func kill9_midCampaign_restartSkipsNobodyAndRepeatsOnlyWhatWasInFlight() async throws {
         let server = try PlatformServer(arguments: ["--latency-ms", "20"])
@@ -21,18 +34,10 @@ import Testing
         let campaign = #"{"type": "campaign", "id": "big", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi {{platform_id}}"}]}, "options": {"paid_broadcast": true}}"#
         let database = workspace.state + "/herald.sqlite"
 
-        // Given a campaign in full flow…
-        var daemon = try DaemonProcess(workspace)
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
-        try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
-        #expect(await waitUntil { workspace.names("done").count == 1 })
-        try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
-        #expect(await waitUntil(timeout: 30) { ((try? server.requests().count) ?? 0) >= 400 })
-        // …when the daemon is killed without warning
-        _ = await daemon.stop(signal: SIGKILL)
-        let inFlightAtKill = Int(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? -1
-        // Then a restart finishes the campaign
-        daemon = try DaemonProcess(workspace)
+        // Given a campaign in full flow, when the daemon is killed without warning…
+        let inFlightAtKill = try await killMidCampaign(workspace, server: server, importJob: importJob, campaign: campaign, after: 400)
+        // …then a restart finishes the campaign
+        let daemon = try DaemonProcess(workspace)
         #expect(await waitUntil(timeout: 60) { (try? sql(database, "SELECT state FROM campaigns WHERE job_id = 'big'")) == "completed" })
         _ = await daemon.stop()
 
@@ -89,16 +94,8 @@ import Testing
         let campaign = #"{"type": "campaign", "id": "fb-big", "account": "shop_page", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Your order update"}]}, "options": {"messaging_type": "MESSAGE_TAG", "tag": "POST_PURCHASE_UPDATE"}}"#
         let database = workspace.state + "/herald.sqlite"
 
-        var daemon = try DaemonProcess(workspace)
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
-        try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
-        #expect(await waitUntil { workspace.names("done").count == 1 })
-        try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
-        #expect(await waitUntil(timeout: 30) { ((try? server.requests().count) ?? 0) >= 150 })
-        _ = await daemon.stop(signal: SIGKILL)
-        let inFlightAtKill = Int(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? -1
-
-        daemon = try DaemonProcess(workspace)
+        let inFlightAtKill = try await killMidCampaign(workspace, server: server, importJob: importJob, campaign: campaign, after: 150)
+        let daemon = try DaemonProcess(workspace)
         let port = try #require(await daemon.httpPort())
         #expect(await waitUntil(timeout: 10) { (try? sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) == "0" })
         // Meta echoes every message it accepted, with the metadata Herald attached.
