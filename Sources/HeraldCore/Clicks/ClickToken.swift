@@ -27,7 +27,8 @@ public struct ClickToken: Sendable {
 
     /// The triple a token stands for, or nil for anything not made with this key.
     public func target(of token: String) -> ClickTarget? {
-        guard token.utf8.count <= 64, let bytes = Self.unbase64url(token), bytes.count > Self.tagBytes + 1, bytes[0] == 1 else { return nil }
+        // Only the canonical spelling: base64's padding bits would otherwise give one token several spellings.
+        guard token.utf8.count <= 64, let bytes = Self.unbase64url(token), bytes.count > Self.tagBytes + 1, bytes[0] == 1, Self.base64url(bytes) == token else { return nil }
         let payload = Array(bytes.dropLast(Self.tagBytes))
         let tag = Array(bytes.suffix(Self.tagBytes))
         let expected = Array(HMAC<SHA256>.authenticationCode(for: payload, using: key).prefix(Self.tagBytes))

@@ -90,7 +90,9 @@ import Testing
     let token = ClickToken(key: Secret(value: "k", origin: "test"))
 
     @Test func roundTrip_andEveryAlteredByteIsRefused() throws {
-        for target in [ClickTarget(campaignID: 1, subscriberID: 1, linkIndex: 0), ClickTarget(campaignID: Int64.max, subscriberID: 9_000_000_000, linkIndex: 99)] {
+        // Payloads of every length modulo 3, so that the last character carries padding bits in some of them.
+        for target in [ClickTarget(campaignID: 1, subscriberID: 1, linkIndex: 0), ClickTarget(campaignID: 1, subscriberID: 200, linkIndex: 0),
+                       ClickTarget(campaignID: 200, subscriberID: 20_000, linkIndex: 0), ClickTarget(campaignID: Int64.max, subscriberID: 9_000_000_000, linkIndex: 99)] {
             let text = token.token(for: target)
             #expect(text.count <= 40)
             #expect(token.target(of: text) == target)
@@ -99,6 +101,14 @@ import Testing
                 let original = bytes[index]
                 bytes[index] = original == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
                 #expect(token.target(of: String(decoding: bytes, as: UTF8.self)) == nil || String(decoding: bytes, as: UTF8.self) == text)
+                // The padding bits of the last character, too: one token, one spelling.
+                if index == bytes.count - 1 {
+                    for replacement in Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8) where replacement != original {
+                        bytes[index] = replacement
+                        #expect(token.target(of: String(decoding: bytes, as: UTF8.self)) == nil)
+                    }
+                    bytes[index] = original
+                }
                 bytes[index] = original
             }
         }
