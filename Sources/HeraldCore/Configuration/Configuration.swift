@@ -69,6 +69,8 @@ public struct HTTPSettings: Sendable, Equatable {
     public var requestsPerSecondPerClient = 500.0
     /// A connection idle this long is closed.
     public var idleTimeoutSeconds = 30
+    /// A request body not received in this time is answered 408.
+    public var requestTimeoutSeconds = 10
 
     public init() {}
 }

@@ -43,6 +43,7 @@ public struct ConfigurationReport: Sendable {
             "max_body_bytes = \(c.http.maxBodyBytes)",
             "requests_per_second_per_client = \(c.http.requestsPerSecondPerClient)",
             "idle_timeout_seconds = \(c.http.idleTimeoutSeconds)",
+            "request_timeout_seconds = \(c.http.requestTimeoutSeconds)",
         ]
         for name in c.accounts.keys.sorted() {
             let account = c.accounts[name]!

@@ -87,11 +87,27 @@ struct WebhookRoutes: Sendable {
         case failure(Response)
     }
 
+    /// The body, read within `request_timeout_seconds` (a body dripped in slowly gets 408, not a handler for ever).
     private func collect(_ request: Request) async -> Collected {
-        var request = request
         let limit = settings.configuration.http.maxBodyBytes
+        let timeout = settings.configuration.http.requestTimeoutSeconds
         do {
-            let body = try await request.collectBody(upTo: limit)
+            let read: ByteBuffer? = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask {
+                    var request = request
+                    return try await request.collectBody(upTo: limit)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(timeout))
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+            }
+            guard let body = read else {
+                return .failure(JSONResponse.error(.requestTimeout, "request_timeout", "the body did not arrive within \(timeout) s"))
+            }
             guard body.readableBytes > 0 else { return .failure(JSONResponse.error(.badRequest, "empty_body", "the request has no body")) }
             return .success(body)
         } catch is NIOTooManyBytesError {

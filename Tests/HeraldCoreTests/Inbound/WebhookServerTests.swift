@@ -149,6 +149,33 @@ import Testing
         }
     }
 
+    @Test func aBodyDrippedInSlowly_isAnswered408_withinTheRequestTimeout() async throws {
+        let harness = try Self.harness { $0.http.requestTimeoutSeconds = 1 }
+        defer { harness.remove() }
+        try await harness.run { parts in
+            let client = try await WebhookClient.connect(parts)
+            let port = parts.http.port!
+            // Headers promise 1,000 bytes; 10 arrive, then nothing: the handler waits on the body until its time is up.
+            let script = """
+                import socket, sys, time
+                s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+                s.sendall(b"POST /webhooks/messenger HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 1000\\r\\nX-Hub-Signature-256: sha256=00\\r\\n\\r\\n0123456789")
+                started = time.time()
+                line = s.recv(100).split(b"\\r\\n")[0].decode()
+                print(line, round(time.time() - started, 1))
+                """
+            let output: String = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    let result = try? runPython(script, arguments: [String(port)])
+                    continuation.resume(returning: result ?? "")
+                }
+            }
+            #expect(output.hasPrefix("HTTP/1.1 408"), "\(output)")
+            #expect(await client.get("/healthz").status == 200)
+            await client.close()
+        }
+    }
+
     @Test func withoutAnAppSecret_messengerPostsAreRefused() async throws {
         let harness = try Self.harness { $0.accounts["shop_page"]?.appSecret = nil }
         defer { harness.remove() }
@@ -159,4 +186,17 @@ import Testing
             await client.close()
         }
     }
+}
+
+/// Runs a Python script, returning what it printed.
+func runPython(_ script: String, arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
