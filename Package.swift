@@ -45,10 +45,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The platform simulator: Telegram's Bot API and Meta's Graph API from their documentation, sharing no
+        // wire types with Herald, and simulated people who react to what they receive.
+        .target(
+            name: "HeraldSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "herald",
             dependencies: [
                 "HeraldCore",
+                "HeraldSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,11 +80,13 @@ let package = Package(
             name: "HeraldTesting",
             dependencies: [
                 "HeraldCore",
+                "HeraldSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "HeraldModelTests", dependencies: ["HeraldModel"]),
+        .testTarget(name: "HeraldSimulatorTests", dependencies: ["HeraldSimulator", "HeraldTesting"]),
         .testTarget(
             name: "HeraldCoreTests",
             dependencies: [

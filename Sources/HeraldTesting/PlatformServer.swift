@@ -4,16 +4,27 @@ import FoundationNetworking
 #endif
 import HeraldCore
 
-/// The loopback Telegram / Messenger stand-in (Tests/PlatformServer/platform_server.py) in its own process.
+/// The platform simulator (`herald sim`, the HeraldSimulator target) in its own process, as the platforms are:
+/// Herald's tests and benchmarks talk to it over loopback.
 public final class PlatformServer: @unchecked Sendable {
     let server: ScriptServer
     public static let telegramToken = "123456:TEST-token"
     public static let messengerToken = "EAAG-test-page-token"
     public static let pageID = "100000000000001"
+    public static let appSecret = "simulator-app-secret"
 
+    /// `arguments` are `herald sim` options (`--enforce-limits`, `--latency-ms N`, `--messenger-webhook URL`).
     public init(arguments: [String] = []) throws {
-        server = try ScriptServer(script: "platform_server.py", arguments: arguments)
+        server = try ScriptServer(executable: PlatformServer.heraldBinary) { portFile in ["sim", "--port", "0", "--port-file", portFile] + arguments }
     }
+
+    /// The built `herald` binary: beside the running test bundle or benchmark, else in the package's debug build.
+    public static let heraldBinary: String = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("herald").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/herald").path
+    }()
 
     public var port: Int { server.port }
     public var baseURL: String { server.baseURL }
@@ -63,6 +74,28 @@ public final class PlatformServer: @unchecked Sendable {
     public func polls() throws -> (count: Int, offsets: [Int]) {
         let object = try JSONSerialization.jsonObject(with: try fetch("/_/polls")) as? [String: Any]
         return (object?["polls"] as? Int ?? 0, object?["offsets"] as? [Int] ?? [])
+    }
+
+    /// Sets faults: `{"latency_ms": 20 or [5, 50], "freeze_seconds": 3, "drop_share": 0.1, "error_share": 0.1, "error_status": 500}`.
+    public func faults(_ json: String) throws {
+        _ = try fetch("/_/faults", body: Data(json.utf8))
+    }
+
+    /// Makes a population: `{"telegram": 50, "messenger": 50, "sources": ["qr_code"], "blocked": 0.1, "seed": 7}`.
+    public func people(_ json: String) throws {
+        _ = try fetch("/_/people", body: Data(json.utf8))
+    }
+
+    /// The simulated people who have not come yet arrive through their growth sources, over `seconds`.
+    @discardableResult
+    public func arrive(seconds: Double = 0) throws -> Int {
+        let object = try JSONSerialization.jsonObject(with: try fetch("/_/arrive", body: Data(#"{"seconds": \#(seconds)}"#.utf8))) as? [String: Any]
+        return object?["arrived"] as? Int ?? 0
+    }
+
+    /// The simulator's report: counters by outcome, limit violations by kind, people by reachability.
+    public func report() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: try fetch("/_/report")) as? [String: Any] ?? [:]
     }
 
     private func fetch(_ path: String, body: Data? = nil) throws -> Data {

@@ -1,19 +1,24 @@
 import Foundation
 import Glibc
 
-/// A loopback server script under Tests/PlatformServer, run in its own process: it writes the port it bound to a
-/// file, and is killed with the object.
+/// A loopback server in its own process (a script under Tests/PlatformServer, or `herald sim`): it writes the port
+/// it bound to a file, and is killed with the object.
 public final class ScriptServer: @unchecked Sendable {
     let process = Process()
     public let port: Int
 
     /// Starts `Tests/PlatformServer/<script>` with `arguments` after the port file's path.
-    public init(script: String, arguments: [String] = []) throws {
-        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("loopback-\(UUID().uuidString).port").path
+    public convenience init(script: String, arguments: [String] = []) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Tests/PlatformServer/\(script)").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", path, portFile] + arguments
+        try self.init(executable: "/usr/bin/env") { portFile in ["python3", path, portFile] + arguments }
+    }
+
+    /// Starts `executable` with the arguments made from the port file's path.
+    public init(executable: String, arguments: (String) -> [String]) throws {
+        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("loopback-\(UUID().uuidString).port").path
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments(portFile)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(10)

@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// The simulated Telegram Bot API and Graph API on one loopback port, and the people behind them.
+///
+/// It owns the platform state (behind one lock), the HTTP server and the loop that plays people's reactions:
+/// receipts and echoes posted to Herald's Messenger webhook, signed as Meta signs them; Telegram updates for
+/// `getUpdates`; tracked links followed. It stops when its service group shuts down.
+///
+/// ```swift
+/// let simulator = PlatformSimulator(settings: settings)
+/// let group = ServiceGroup(services: [simulator], logger: logger)
+/// ```
+public final class PlatformSimulator: Service, Sendable {
+    let state: Mutex<SimulatorState>
+    let origin = ContinuousClock.now
+    let host: String
+    let requestedPort: Int
+    let logger: Logger
+    private let bound = Mutex<Int?>(nil)
+    private let outbound = Outbound()
+
+    public init(settings: SimulatorSettings, host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "herald-sim")) {
+        state = Mutex(SimulatorState(settings: settings))
+        self.host = host
+        self.requestedPort = port
+        self.logger = logger
+    }
+
+    /// The bound port, once the server listens.
+    public var port: Int? { bound.withLock { $0 } }
+
+    /// `http://127.0.0.1:PORT`, once the server listens.
+    public var baseURL: String? { port.map { "http://\(host):\($0)" } }
+
+    /// Seconds since the simulator was made (the clock of its windows and reactions).
+    var now: Double {
+        let elapsed = ContinuousClock.now - origin
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    public func run() async throws {
+        let application = Application(
+            responder: SimulatorResponder(simulator: self),
+            configuration: .init(address: .hostname(host, port: requestedPort), serverName: "herald-sim"),
+            onServerRunning: { [self] channel in self.bound.withLock { $0 = channel.localAddress?.port } },
+            logger: logger
+        )
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await application.runService() }
+            group.addTask { try await self.playReactions() }
+        }
+    }
+
+    /// Plays reactions when they fall due, until shutdown.
+    private func playReactions() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let (due, next) = state.withLock { state in (state.reactions.due(at: now), state.reactions.next) }
+                let webhookEvents = due.compactMap { if case .messengerEvent(let event) = $0 { event } else { nil } }
+                if !webhookEvents.isEmpty {
+                    // Meta batches what happens together into one POST (up to 1,000 events).
+                    for batch in stride(from: 0, to: webhookEvents.count, by: 100).map({ Array(webhookEvents[$0..<min($0 + 100, webhookEvents.count)]) }) {
+                        group.addTask { await self.postMessengerWebhook(batch) }
+                    }
+                }
+                for reaction in due {
+                    switch reaction {
+                    case .messengerEvent: break
+                    case .telegramUpdate(let update): state.withLock { $0.queueUpdate(update) }
+                    case .fetch(let url, let agent, let counter):
+                        group.addTask {
+                            let status = await self.outbound.fetch(url, userAgent: agent)
+                            self.state.withLock { $0.count(status == nil ? "\(counter)_unanswered" : counter) }
+                        }
+                    }
+                }
+                let wait = min(max((next ?? now + 0.05) - now, 0.002), 0.05)
+                try? await Task.sleep(for: .seconds(wait))
+            }
+        }
+    }
+
+    private func postMessengerWebhook(_ events: [WireJSON]) async {
+        let (url, secret, page) = state.withLock { ($0.settings.messengerWebhookURL, $0.settings.appSecret, $0.settings.pageID) }
+        guard let url else { return }
+        let body: WireJSON = ["object": "page", "entry": [["id": .string(page), "time": .int(Int64(Date().timeIntervalSince1970 * 1000)), "messaging": .array(events)]]]
+        let bytes = Array(MetaJSON.escaped(body.text).utf8)
+        let signature = HMAC<SHA256>.authenticationCode(for: bytes, using: SymmetricKey(data: Array(secret.utf8)))
+        let hex = signature.map { String(format: "%02x", $0) }.joined()
+        // Meta retries a failed delivery; three tries here, a second apart.
+        for attempt in 0..<3 {
+            if await outbound.post(url, body: bytes, headers: ["Content-Type": "application/json", "X-Hub-Signature-256": "sha256=\(hex)"]) == 200 {
+                state.withLock { $0.count("webhook_events", by: events.count) }
+                return
+            }
+            if attempt < 2 { try? await Task.sleep(for: .seconds(1)) }
+        }
+        state.withLock { $0.count("webhook_events_undelivered", by: events.count) }
+    }
+}
+
+/// Meta's JSON spelling in webhooks: non-ASCII as `\uXXXX` and `/` as `\/`, which the signature covers.
+enum MetaJSON {
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for unit in text.utf16 {
+            if unit == 0x2F {
+                out += "\\/"
+            } else if unit < 0x80 {
+                out.unicodeScalars.append(Unicode.Scalar(unit)!)
+            } else {
+                out += String(format: "\\u%04x", unit)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,24 @@
+/// A seeded generator (SplitMix64), so that a simulation can be replayed.
+public struct SimulatorRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A value in `range`, uniformly.
+    public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
+        Double.random(in: range, using: &self)
+    }
+
+    /// True with probability `share`.
+    public mutating func chance(_ share: Double) -> Bool {
+        share > 0 && Double.random(in: 0..<1, using: &self) < share
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// A JSON value as the simulated platforms read it: the simulator's own type, shared with nothing in Herald.
+public enum WireJSON: Sendable, Equatable, Decodable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([WireJSON])
+    case object([String: WireJSON])
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([WireJSON].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: WireJSON].self))
+        }
+    }
+
+    /// Parses a request body; nil when it is not JSON.
+    public static func parse(_ bytes: some Collection<UInt8>) -> WireJSON? {
+        try? JSONDecoder().decode(WireJSON.self, from: Data(bytes))
+    }
+
+    public subscript(key: String) -> WireJSON? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    public var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    public var int: Int64? {
+        if case .int(let value) = self { return value }
+        return nil
+    }
+
+    public var number: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+
+    public var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    public var array: [WireJSON]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    public var object: [String: WireJSON]? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    /// Compact JSON text with sorted keys.
+    public var text: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let value): out += value ? "true" : "false"
+        case .int(let value): out += String(value)
+        case .double(let value): out += value.isFinite ? "\(value)" : "null"
+        case .string(let value): WireJSON.quote(value, into: &out)
+        case .array(let values):
+            out += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { out += "," }
+                value.write(to: &out)
+            }
+            out += "]"
+        case .object(let object):
+            out += "{"
+            for (index, key) in object.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                WireJSON.quote(key, into: &out)
+                out += ":"
+                object[key]!.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func quote(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
+
+extension WireJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(dictionaryLiteral elements: (String, WireJSON)...) { self = .object(Dictionary(uniqueKeysWithValues: elements)) }
+    public init(arrayLiteral elements: WireJSON...) { self = .array(elements) }
+}
