@@ -17,7 +17,7 @@ struct SimCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Port on 127.0.0.1 (0: any free port).") var port = 8081
+    @Option(help: "Port on 127.0.0.1 (0: any free port; 8089 is where the embedded defaults look).") var port = 8089
     @Option(help: "Write the bound port to this file once listening (renamed into place).") var portFile: String?
     @Option(help: "The bot token the Bot API accepts.") var telegramToken = "123456:TEST-token"
     @Option(help: "The Page access token the Graph API accepts.") var messengerToken = "EAAG-test-page-token"

@@ -1,0 +1,29 @@
+/// In-process control of the simulator, for `herald demo` (tests in another process use `/_/…`).
+extension PlatformSimulator {
+    /// Replaces the simulated people.
+    public func populate(_ population: Population) {
+        state.withLock { state in
+            state.population = population
+            state.arrived.removeAll()
+        }
+    }
+
+    /// People who have not come yet arrive through their growth sources, spread over `seconds`; how many.
+    @discardableResult
+    public func arrive(over seconds: Double) -> Int {
+        let now = self.now
+        return state.withLock { PeopleBehaviour.arrive(limit: .max, over: seconds, state: &$0, now: now) }
+    }
+
+    /// Counts by outcome (`telegram_sent`, `messenger_sent`, `click`, `preview`, `webhook_events`, …).
+    public var counters: [String: Int] { state.withLock { $0.counters } }
+
+    /// Calls over a platform limit, by kind (`telegram_bot`, `telegram_chat`, `messenger_page`, …).
+    public var violations: [String: Int] { state.withLock { $0.limits.violations } }
+
+    /// Whether people still have something to do (receipts, taps, updates not yet fetched).
+    public var isBusy: Bool { state.withLock { !$0.reactions.isEmpty || !$0.updates.isEmpty } }
+
+    /// The people of the population.
+    public var people: [Person] { state.withLock { $0.population.people } }
+}
