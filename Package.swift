@@ -97,7 +97,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "HeraldCore", "HeraldTesting"]),
+        .testTarget(name: "HeraldCLITests", dependencies: ["herald", "HeraldCore", "HeraldTesting", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -98,7 +98,7 @@ enum PeopleBehaviour {
                             "old_chat_member": ["status": "member", "user": ["id": 123456, "is_bot": true, "first_name": "Shop"]],
                             "new_chat_member": ["status": "kicked", "until_date": 0, "user": ["id": 123456, "is_bot": true, "first_name": "Shop"]],
                         ],
-                    ], at: at + 30)
+                    ], at: at + 1)
                 }
             case .messenger:
                 let postback: WireJSON = [
