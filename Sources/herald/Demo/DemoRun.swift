@@ -91,7 +91,7 @@ struct DemoRun {
             let sent = funnels.reduce(0) { $0 + $1.sent }, audience = funnels.reduce(0) { $0 + $1.audience }
             let done = funnels.count == 3 && funnels.allSatisfy { ["completed", "failed", "cancelled", "expired"].contains($0.state) }
             let states = funnels.map { "\($0.jobID): \($0.state)" }.joined(separator: ", ")
-            return (done, "sending: \(sent) of \(audience) sent; \(states)")
+            return (done, funnels.isEmpty ? "waiting for the campaigns to be accepted" : "sending: \(sent) of \(audience) sent; \(states)")
         }
         try await progress.wait("people read, tap, follow links and reply", timeout: 60) { try await quiet() }
     }
