@@ -49,6 +49,16 @@ func runCommand(_ arguments: [String], executable: String = heraldBinary, enviro
     return CommandResult(status: status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
 }
 
+/// `runCommand` on a thread of its own, for long commands: waiting on a cooperative thread for many seconds
+/// would starve the tests running beside it.
+func runCommandOffPool(_ arguments: [String], timeout: Double = 60) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result { try runCommand(arguments, timeout: timeout) })
+        }.start()
+    }
+}
+
 /// A temporary directory with a spool, a state directory and a configuration file.
 struct Workspace {
     let root: String
