@@ -5,28 +5,28 @@ import HeraldModel
 import HeraldTesting
 
 /// Dispatch: end-to-end send rate, rate accuracy under a limit, throughput under server latency, and memory
-/// for a million recipients, against a loopback Bot API endpoint (Tests/PlatformServer/bench_server.py).
+/// for a million recipients, against the platform simulator (`herald sim`, without request recording).
 enum DispatchBenchmark {
-    /// The loopback endpoint in its own process.
+    /// The simulated Bot API in its own process, for the bot `1:bench`.
     final class Endpoint {
-        let server: ScriptServer
+        let server: PlatformServer
 
-        init(_ arguments: [String]) throws {
-            server = try ScriptServer(script: "bench_server.py", arguments: arguments)
+        /// `limit`: the bot's messages per second, enforced with 429s (else counted only).
+        init(limit: Int? = nil, latencyMilliseconds: Int = 0) throws {
+            var arguments = ["--telegram-token", "1:bench", "--no-record", "--latency-ms", "\(latencyMilliseconds)"]
+            if let limit { arguments += ["--enforce-limits", "--bot-limit", "\(limit)"] }
+            server = try PlatformServer(arguments: arguments)
         }
 
         var baseURL: String { server.baseURL }
         var sendURL: String { baseURL + "/bot1:bench/sendMessage" }
 
-        /// Requests answered 200 and 429, and the span between the first and last accepted one.
-        func stats(_ transport: CurlTransport) async -> (requests: Int, rejected: Int, span: Double) {
-            guard case .response(_, let body) = await transport.send(HTTPRequest(method: "GET", url: baseURL + "/_/stats", headers: [])),
-                  let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
-            else { return (0, 0, 0) }
-            let first = object["first"] as? Double ?? 0, last = object["last"] as? Double ?? 0
-            return (object["requests"] as? Int ?? 0, object["rejected"] as? Int ?? 0, last - first)
+        /// Sends accepted and refused with 429, and the span between the first and last accepted arrival.
+        func stats() throws -> (requests: Int, rejected: Int, span: Double) {
+            let sends = try server.report()["sends"] as? [String: Any] ?? [:]
+            let first = sends["first"] as? Double ?? 0, last = sends["last"] as? Double ?? 0
+            return (sends["accepted"] as? Int ?? 0, sends["rejected"] as? Int ?? 0, last - first)
         }
-
     }
 
     /// A daemon whose one account (`bench`, Telegram) points at the endpoint with the given rate.
@@ -109,17 +109,15 @@ enum DispatchBenchmark {
     static func throughput(runs: Int, recipients: Int) async throws {
         var rates: [Double] = [], ceilings: [Double] = []
         for run in 0..<runs {
-            let endpoint = try Endpoint([])
-            ceilings.append(try await transportCeiling(url: endpoint.sendURL, requests: recipients, concurrency: 256).rate)
-            let probe = try CurlTransport(maxConnections: 2)
-            let before = await endpoint.stats(probe)
+            let ceilingEndpoint = try Endpoint()
+            ceilings.append(try await transportCeiling(url: ceilingEndpoint.sendURL, requests: recipients, concurrency: 256).rate)
+            let endpoint = try Endpoint()
             try await withDaemon(endpoint, rate: 1_000_000, maxInFlight: 256) { spool, store, status in
                 try await importSubscribers(recipients, spool: spool, status: status)
                 try await runCampaign("throughput-\(run)", spool: spool, store: store)
             }
-            let after = await endpoint.stats(probe)
-            rates.append(Double(after.requests - before.requests - 1) / max(0.001, after.span - before.span))
-            await probe.shutdown()
+            let stats = try endpoint.stats()
+            rates.append(Double(stats.requests - 1) / max(0.001, stats.span))
         }
         let summary = Summary(values: rates), reference = Summary(values: ceilings)
         emit(summary.json("dispatch_throughput", unit: "messages/s", extra: [
@@ -132,7 +130,7 @@ enum DispatchBenchmark {
     static func accuracy(runs: Int, rate: Double, recipients: Int, busyCore: Bool) async throws {
         var ratios: [Double] = [], rejections: [Double] = []
         for run in 0..<runs {
-            let endpoint = try Endpoint(["--limit", "\(Int(rate))"])
+            let endpoint = try Endpoint(limit: Int(rate))
             // The other core spins for the whole run, as a loaded server's would.
             let burner = busyCore ? CoreBurner() : nil
             try await withDaemon(endpoint, rate: rate, maxInFlight: 512) { spool, store, status in
@@ -140,9 +138,7 @@ enum DispatchBenchmark {
                 try await runCampaign("accuracy-\(Int(rate))-\(run)", spool: spool, store: store)
             }
             burner?.stop()
-            let probe = try CurlTransport(maxConnections: 2)
-            let stats = await endpoint.stats(probe)
-            await probe.shutdown()
+            let stats = try endpoint.stats()
             ratios.append(Double(stats.requests - 1) / stats.span / rate)
             rejections.append(Double(stats.rejected))
         }
@@ -156,14 +152,12 @@ enum DispatchBenchmark {
     static func latency(runs: Int, recipients: Int) async throws {
         var ratios: [Double] = []
         for run in 0..<runs {
-            let endpoint = try Endpoint(["--latency-ms", "250"])
+            let endpoint = try Endpoint(latencyMilliseconds: 250)
             try await withDaemon(endpoint, rate: 2000, maxInFlight: 1024) { spool, store, status in
                 try await importSubscribers(recipients, spool: spool, status: status)
                 try await runCampaign("latency-\(run)", spool: spool, store: store)
             }
-            let probe = try CurlTransport(maxConnections: 2)
-            let stats = await endpoint.stats(probe)
-            await probe.shutdown()
+            let stats = try endpoint.stats()
             ratios.append(Double(stats.requests - 1) / stats.span / 2000)
         }
         emit(Summary(values: ratios).json("high_latency_throughput", unit: "achieved/limit", extra: [
@@ -175,7 +169,7 @@ enum DispatchBenchmark {
     static func memory(runs: Int, recipients: Int) async throws {
         var peaks: [Double] = [], baselines: [Double] = [], durations: [Double] = []
         for run in 0..<runs {
-            let endpoint = try Endpoint([])
+            let endpoint = try Endpoint()
             try await withDaemon(endpoint, rate: 1_000_000, maxInFlight: 256) { spool, store, status in
                 try await importSubscribers(recipients, spool: spool, status: status)
                 let baseline = residentMegabytes()

@@ -13,13 +13,14 @@ enum PeerBenchmark {
 
     static func run(runs: Int, recipients: Int, accounts: Int) async throws {
         guard CannedEndpoint.available, FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
-            throw BenchError("the peers scenario needs nginx and wrk (apt-get install nginx-light wrk) and aiogram (pip install aiogram)")
+            throw BenchError("the peers scenario needs nginx and wrk (apt-get install nginx-light wrk) and aiogram and python-telegram-bot (pip install aiogram python-telegram-bot)")
         }
-        var herald: [Double] = [], cpu: [Double] = [], wrk: [Double] = [], aiogram: [Double] = [], bare: [Double] = [], bareCPU: [Double] = [], callbacks: [Double] = [], callbacksCPU: [Double] = []
+        var herald: [Double] = [], cpu: [Double] = [], wrk: [Double] = [], aiogram: [Double] = [], ptb: [Double] = [], bare: [Double] = [], bareCPU: [Double] = [], callbacks: [Double] = [], callbacksCPU: [Double] = []
         for run in 0..<runs {
             let endpoint = try CannedEndpoint()
             wrk.append(try wrkRate(endpoint))
             aiogram.append(try aiogramRate(endpoint, messages: 5_000))
+            ptb.append(try ptbRate(endpoint, messages: 5_000))
             let (transportRate, transportCPU) = try await DispatchBenchmark.transportCeiling(url: endpoint.baseURL + "/bot1:bench/sendMessage", requests: recipients, concurrency: 256)
             bare.append(transportRate)
             bareCPU.append(transportCPU)
@@ -30,14 +31,15 @@ enum PeerBenchmark {
             herald.append(rate)
             cpu.append(microseconds)
         }
-        let summary = Summary(values: herald), wrkSummary = Summary(values: wrk), peer = Summary(values: aiogram)
+        let summary = Summary(values: herald), wrkSummary = Summary(values: wrk), peer = Summary(values: aiogram), ptbSummary = Summary(values: ptb)
         emit(summary.json("peers_throughput", unit: "messages/s", extra: [
             "recipients": recipients, "accounts": accounts, "endpoint": "nginx, one worker, canned sendMessage answer",
             "wrk_requests_per_s_median": wrkSummary.median.rounded(), "ratio_to_wrk": (summary.median / wrkSummary.median * 1000).rounded() / 1000,
             "aiogram_messages_per_s_median": peer.median.rounded(), "ratio_to_aiogram": (summary.median / peer.median * 100).rounded() / 100,
+            "python_telegram_bot_messages_per_s_median": ptbSummary.median.rounded(), "ratio_to_python_telegram_bot": (summary.median / ptbSummary.median * 100).rounded() / 100,
             "transport_alone_requests_per_s_median": Summary(values: bare).median.rounded(),
             "ratio_to_transport": (summary.median / Summary(values: bare).median * 1000).rounded() / 1000,
-            "targets": "≥ 0.3 × wrk, ≥ 5 × aiogram",
+            "targets": "≥ 0.3 × wrk, ≥ 5 × aiogram, ≥ 20 × python-telegram-bot",
         ]))
         emit(Summary(values: cpu).json("cpu_per_message", unit: "µs", extra: [
             "recipients": recipients, "accounts": accounts, "target": 40, "what": "user + system CPU of the daemon's process over the campaign, per delivered message",
@@ -84,12 +86,22 @@ enum PeerBenchmark {
 
     /// The better of aiogram sequential and with 100 calls in flight.
     static func aiogramRate(_ endpoint: CannedEndpoint, messages: Int) throws -> Double {
-        let script = packageRoot.appendingPathComponent("Tests/PlatformServer/aiogram_broadcast.py").path
+        try peerRate("aiogram_broadcast.py", library: "aiogram", endpoint, messages: messages)
+    }
+
+    /// The better of python-telegram-bot sequential and with 100 calls in flight.
+    static func ptbRate(_ endpoint: CannedEndpoint, messages: Int) throws -> Double {
+        try peerRate("ptb_broadcast.py", library: "python-telegram-bot", endpoint, messages: messages)
+    }
+
+    /// The better of a peer script's sequential and 100-in-flight broadcasts, in messages per second.
+    static func peerRate(_ script: String, library: String, _ endpoint: CannedEndpoint, messages: Int) throws -> Double {
+        let path = packageRoot.appendingPathComponent("Tests/PlatformServer/\(script)").path
         var best = 0.0
         for concurrency in [1, 100] {
-            let output = try capture("/usr/bin/env", ["python3", script, endpoint.baseURL, "\(messages)", "\(concurrency)"])
+            let output = try capture("/usr/bin/env", ["python3", path, endpoint.baseURL, "\(messages)", "\(concurrency)"])
             guard let rate = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                throw BenchError("the aiogram script failed (is aiogram installed?): \(output)")
+                throw BenchError("the \(library) script failed (is \(library) installed?): \(output)")
             }
             best = max(best, rate)
         }

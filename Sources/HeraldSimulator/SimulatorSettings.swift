@@ -16,10 +16,17 @@ public struct SimulatorSettings: Sendable {
     public var appID: Int64 = 1_111_111_111
     /// Where Meta posts the Page's webhooks (Herald's `/webhooks/messenger`); nil: none are posted.
     public var messengerWebhookURL: String?
+    /// Where Telegram's webhook posts really go (`http://127.0.0.1:PORT`, the path taken from the webhook's https URL):
+    /// the TLS-terminating proxy in front of Herald. nil: updates wait for `getUpdates` even with a webhook set.
+    public var telegramWebhookForward: String?
     /// Added before answering each API call.
     public var latency: LatencyDistribution = .none
     /// Refuse calls over the platforms' limits with their 429 / rate-limit errors (always counted as violations).
     public var enforceLimits = false
+    /// A bot's messages per second: Telegram's 30, and 1,000 for paid broadcasts; nil keeps those (a benchmark sets its own).
+    public var telegramBotLimit: Int?
+    /// Keep every API request for `/_/requests` (a benchmark of millions of sends turns it off).
+    public var recordRequests = true
     /// How the simulated people react to what they receive.
     public var behaviour = Behaviour()
     /// Randomness, so that a run can be replayed.

@@ -81,6 +81,11 @@ public final class PlatformServer: @unchecked Sendable {
         _ = try fetch("/_/faults", body: Data(json.utf8))
     }
 
+    /// Changes behaviour: `{"messenger_webhook_url": "...", "read_share": 1, "click_share": 0.5, "preview_share": 0, "stop_share": 0}`.
+    public func settings(_ json: String) throws {
+        _ = try fetch("/_/settings", body: Data(json.utf8))
+    }
+
     /// Makes a population: `{"telegram": 50, "messenger": 50, "sources": ["qr_code"], "blocked": 0.1, "seed": 7}`.
     public func people(_ json: String) throws {
         _ = try fetch("/_/people", body: Data(json.utf8))
@@ -93,6 +98,16 @@ public final class PlatformServer: @unchecked Sendable {
         return object?["arrived"] as? Int ?? 0
     }
 
+    /// Sends Telegram's webhook posts to `url` (Herald behind its TLS proxy), the path taken from the webhook set.
+    public func forwardTelegramWebhooks(to url: String) throws {
+        _ = try fetch("/_/telegram-webhook-forward", body: Data(#"{"url": "\#(url)"}"#.utf8))
+    }
+
+    /// Calls an API path (`/bot<TOKEN>/setWebhook`) with a JSON body, as a client of the platform would; the answer's body.
+    public func call(_ path: String, _ json: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: try fetch(path, body: Data(json.utf8))) as? [String: Any] ?? [:]
+    }
+
     /// The simulator's report: counters by outcome, limit violations by kind, people by reachability.
     public func report() throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: try fetch("/_/report")) as? [String: Any] ?? [:]
@@ -103,6 +118,7 @@ public final class PlatformServer: @unchecked Sendable {
         if let body {
             request.httpMethod = "POST"
             request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         let box = Box()
         let semaphore = DispatchSemaphore(value: 0)

@@ -24,8 +24,11 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "The simulated Page's id.") var pageID = "100000000000001"
     @Option(help: "The Meta app secret that signs webhooks.") var appSecret = "simulator-app-secret"
     @Option(help: "Herald's Messenger webhook URL, for receipts, echoes and taps.") var messengerWebhook: String?
+    @Option(help: "Deliver Telegram webhook updates here (http://127.0.0.1:PORT; the path comes from the webhook's https URL), as a TLS proxy in front of Herald would.") var telegramWebhookForward: String?
     @Option(help: "Milliseconds added to every API answer.") var latencyMs: Double = 0
     @Flag(help: "Refuse calls over the platforms' rate limits (429 / code 613), as they do.") var enforceLimits = false
+    @Option(help: "A bot's messages per second (default: Telegram's 30, 1,000 for paid broadcasts).") var botLimit: Int?
+    @Flag(help: "Do not keep requests for /_/requests (long benchmarks).") var noRecord = false
 
     func run() async throws {
         var settings = SimulatorSettings()
@@ -34,8 +37,11 @@ struct SimCommand: AsyncParsableCommand {
         settings.pageID = pageID
         settings.appSecret = appSecret
         settings.messengerWebhookURL = messengerWebhook
+        settings.telegramWebhookForward = telegramWebhookForward
         settings.latency = latencyMs > 0 ? .fixed(milliseconds: latencyMs) : .none
         settings.enforceLimits = enforceLimits
+        settings.telegramBotLimit = botLimit
+        settings.recordRequests = !noRecord
         var logger = Logger(label: "herald-sim")
         logger.logLevel = .warning
         let simulator = PlatformSimulator(settings: settings, port: port, logger: logger)

@@ -35,6 +35,7 @@ enum GraphAPI {
         }
         if violated && state.settings.enforceLimits {
             state.count("messenger_613")
+            state.sends.rejected += 1
             return GraphError(code: 613, message: "Calls to this api have exceeded the rate limit.").answer
         }
         if let person = state.population.person(.messenger, psid) {
@@ -54,6 +55,7 @@ enum GraphAPI {
             result["attachment_id"] = .string(String(1_857_777_770_000_000 + state.messageID()))
         }
         state.count("messenger_sent")
+        state.sends.accepted(at: now)
         if state.settings.messengerWebhookURL != nil {
             PeopleBehaviour.received(messenger: body["message"]!, mid: mid, psid: psid, state: &state, now: now)
         }

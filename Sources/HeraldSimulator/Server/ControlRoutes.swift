@@ -25,6 +25,7 @@ struct ControlRoutes {
                 state.scripts.removeAll()
                 state.limits.reset()
                 state.counters.removeAll()
+                state.sends = SendTally()
             case ("POST", "/_/outage"):
                 guard let seconds = input?["seconds"]?.number else { return nil }
                 state.faults.outageUntil = now + seconds
@@ -45,6 +46,15 @@ struct ControlRoutes {
                 if let share = input["drop_share"]?.number { state.faults.dropShare = share }
                 if let share = input["error_share"]?.number { state.faults.errorShare = share }
                 if let status = input["error_status"]?.int { state.faults.errorStatus = Int(status) }
+            case ("POST", "/_/telegram-webhook-forward"):
+                state.settings.telegramWebhookForward = input?["url"]?.string
+            case ("POST", "/_/settings"):
+                guard let input else { return nil }
+                if let url = input["messenger_webhook_url"] { state.settings.messengerWebhookURL = url.string }
+                if let share = input["read_share"]?.number { state.settings.behaviour.readShare = share }
+                if let share = input["click_share"]?.number { state.settings.behaviour.clickShare = share }
+                if let share = input["preview_share"]?.number { state.settings.behaviour.previewShare = share }
+                if let share = input["stop_share"]?.number { state.settings.behaviour.stopShare = share }
             case ("POST", "/_/updates"):
                 for update in input?.array ?? [] { if let object = update.object { state.queueUpdate(object) } }
             case ("GET", "/_/polls"):
@@ -88,6 +98,7 @@ struct ControlRoutes {
         let reachability = Dictionary(grouping: state.population.people, by: \.reachability.rawValue).mapValues { WireJSON.int(Int64($0.count)) }
         return WireJSON.object([
             "requests": .int(Int64(state.requests.count)),
+            "sends": state.sends.json,
             "counters": .object(state.counters.mapValues { .int(Int64($0)) }),
             "violations": .object(state.limits.violations.mapValues { .int(Int64($0)) }),
             "people": .object(reachability),

@@ -50,7 +50,9 @@ struct SimulatorResponder: HTTPResponder {
             parsed = object
         }
         let latency = simulator.state.withLock { state in
-            state.requests.append(.init(path: path, method: request.method.rawValue, body: request.method == .get ? "{}" : String(decoding: body, as: UTF8.self), contentType: request.headers[.contentType]))
+            if state.settings.recordRequests {
+                state.requests.append(.init(path: path, method: request.method.rawValue, body: request.method == .get ? "{}" : String(decoding: body, as: UTF8.self), contentType: request.headers[.contentType]))
+            }
             return state.latency.sample(&state.random)
         }
         if latency > 0 { try? await Task.sleep(for: .milliseconds(latency)) }

@@ -54,6 +54,37 @@ public final class PlatformSimulator: Service, Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await application.runService() }
             group.addTask { try await self.playReactions() }
+            group.addTask { try await self.deliverTelegramWebhook() }
+        }
+    }
+
+    /// While a webhook is set, pushes pending updates to it one at a time, in order, as Telegram does; an update
+    /// is forgotten once answered 2xx, and retried after a second otherwise. The HTTPS webhook URL is reached
+    /// through `telegramWebhookForward` (the TLS proxy that would stand in front of Herald).
+    private func deliverTelegramWebhook() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let (next, url, secret) = state.withLock { state -> (WireJSON?, String?, String?) in
+                guard !state.webhookURL.isEmpty, let forward = state.settings.telegramWebhookForward, let update = state.updates.first,
+                      let path = URL(string: state.webhookURL)?.path
+                else { return (nil, nil, nil) }
+                return (update, forward + path, state.webhookSecret)
+            }
+            guard let next, let url else {
+                try? await Task.sleep(for: .milliseconds(20))
+                continue
+            }
+            var headers = ["Content-Type": "application/json"]
+            if let secret { headers["X-Telegram-Bot-Api-Secret-Token"] = secret }
+            let status = await outbound.post(url, body: Array(next.text.utf8), headers: headers)
+            if let status, (200..<300).contains(status) {
+                state.withLock { state in
+                    if state.updates.first == next { state.updates.removeFirst() }
+                    state.count("telegram_webhook_updates")
+                }
+            } else {
+                state.withLock { $0.count("telegram_webhook_failures") }
+                try? await Task.sleep(for: .seconds(1))
+            }
         }
     }
 

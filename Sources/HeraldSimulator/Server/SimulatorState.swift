@@ -52,6 +52,8 @@ struct SimulatorState: Sendable {
     var reactions = ReactionQueue()
     /// Counts by outcome: `telegram_sent`, `messenger_sent`, `delivery`, `read`, `click`, `preview`, … .
     var counters: [String: Int] = [:]
+    /// Sends accepted and refused for a limit, and when the first and last accepted ones arrived.
+    var sends = SendTally()
     /// People who have already come through their growth source.
     var arrived: Set<String> = []
 
@@ -89,5 +91,23 @@ struct SimulatorState: Sendable {
         guard let index = scripts.firstIndex(where: { $0.recipient == recipient && $0.times > 0 }) else { return nil }
         scripts[index].times -= 1
         return scripts[index]
+    }
+}
+
+/// Sends accepted and refused for a limit, with the arrival span of the accepted ones: what a rate is measured on.
+struct SendTally: Sendable {
+    var accepted = 0
+    var rejected = 0
+    var first: Double?
+    var last: Double?
+
+    mutating func accepted(at now: Double) {
+        accepted += 1
+        first = first ?? now
+        last = now
+    }
+
+    var json: WireJSON {
+        ["accepted": .int(Int64(accepted)), "rejected": .int(Int64(rejected)), "first": first.map(WireJSON.double) ?? .null, "last": last.map(WireJSON.double) ?? .null]
     }
 }

@@ -54,12 +54,13 @@ enum BotAPI {
         let chat = body["chat_id"]!
         let chatID = chat.int ?? Int64(chat.string ?? "") ?? 0
         let violated = [
-            state.limits.over("bot", kind: "telegram_bot", limit: body["allow_paid_broadcast"]?.bool == true ? 1000 : 30, window: 1, now: now),
+            state.limits.over("bot", kind: "telegram_bot", limit: state.settings.telegramBotLimit ?? (body["allow_paid_broadcast"]?.bool == true ? 1000 : 30), window: 1, now: now),
             chatID > 0 && state.limits.over("chat:\(chatID)", kind: "telegram_chat", limit: 1, window: 1, now: now),
             chatID < 0 && state.limits.over("group:\(chatID)", kind: "telegram_group", limit: 20, window: 60, now: now),
         ].contains(true)
         if violated && state.settings.enforceLimits {
             state.count("telegram_429")
+            state.sends.rejected += 1
             return TelegramError(code: 429, description: "Too Many Requests: retry after 1", retryAfter: 1).answer
         }
         if let person = state.population.person(.telegram, String(chatID)) {
@@ -88,6 +89,7 @@ enum BotAPI {
         if let caption = body["caption"] { result["caption"] = caption }
         if let markup = body["reply_markup"] { result["reply_markup"] = markup }
         state.count("telegram_sent")
+        state.sends.accepted(at: now)
         if let person = state.population.person(.telegram, String(chatID)) {
             PeopleBehaviour.received(telegram: .object(result), by: person, state: &state, now: now)
         }
