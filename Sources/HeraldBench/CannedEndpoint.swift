@@ -28,6 +28,7 @@ final class CannedEndpoint {
                 server {
                     listen 127.0.0.1:\(port) reuseport backlog=4096;
                     location / { default_type application/json; return 200 '\(body)'; }
+                    location ~ /getMe$ { default_type application/json; return 200 '{"ok":true,"result":{"id":1,"is_bot":true,"first_name":"Bench","username":"bench_bot"}}'; }
                 }
             }
             """

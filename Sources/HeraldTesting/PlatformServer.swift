@@ -13,9 +13,22 @@ public final class PlatformServer: @unchecked Sendable {
     public static let pageID = "100000000000001"
     public static let appSecret = "simulator-app-secret"
 
-    /// `arguments` are `herald sim` options (`--enforce-limits`, `--latency-ms N`, `--messenger-webhook URL`).
+    /// Starts `herald sim` and blocks until it listens (benchmarks); `arguments` are its options (`--enforce-limits`,
+    /// `--latency-ms N`, `--messenger-webhook URL`).
     public init(arguments: [String] = []) throws {
         server = try ScriptServer(executable: PlatformServer.heraldBinary) { portFile in ["sim", "--port", "0", "--port-file", portFile] + arguments }
+    }
+
+    private init(launching arguments: [String]) throws {
+        server = try ScriptServer(launching: PlatformServer.heraldBinary) { portFile in ["sim", "--port", "0", "--port-file", portFile] + arguments }
+    }
+
+    /// Starts `herald sim` and waits until it listens without holding a thread of the cooperative pool: dozens of
+    /// tests start one at once, and blocking waits for their startups starved the tests beside them.
+    public static func start(arguments: [String] = []) async throws -> PlatformServer {
+        let platform = try PlatformServer(launching: arguments)
+        try await platform.server.ready()
+        return platform
     }
 
     /// The built `herald` binary: beside the running test bundle or benchmark, else in the package's debug build.

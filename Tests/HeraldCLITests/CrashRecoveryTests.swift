@@ -25,7 +25,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
     func kill9_midCampaign_restartSkipsNobodyAndRepeatsOnlyWhatWasInFlight() async throws {
-        let server = try PlatformServer(arguments: ["--latency-ms", "20"])
+        let server = try await PlatformServer.start(arguments: ["--latency-ms", "20"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
         try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken, extra: "paid_broadcast = true\nrate = 400\n[dispatch]\nuncertain_retry_seconds = 3")
@@ -70,7 +70,7 @@ import Testing
     /// prove the uncertain deliveries that had arrived sent, so only the ones that never arrived go out again.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
     func kill9_onMessenger_echoesResolveTheUncertainDeliveries_andNothingIsRepeated() async throws {
-        let server = try PlatformServer(arguments: ["--latency-ms", "20"])
+        let server = try await PlatformServer.start(arguments: ["--latency-ms", "20"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
         let secret = "crash-app-secret"
@@ -128,7 +128,7 @@ import Testing
     }
 
     @Test func rateLimits_holdWithZero429sAgainstAnEnforcingServer() async throws {
-        let server = try PlatformServer(arguments: ["--enforce-limits"])
+        let server = try await PlatformServer.start(arguments: ["--enforce-limits"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
         try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken)

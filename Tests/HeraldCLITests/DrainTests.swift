@@ -11,7 +11,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
     func sigterm_withAFrozenPlatform_exitsWithinTheBudget_andRecordsWhatWasInFlight() async throws {
         // A platform that takes requests and never answers
-        let server = try PlatformServer(arguments: ["--latency-ms", "600000"])
+        let server = try await PlatformServer.start(arguments: ["--latency-ms", "600000"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
         try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken, extra: "rate = 5", top: "drain_timeout_seconds = 2")

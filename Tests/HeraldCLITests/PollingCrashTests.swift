@@ -11,7 +11,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
     func kill9_whilePolling_losesNoUpdate_andRepeatsNone() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }
         try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken)

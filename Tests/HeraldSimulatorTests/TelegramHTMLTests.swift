@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import HeraldSimulator
 
@@ -26,5 +27,23 @@ struct TelegramHTMLTests {
         #expect(TelegramRules.check(method: "sendMessage", fits) == nil)
         let over: [String: WireJSON] = ["chat_id": 1, "text": .string(String(repeating: "😀", count: 2049))]
         #expect(TelegramRules.check(method: "sendMessage", over)?.description == "Bad Request: message is too long")
+    }
+}
+
+struct WireJSONParserTests {
+    @Test func parse_readsWhatJSONDecoderReads() throws {
+        let text = #"{"a": [1, -2, 3.5, 2.5e-1, true, false, null], "s": "Caf\u00e9 \ud83d\ude00 \"q\" \\ \/ \n", "o": {}, "e": [], "u": "ünï 😀"}"#
+        let parsed = try #require(WireJSON.parse(Array(text.utf8)))
+        let decoded = try JSONDecoder().decode(WireJSON.self, from: Data(text.utf8))
+        #expect(parsed == decoded)
+        #expect(parsed["s"]?.string == "Café 😀 \"q\" \\ / \n")
+        #expect(parsed["a"]?.array?.first == .int(1))
+        #expect(parsed["a"]?.array?[3] == .double(0.25))
+    }
+
+    @Test func parse_whenNotExactlyOneValue_isNil() {
+        let bad = ["", "{", "{\"a\":}", "[1,]", "{\"a\":1,}", "01", "1.", "-", "tru", "\"\u{01}\"", "\"\\x\"", "\"\\ud83d\"", "{} {}", "nul",
+                   String(repeating: "[", count: 100) + String(repeating: "]", count: 100)]
+        for text in bad { #expect(WireJSON.parse(Array(text.utf8)) == nil, "\(text) was read") }
     }
 }

@@ -39,19 +39,24 @@ struct SimulatorResponder: HTTPResponder {
         case .open: break
         }
         let parsed: [String: WireJSON]
-        if request.method == .get {
+        // What /_/requests shows: the body as sent when it is JSON, else its fields as JSON (form bodies).
+        let recorded: String
+        if request.method == .get || body.isEmpty {
             parsed = [:]
+            recorded = "{}"
         } else if let form = Self.form(request: request, body: body) {
             parsed = form
+            recorded = WireJSON.object(form).text
         } else {
             guard let object = WireJSON.parse(body)?.object else {
                 return try await answer(.json(400, ["ok": false, "error_code": 400, "description": "Bad Request: invalid JSON"]))
             }
             parsed = object
+            recorded = String(decoding: body, as: UTF8.self)
         }
         let latency = simulator.state.withLock { state in
             if state.settings.recordRequests {
-                state.requests.append(.init(path: path, method: request.method.rawValue, body: request.method == .get ? "{}" : String(decoding: body, as: UTF8.self), contentType: request.headers[.contentType]))
+                state.requests.append(.init(path: path, method: request.method.rawValue, body: recorded, contentType: request.headers[.contentType]))
             }
             return state.latency.sample(&state.random)
         }

@@ -29,9 +29,9 @@ public enum WireJSON: Sendable, Equatable, Decodable {
         }
     }
 
-    /// Parses a request body; nil when it is not JSON.
+    /// Parses a request body; nil when it is not exactly one JSON value.
     public static func parse(_ bytes: some Collection<UInt8>) -> WireJSON? {
-        try? JSONDecoder().decode(WireJSON.self, from: Data(bytes))
+        WireJSONParser.parse(Array(bytes))
     }
 
     public subscript(key: String) -> WireJSON? {

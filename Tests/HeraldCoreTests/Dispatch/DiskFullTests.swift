@@ -53,7 +53,7 @@ struct Tmpfs {
     @Test func fullDisk_pausesCleanly_losesNothing_andResumesByItself() async throws {
         let disk = try Tmpfs(megabytes: 24)
         defer { disk.unmount() }
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness(under: disk.path) { configuration in
             server.configure(&configuration)
             configuration.accounts["shop_bot"]?.rate = 100

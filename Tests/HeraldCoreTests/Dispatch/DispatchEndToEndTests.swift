@@ -6,7 +6,7 @@ import Testing
 
 @Suite(.serialized) struct DispatchEndToEndTests {
     @Test func telegramCampaign_sendsEveryModuleToTheTaggedAudience() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         try await harness.run { _ in
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func messengerCampaign_holdsTheTwentyFourHourRule() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         let importJob = #"{"type": "subscribers", "account": "shop_page", "action": "import", "subscribers": [{"id": "1001", "first_name": "Ann"}, {"id": "1002", "first_name": "Bo"}, {"id": "1003"}]}"#
@@ -90,7 +90,7 @@ import Testing
         """#
 
     @Test func everyModule_onBothPlatforms_isAcceptedByTheServerInOrder_andMediaIsReused() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         // A group that was upgraded: its first message answers with the new id
         try server.script(recipient: "-4001", status: 400, body: #"{"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1009876543210}}"#)
         let harness = try DaemonHarness { server.configure(&$0) }
@@ -125,7 +125,7 @@ import Testing
 
 @Suite(.serialized) struct PersonalisationEndToEndTests {
     @Test func username_fromAnImport_andAnInlineRecipient_isRendered() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         try await harness.run { _ in
@@ -146,7 +146,7 @@ import Testing
 
 
     @Test func personalisedTitle_overTheLimitWithEmojiAndCombiningMarks_isFittedAndAccepted() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         // 18 grapheme clusters but 29 UTF-16 units: Messenger counts the units, and allows 20 in a title
@@ -174,7 +174,7 @@ import Testing
 
 @Suite(.serialized) struct MediaReuseEndToEndTests {
     @Test func media_uploadedOnceByURL_thenSentByTheReturnedID() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { configuration in
             server.configure(&configuration)
             configuration.accounts["shop_bot"]?.rate = 2

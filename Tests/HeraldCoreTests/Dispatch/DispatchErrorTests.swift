@@ -9,7 +9,7 @@ import Testing
     static let campaign = #"{"type": "campaign", "id": "c", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hello"}]}}"#
 
     @Test func errors_eachClassGetsItsTreatment() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         // Given one recipient per error class
         try server.script(recipient: "11", status: 403, body: #"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#)
         try server.script(recipient: "12", status: 502, body: #"{"ok":false,"error_code":502,"description":"Bad Gateway"}"#)
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func blocked_inOneCampaign_isNeverSentTheOthersAlreadyLoaded() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         try server.script(recipient: "21", status: 403, body: #"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#, times: 5)
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func revokedToken_pausesTheAccountWithoutFailingDeliveries() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { configuration in
             server.configure(&configuration)
             configuration.accounts["shop_bot"]?.token = Secret(value: "999:revoked", origin: "test")
@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func pauseAndCancel_stopAMidCampaignWithoutLosingAnyone() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { configuration in
             server.configure(&configuration)
             configuration.accounts["shop_bot"]?.rate = 5
@@ -148,7 +148,7 @@ import Testing
 
 @Suite(.serialized) struct SchedulingTests {
     @Test func scheduledCampaign_waitsInTheDatabase_survivesARestart_andGoesOutOnTime() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         // Far enough ahead that accepting it under a loaded test run cannot reach the send time

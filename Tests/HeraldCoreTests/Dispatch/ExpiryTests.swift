@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func runningCampaign_pastItsExpiry_skipsWhatIsLeftAndCompletes() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { configuration in
             server.configure(&configuration)
             configuration.accounts["shop_bot"]?.rate = 1
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func scheduledCampaign_pastItsExpiry_neverStarts() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         try await harness.run { _ in

@@ -8,7 +8,7 @@ import Testing
 /// and resumes by itself, with nothing failed and every delivery sent once.
 @Suite(.serialized) struct OutageTests {
     @Test func outage_backsTheAccountOff_probes_andResumes_withNothingFailed() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { configuration in
             server.configure(&configuration)
             configuration.accounts["shop_bot"]?.rate = 20

@@ -9,7 +9,7 @@ import Testing
     let body = Array(#"{"chat_id":1,"text":"hi"}"#.utf8)
 
     @Test func send_manyConcurrentRequestsOnOneThread() async throws {
-        let server = try PlatformServer(arguments: ["--latency-ms", "500"])
+        let server = try await PlatformServer.start(arguments: ["--latency-ms", "500"])
         let transport = try CurlTransport(maxConnections: 64, timeout: .seconds(10))
         let url = "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage"
         let started = Date()
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func thread_startsWithTheServiceOrTheFirstRequest_neverInInit() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let idle = try CurlTransport()
         #expect(!idle.isStarted)
         // A transport that never ran shuts down at once, without a thread
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func send_whenTheAnswerTimesOut_saysTheRequestWasSent() async throws {
-        let server = try PlatformServer(arguments: ["--latency-ms", "3000"])
+        let server = try await PlatformServer.start(arguments: ["--latency-ms", "3000"])
         let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(1))
         let result = await transport.send(HTTPRequest(url: "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage", body: body))
         guard case .failure(let reason, let sent) = result else { Issue.record("expected a failure, got \(result)"); return }
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func send_whenAReusedConnectionDiesAfterTakingTheRequest_reportsItSentAndDoesNotResend() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let transport = try CurlTransport(maxConnections: 1, timeout: .seconds(5))
         let url = "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage"
         // Given a kept-alive connection, and a platform that takes the next request for chat 2 and then dies
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func send_whenCancelledInFlight_returnsAtOnceAsPossiblySent() async throws {
-        let server = try PlatformServer(arguments: ["--latency-ms", "60000"])
+        let server = try await PlatformServer.start(arguments: ["--latency-ms", "60000"])
         let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(30))
         let url = "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage"
         let task = Task { await transport.send(HTTPRequest(url: url, body: body)) }
@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func send_whenTheAnswerIsTooLarge_failsInsteadOfBuffering() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(5), maxResponseBytes: 16)
         let result = await transport.send(HTTPRequest(url: "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage", body: body))
         #expect(result == .failure(reason: "response larger than 16 bytes", requestSent: true))
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func channel_classifiesThroughTheRealTransport() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let transport = try CurlTransport()
         var account = Configuration.embeddedDefaults(environment: [:]).accounts["shop_bot"]!
         account.apiBaseURL = server.baseURL

@@ -11,7 +11,7 @@ import Testing
     static let chrome = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"
 
     @Test func trackedLinks_redirectToTheStoredURL_andCountPeopleApartFromBots() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         try await harness.run { parts in

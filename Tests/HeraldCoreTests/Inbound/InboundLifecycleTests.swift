@@ -22,7 +22,7 @@ import Testing
     static let messengerCampaign = #"{"type": "campaign", "id": "fb-sale", "account": "shop_page", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Sale today"}]}}"#
 
     @Test func aMessageOpensTheWindow_receiptsMarkDeliveredAndRead_onceEach() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try Self.harness(server)
         defer { harness.remove() }
         try await harness.run { parts in
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func stop_unsubscribes_andNoCampaignReachesThemAgain() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try Self.harness(server)
         defer { harness.remove() }
         try await harness.run { parts in
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func anEcho_provesAnUncertainDeliverySent_andItIsNotSentAgain() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try Self.harness(server) { $0.dispatch.uncertainRetrySeconds = 2 }
         defer { harness.remove() }
         try await harness.run { parts in
@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test func longPolling_subscribesFromStart_answersCallbacks_andResumesFromItsOffsetAfterARestart() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try Self.harness(server)
         defer { harness.remove() }
         let from = #""from":{"id":9001,"is_bot":false,"first_name":"Lu","username":"lu"}"#
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func automatedMessages_welcomeDefaultReplyOnceAndGoodbye() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try Self.harness(server)
         defer { harness.remove() }
         let automation = #"{"type": "automation", "account": "shop_bot", "welcome": {"modules": [{"type": "text", "text": "Welcome {{first_name}}!"}]}, "goodbye": {"modules": [{"type": "text", "text": "Bye for now"}]}, "default_reply": {"message": {"modules": [{"type": "text", "text": "A person will answer soon"}]}, "min_interval_minutes": 60}}"#
@@ -148,7 +148,7 @@ import Testing
 /// The Messenger User Profile API fills the names of new subscribers, once each.
 @Suite struct ProfileEnrichmentTests {
     @Test func newMessengerSubscribers_getTheirNames_andOneWithoutAProfileIsAskedOnce() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try InboundLifecycleTests.harness(server)
         defer { harness.remove() }
         try await harness.run { parts in

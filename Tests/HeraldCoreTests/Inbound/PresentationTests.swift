@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func presentation_isSetOnce_andOnlyWhatChangedIsSetAgain() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         func calls(_ suffix: String) throws -> [String] { try server.requests().filter { $0.path.hasSuffix(suffix) }.map(\.body) }

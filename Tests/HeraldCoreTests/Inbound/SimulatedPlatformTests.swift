@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func telegramWebhook_updatesPushedByThePlatform_subscribeWithTheirSource_inOrder_once() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { configuration in
             server.configure(&configuration)
             configuration.accounts["shop_bot"]?.updates = .webhook
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func simulatedPeople_onMessenger_subscribe_receive_andTheirSignedReceiptsAreCounted() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { configuration in
             server.configure(&configuration)
             configuration.accounts["shop_page"]?.appSecret = Secret(value: PlatformServer.appSecret, origin: "test")

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func enqueueMessage_withoutAJobFile_isSentAtOnceAndTrackedAsAJob() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         try await harness.run { parts in
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func dispatcher_sendsTheStoredSpec_neverTheJobText() async throws {
-        let server = try PlatformServer()
+        let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         try await harness.run { parts in
