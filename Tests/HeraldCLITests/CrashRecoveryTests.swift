@@ -154,5 +154,8 @@ import Testing
         #expect(elapsed >= 4 && elapsed < 15, "took \(elapsed) s")
         #expect(!log.contains("rate limited"), "the server had to push back: \(log)")
         #expect(try server.requests().count == 122)
+        // The simulator counted no call over any limit (bot, private chat, group), refused or not
+        let violations = try server.report()["violations"] as? [String: Int]
+        #expect(violations == [:], "over a limit: \(String(describing: violations))")
     }
 }
