@@ -12,6 +12,7 @@ extension PlatformSimulator {
     @discardableResult
     public func arrive(over seconds: Double) -> Int {
         let now = self.now
+        defer { ringBells() }
         return state.withLock { PeopleBehaviour.arrive(limit: .max, over: seconds, state: &$0, now: now) }
     }
 

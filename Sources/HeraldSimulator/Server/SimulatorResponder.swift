@@ -8,6 +8,8 @@ struct SimulatorResponder: HTTPResponder {
     let simulator: PlatformSimulator
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        // Whatever this request changes (a send people react to, updates queued, a webhook set), the loops see it.
+        defer { simulator.ringBells() }
         let path = request.uri.path
         var request = request
         let body = Array((try? await request.collectBody(upTo: 64 << 20))?.readableBytesView ?? [])
@@ -119,7 +121,7 @@ struct SimulatorResponder: HTTPResponder {
         while true {
             let ready = simulator.state.withLock { state in Array(state.updates.filter { ($0["update_id"]?.int ?? 0) >= offset }.prefix(limit)) }
             if !ready.isEmpty || simulator.now >= deadline || Task.isCancelled { return BotAPI.ok(.array(ready)) }
-            try? await Task.sleep(for: .milliseconds(5))
+            await simulator.pollBell.wait(seconds: deadline - simulator.now)
         }
     }
 

@@ -24,6 +24,11 @@ public final class PlatformSimulator: Service, Sendable {
     let logger: Logger
     private let bound = Mutex<Int?>(nil)
     private let outbound = Outbound()
+    /// Rung when people have something new to do, and when Telegram has updates to push.
+    let reactionsBell = Doorbell()
+    let updatesBell = Doorbell()
+    /// Rung when updates are queued, for a waiting `getUpdates`.
+    let pollBell = Doorbell()
 
     public init(settings: SimulatorSettings, host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "herald-sim")) {
         state = Mutex(SimulatorState(settings: settings))
@@ -51,11 +56,22 @@ public final class PlatformSimulator: Service, Sendable {
             onServerRunning: { [self] channel in self.bound.withLock { $0 = channel.localAddress?.port } },
             logger: logger
         )
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await application.runService() }
-            group.addTask { try await self.playReactions() }
-            group.addTask { try await self.deliverTelegramWebhook() }
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await application.runService() }
+                group.addTask { try await self.playReactions() }
+                group.addTask { try await self.deliverTelegramWebhook() }
+            }
+        } onGracefulShutdown: {
+            self.ringBells()
         }
+    }
+
+    /// Something may have changed what people or Telegram have to do: the loops look again.
+    func ringBells() {
+        reactionsBell.ring()
+        updatesBell.ring()
+        pollBell.ring()
     }
 
     /// While a webhook is set, pushes pending updates to it one at a time, in order, as Telegram does; an update
@@ -70,7 +86,7 @@ public final class PlatformSimulator: Service, Sendable {
                 return (update, forward + path, state.webhookSecret)
             }
             guard let next, let url else {
-                try? await Task.sleep(for: .milliseconds(20))
+                await updatesBell.wait(seconds: nil)
                 continue
             }
             var headers = ["Content-Type": "application/json"]
@@ -103,7 +119,10 @@ public final class PlatformSimulator: Service, Sendable {
                 for reaction in due {
                     switch reaction {
                     case .messengerEvent: break
-                    case .telegramUpdate(let update): state.withLock { $0.queueUpdate(update) }
+                    case .telegramUpdate(let update):
+                        state.withLock { $0.queueUpdate(update) }
+                        updatesBell.ring()
+                        pollBell.ring()
                     case .fetch(let url, let agent, let counter):
                         group.addTask {
                             let status = await self.outbound.fetch(url, userAgent: agent)
@@ -111,8 +130,7 @@ public final class PlatformSimulator: Service, Sendable {
                         }
                     }
                 }
-                let wait = min(max((next ?? now + 0.05) - now, 0.002), 0.05)
-                try? await Task.sleep(for: .seconds(wait))
+                await reactionsBell.wait(seconds: next.map { max($0 - now, 0) })
             }
         }
     }
