@@ -6,7 +6,7 @@ struct HeraldCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herald",
         abstract: "Conversational marketing on Messenger and Telegram, driven by a spool of JSON job files.",
-        subcommands: [RunCommand.self, SubmitCommand.self, ValidateCommand.self, ConfigCommand.self, TelegramCommand.self, LinksCommand.self, SimCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, SubmitCommand.self, ValidateCommand.self, ConfigCommand.self, TelegramCommand.self, LinksCommand.self, SimCommand.self, DemoCommand.self, ReportCommand.self]
     )
 }
 

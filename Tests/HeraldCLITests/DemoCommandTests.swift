@@ -34,6 +34,56 @@ struct DemoCommandTests {
         let sources = try await database.read { try Set(String.fetchAll($0, sql: "SELECT DISTINCT source FROM subscribers")) }
         #expect(sources.isSuperset(of: ["website_button", "qr_code", "popup_form", "facebook_page_button", "facebook_page_image"]))
         #expect(FileManager.default.fileExists(atPath: keep + "/herald.log"))
+
+        // herald report reads the kept ledger: the list, one campaign in JSON (valid against its schema, equal to
+        // the ledger), and one CSV row per recipient
+        let config = keep + "/herald.toml"
+        try #"[accounts.shop_bot]\#nplatform = "telegram"\#n[accounts.shop_page]\#nplatform = "messenger"\#npage_id = "100000000000001"\#n"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let list = try await runCommandOffPool(["report", "--config", config, "--state", keep + "/state"])
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(states.keys.allSatisfy { list.stdout.contains(String($0.prefix(11))) }, "\(list.stdout)")
+        let json = try await runCommandOffPool(["report", "new-arrivals-messenger", "--format", "json", "--config", config, "--state", keep + "/state"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let funnel = try #require(report["funnel"] as? [String: Any])
+        let ledger = try await database.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT count(*) AS audience, sum(d.state = 'sent') AS sent, sum(d.read_at IS NOT NULL) AS read,
+                       (SELECT count(DISTINCT subscriber_id) FROM events e WHERE e.campaign_id = c.id AND e.kind = 'click' AND coalesce(json_extract(e.detail, '$.agent'), 'human') = 'human') AS clicked
+                FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE c.job_id = 'new-arrivals-messenger'
+                """)!
+        }
+        #expect(funnel["audience"] as? Int == ledger["audience"])
+        #expect(funnel["sent"] as? Int == ledger["sent"])
+        #expect(funnel["read"] as? Int == ledger["read"])
+        #expect((funnel["clicked"] as? [String: Any])?["humans"] as? Int == ledger["clicked"])
+        #expect((report["links"] as? [Any])?.count == 3)
+        let telegram = try await runCommandOffPool(["report", "spring-sale-2026-telegram", "--format", "json", "--config", config, "--state", keep + "/state"])
+        #expect(telegram.stdout.contains(#""read":null"#))
+        if JobSchemaTests.hasValidator {
+            let check = try await runCommandOffPool(["python3", "-c", """
+                import json, sys, jsonschema
+                schema = json.load(open(sys.argv[1]))
+                jsonschema.Draft202012Validator.check_schema(schema)
+                for text in sys.argv[2:]:
+                    jsonschema.validate(json.loads(text), schema)
+                print("valid")
+                """, packageRoot.path + "/spool/report.schema.json", json.stdout, telegram.stdout], executable: "/usr/bin/env")
+            #expect(check.stdout.contains("valid"), "\(check.stderr)")
+        }
+        let recipients = try await runCommandOffPool(["report", "new-arrivals-messenger", "--recipients", "--config", config, "--state", keep + "/state"])
+        let lines = recipients.stdout.split(separator: "\r\n")
+        #expect(lines.first == "recipient,name,state,reason,attempts,sent_at,delivered_at,read_at,clicks,possible_duplicate")
+        #expect(lines.count == (ledger["audience"] as Int) + 1)
+        let unknown = try await runCommandOffPool(["report", "nope", "--config", config, "--state", keep + "/state"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no campaign nope (campaigns: spring-sale-2026-telegram, new-arrivals-messenger, demo-scheduled-video)"))
+    }
+
+    @Test func report_withoutADatabase_saysWhere() throws {
+        let result = try runCommand(["report", "--state", "/nonexistent/herald-state"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no database at /nonexistent/herald-state/herald.sqlite"))
     }
 
     @Test func demo_withBadOptions_saysWhatIsWrong() throws {

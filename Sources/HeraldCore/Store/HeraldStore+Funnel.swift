@@ -7,47 +7,107 @@ extension HeraldStore {
     /// each account's platform (a campaign of an account no longer configured is left out).
     public func campaignFunnels(platforms: [String: Platform]) async throws -> [CampaignFunnel] {
         try await database.read { db in
-            let campaigns = try Row.fetchAll(db, sql: "SELECT id, job_id, name, account, state, started_at FROM campaigns WHERE kind = 'campaign' ORDER BY id")
-            return try campaigns.compactMap { campaign -> CampaignFunnel? in
-                guard let platform = platforms[campaign["account"]] else { return nil }
-                let id: Int64 = campaign["id"]
-                var states: [String: Int] = [:]
-                var failed: [CampaignFunnel.Reason] = [], skipped: [CampaignFunnel.Reason] = []
-                for row in try Row.fetchAll(db, sql: "SELECT state, error, count(*) AS n FROM deliveries WHERE campaign_id = ? GROUP BY state, error ORDER BY n DESC", arguments: [id]) {
-                    let state: String = row["state"], count: Int = row["n"]
-                    states[state, default: 0] += count
-                    let reason = CampaignFunnel.Reason(reason: row["error"] ?? "unknown", count: count)
-                    if state == DeliveryState.failed.rawValue { failed.append(reason) }
-                    if state == DeliveryState.skipped.rawValue { skipped.append(reason) }
-                }
-                let eventRows = try Row.fetchAll(db, sql: """
-                    SELECT kind, count(DISTINCT delivery_id) AS deliveries, count(DISTINCT subscriber_id) AS people, count(*) AS n,
-                           coalesce(json_extract(detail, '$.agent'), 'human') AS agent
-                    FROM events WHERE campaign_id = ? AND kind IN ('delivered', 'read', 'click') GROUP BY kind, agent
-                    """, arguments: [id])
-                func events(_ kind: EventKind, agent: String? = nil) -> Row? {
-                    eventRows.first { $0["kind"] == kind.rawValue && (agent == nil || $0["agent"] == agent) }
-                }
-                let read: Int = events(.read)?["deliveries"] ?? 0
-                let delivered = try Int.fetchOne(db, sql: """
-                    SELECT count(DISTINCT delivery_id) FROM events WHERE campaign_id = ? AND kind IN ('delivered', 'read') AND delivery_id IS NOT NULL
-                    """, arguments: [id]) ?? 0
-                let unsubscribed = try Int.fetchOne(db, sql: """
-                    SELECT count(DISTINCT e.subscriber_id) FROM events e JOIN deliveries d ON d.subscriber_id = e.subscriber_id AND d.campaign_id = ?
-                    WHERE e.kind IN ('unsubscribed', 'blocked') AND e.at >= ?
-                    """, arguments: [id, (campaign["started_at"] as Int64?) ?? Int64.max]) ?? 0
-                return CampaignFunnel(
-                    jobID: campaign["job_id"], name: campaign["name"], account: campaign["account"], platform: platform, state: campaign["state"],
-                    audience: states.values.reduce(0, +), sent: states[DeliveryState.sent.rawValue] ?? 0, reportedDelivered: delivered, reportedRead: read,
-                    clickedHumans: events(.click, agent: ClickAgent.human.rawValue)?["people"] ?? 0,
-                    previewBotFetches: events(.click, agent: ClickAgent.previewBot.rawValue)?["n"] ?? 0,
-                    unknownFetches: events(.click, agent: ClickAgent.unknown.rawValue)?["n"] ?? 0,
-                    unsubscribed: unsubscribed,
-                    pending: DeliveryState.allCases.filter(\.isOpen).reduce(0) { $0 + (states[$1.rawValue] ?? 0) },
-                    failed: failed, skipped: skipped
+            try Row.fetchAll(db, sql: "SELECT id, job_id, name, account, state, started_at, finished_at FROM campaigns WHERE kind = 'campaign' ORDER BY id")
+                .compactMap { campaign in try platforms[campaign["account"]].map { try Self.funnel(db, campaign, platform: $0) } }
+        }
+    }
+
+    /// One campaign in detail, by its job id (nil when there is none, or its account is not configured).
+    public func campaignReport(jobID: String, platforms: [String: Platform]) async throws -> CampaignReport? {
+        try await database.read { db in
+            guard let campaign = try Row.fetchOne(db, sql: "SELECT id, job_id, name, account, state, started_at, finished_at FROM campaigns WHERE job_id = ?", arguments: [jobID]),
+                  let platform = platforms[campaign["account"]]
+            else { return nil }
+            let funnel = try Self.funnel(db, campaign, platform: platform)
+            var targets: [CampaignReport.Target] = []
+            let links = try Row.fetchAll(db, sql: """
+                SELECT l.url, count(DISTINCT CASE WHEN json_extract(e.detail, '$.agent') = 'human' THEN e.subscriber_id END) AS humans,
+                       sum(json_extract(e.detail, '$.agent') = 'human') AS total, sum(json_extract(e.detail, '$.agent') != 'human') AS bots
+                FROM campaign_links l LEFT JOIN events e ON e.campaign_id = l.campaign_id AND e.kind = 'click' AND json_extract(e.detail, '$.link') = l.link_index
+                WHERE l.campaign_id = ? GROUP BY l.link_index ORDER BY l.link_index
+                """, arguments: [funnel.id])
+            targets += links.map { CampaignReport.Target(kind: "link", value: $0["url"], humans: $0["humans"], total: $0["total"] ?? 0, bots: $0["bots"] ?? 0) }
+            let buttons = try Row.fetchAll(db, sql: """
+                SELECT json_extract(detail, '$.payload') AS payload, count(DISTINCT subscriber_id) AS humans, count(*) AS total
+                FROM events WHERE campaign_id = ? AND kind = 'click' AND json_extract(detail, '$.payload') IS NOT NULL GROUP BY payload ORDER BY total DESC
+                """, arguments: [funnel.id])
+            targets += buttons.map { CampaignReport.Target(kind: "button", value: $0["payload"], humans: $0["humans"], total: $0["total"], bots: 0) }
+            let start = funnel.startedAt ?? 0
+            let end = max(try Int64.fetchOne(db, sql: "SELECT max(at) FROM events WHERE campaign_id = ?", arguments: [funnel.id]) ?? start, start)
+            let seconds = CampaignReport.bucketSeconds(forSpan: end - start)
+            let step = Int64(seconds) * 1000
+            var buckets: [Int64: CampaignReport.Bucket] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT (at - ?) / ? AS slot, sum(kind = 'sent') AS sent, sum(kind = 'read') AS read, sum(kind = 'click' AND coalesce(json_extract(detail, '$.agent'), 'human') = 'human') AS clicks
+                FROM events WHERE campaign_id = ? AND kind IN ('sent', 'read', 'click') AND at >= ? GROUP BY slot ORDER BY slot
+                """, arguments: [start, step, funnel.id, start]) {
+                let slot: Int64 = row["slot"]
+                buckets[slot] = CampaignReport.Bucket(start: start + slot * step, sent: row["sent"], read: row["read"], clicks: row["clicks"])
+            }
+            let last = buckets.keys.max() ?? -1
+            let series = last < 0 ? [] : (0...last).map { buckets[$0] ?? CampaignReport.Bucket(start: start + $0 * step, sent: 0, read: 0, clicks: 0) }
+            return CampaignReport(funnel: funnel, targets: targets, bucketSeconds: seconds, series: series)
+        }
+    }
+
+    /// Every recipient of a campaign, in the order they were added, with what happened to them.
+    public func campaignRecipients(jobID: String) async throws -> [RecipientRow] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.platform_id, trim(coalesce(s.first_name, '') || ' ' || coalesce(s.last_name, '')) AS name, d.state, d.error, d.attempts, d.sent_at,
+                       d.delivered_at, d.read_at, d.possible_duplicate,
+                       (SELECT count(*) FROM events e WHERE e.delivery_id = d.id AND e.kind = 'click' AND coalesce(json_extract(e.detail, '$.agent'), 'human') = 'human') AS clicks
+                FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id JOIN subscribers s ON s.id = d.subscriber_id
+                WHERE c.job_id = ? ORDER BY d.id
+                """, arguments: [jobID]).map { row in
+                let name: String = row["name"]
+                return RecipientRow(
+                    platformID: row["platform_id"], name: name.isEmpty ? nil : name, state: row["state"], reason: row["error"], attempts: row["attempts"],
+                    sentAt: row["sent_at"], deliveredAt: row["delivered_at"], readAt: row["read_at"], clicks: row["clicks"], possibleDuplicate: row["possible_duplicate"]
                 )
             }
         }
+    }
+
+    /// One campaign's funnel from its `campaigns` row.
+    static func funnel(_ db: Database, _ campaign: Row, platform: Platform) throws -> CampaignFunnel {
+        let id: Int64 = campaign["id"]
+        var states: [String: Int] = [:]
+        var failed: [CampaignFunnel.Reason] = [], skipped: [CampaignFunnel.Reason] = []
+        for row in try Row.fetchAll(db, sql: "SELECT state, error, count(*) AS n FROM deliveries WHERE campaign_id = ? GROUP BY state, error ORDER BY n DESC", arguments: [id]) {
+            let state: String = row["state"], count: Int = row["n"]
+            states[state, default: 0] += count
+            let reason = CampaignFunnel.Reason(reason: row["error"] ?? "unknown", count: count)
+            if state == DeliveryState.failed.rawValue { failed.append(reason) }
+            if state == DeliveryState.skipped.rawValue { skipped.append(reason) }
+        }
+        let eventRows = try Row.fetchAll(db, sql: """
+            SELECT kind, count(DISTINCT delivery_id) AS deliveries, count(DISTINCT subscriber_id) AS people, count(*) AS n,
+                   coalesce(json_extract(detail, '$.agent'), 'human') AS agent
+            FROM events WHERE campaign_id = ? AND kind IN ('delivered', 'read', 'click') GROUP BY kind, agent
+            """, arguments: [id])
+        func events(_ kind: EventKind, agent: String? = nil) -> Row? {
+            eventRows.first { $0["kind"] == kind.rawValue && (agent == nil || $0["agent"] == agent) }
+        }
+        let read: Int = events(.read)?["deliveries"] ?? 0
+        let delivered = try Int.fetchOne(db, sql: """
+            SELECT count(DISTINCT delivery_id) FROM events WHERE campaign_id = ? AND kind IN ('delivered', 'read') AND delivery_id IS NOT NULL
+            """, arguments: [id]) ?? 0
+        let unsubscribed = try Int.fetchOne(db, sql: """
+            SELECT count(DISTINCT e.subscriber_id) FROM events e JOIN deliveries d ON d.subscriber_id = e.subscriber_id AND d.campaign_id = ?
+            WHERE e.kind IN ('unsubscribed', 'blocked') AND e.at >= ?
+            """, arguments: [id, (campaign["started_at"] as Int64?) ?? Int64.max]) ?? 0
+        return CampaignFunnel(
+            id: id, jobID: campaign["job_id"], name: campaign["name"], account: campaign["account"], platform: platform, state: campaign["state"],
+            audience: states.values.reduce(0, +), sent: states[DeliveryState.sent.rawValue] ?? 0, reportedDelivered: delivered, reportedRead: read,
+            clickedHumans: events(.click, agent: ClickAgent.human.rawValue)?["people"] ?? 0,
+            humanClicks: events(.click, agent: ClickAgent.human.rawValue)?["n"] ?? 0,
+            previewBotFetches: events(.click, agent: ClickAgent.previewBot.rawValue)?["n"] ?? 0,
+            unknownFetches: events(.click, agent: ClickAgent.unknown.rawValue)?["n"] ?? 0,
+            unsubscribed: unsubscribed,
+            pending: DeliveryState.allCases.filter(\.isOpen).reduce(0) { $0 + (states[$1.rawValue] ?? 0) },
+            failed: failed, skipped: skipped, startedAt: campaign["started_at"], finishedAt: campaign["finished_at"]
+        )
     }
 }
 

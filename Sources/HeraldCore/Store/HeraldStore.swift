@@ -40,6 +40,7 @@ public final class HeraldStore: Sendable {
 
     /// Opens an existing database for reading only (the CLI, while the daemon runs).
     public init(readingAt path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreOpenError(path: path) }
         var configuration = GRDB.Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
@@ -184,4 +185,10 @@ public struct StoreCounts: Sendable, Equatable {
     public var jobs: Int
     public var campaignsWaiting: Int
     public var subscribers: Int
+}
+
+/// There is no database where a report looked for one.
+public struct StoreOpenError: Error, CustomStringConvertible {
+    public var path: String
+    public var description: String { "no database at \(path): has the daemon run with this state directory (--state, or state_dir in the configuration)?" }
 }

@@ -10,6 +10,8 @@ public struct CampaignFunnel: Sendable, Equatable {
         }
     }
 
+    /// The campaign's row id.
+    public var id: Int64
     public var jobID: String
     public var name: String?
     public var account: String
@@ -23,6 +25,8 @@ public struct CampaignFunnel: Sendable, Equatable {
     public var reportedRead: Int
     /// Distinct recipients who clicked, by who made the click.
     public var clickedHumans: Int
+    /// Clicks by people, counting each one (a person may click twice, or two links).
+    public var humanClicks: Int
     public var previewBotFetches: Int
     public var unknownFetches: Int
     /// Recipients who unsubscribed or blocked after the campaign started.
@@ -30,11 +34,16 @@ public struct CampaignFunnel: Sendable, Equatable {
     public var pending: Int
     public var failed: [Reason]
     public var skipped: [Reason]
+    /// When it started and finished, in epoch milliseconds.
+    public var startedAt: Int64?
+    public var finishedAt: Int64?
 
     public init(
-        jobID: String, name: String?, account: String, platform: Platform, state: String, audience: Int, sent: Int, reportedDelivered: Int, reportedRead: Int,
-        clickedHumans: Int, previewBotFetches: Int, unknownFetches: Int, unsubscribed: Int, pending: Int, failed: [Reason], skipped: [Reason]
+        id: Int64, jobID: String, name: String?, account: String, platform: Platform, state: String, audience: Int, sent: Int, reportedDelivered: Int, reportedRead: Int,
+        clickedHumans: Int, humanClicks: Int, previewBotFetches: Int, unknownFetches: Int, unsubscribed: Int, pending: Int, failed: [Reason], skipped: [Reason],
+        startedAt: Int64?, finishedAt: Int64?
     ) {
+        self.id = id
         self.jobID = jobID
         self.name = name
         self.account = account
@@ -45,12 +54,15 @@ public struct CampaignFunnel: Sendable, Equatable {
         self.reportedDelivered = reportedDelivered
         self.reportedRead = reportedRead
         self.clickedHumans = clickedHumans
+        self.humanClicks = humanClicks
         self.previewBotFetches = previewBotFetches
         self.unknownFetches = unknownFetches
         self.unsubscribed = unsubscribed
         self.pending = pending
         self.failed = failed
         self.skipped = skipped
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
     }
 
     /// Delivered: Messenger's receipts; on Telegram an accepted send is as far as anyone can know, so every sent.
@@ -58,6 +70,12 @@ public struct CampaignFunnel: Sendable, Equatable {
 
     /// Read: Messenger's read receipts; nil on Telegram, which tells bots nothing (n/a, never 0).
     public var read: Int? { platform == .telegram ? nil : min(reportedRead, sent) }
+
+    /// Fetches by anything but a person: preview bots and unknown agents.
+    public var botFetches: Int { previewBotFetches + unknownFetches }
+
+    /// Click-through rate: distinct people who clicked per message sent.
+    public var clickThroughRate: Double { CampaignFunnel.share(clickedHumans, of: sent) }
 
     public var failedCount: Int { failed.reduce(0) { $0 + $1.count } }
     public var skippedCount: Int { skipped.reduce(0) { $0 + $1.count } }
