@@ -21,6 +21,13 @@ struct ControlCommandTests {
         try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/later.json"))
         #expect(await waitUntil(timeout: 20) { (try? campaignState()) == "scheduled" })
 
+        // herald status sees the daemon by its lock, the accounts and the scheduled campaign
+        let status = try await runCommandOffPool(["status", "--config", workspace.config])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("daemon: running (PID \(daemon.process.processIdentifier))"), "\(status.stdout)")
+        #expect(status.stdout.contains("shop_bot: telegram, 30/s, NO TOKEN: jobs queue, nothing is sent"), "\(status.stdout)")
+        #expect(status.stdout.contains("later on shop_bot: scheduled (due "), "\(status.stdout)")
+
         // When it is paused, resumed and cancelled from the command line, Then each takes effect
         let pause = try await runCommandOffPool(["pause", "later", "--config", workspace.config])
         #expect(pause.status == 0, "\(pause.stdout)\(pause.stderr)")
@@ -38,6 +45,9 @@ struct ControlCommandTests {
         #expect(again.status == 1)
         #expect((again.stdout + again.stderr).contains(#"rejected: job: job "later" is already cancelled"#), "\(again.stdout)\(again.stderr)")
         _ = await daemon.stop()
+        let stopped = try await runCommandOffPool(["status", "--config", workspace.config])
+        #expect(stopped.stdout.contains("daemon: not running on \(workspace.state)"), "\(stopped.stdout)")
+        #expect(stopped.stdout.contains("campaigns: none running or scheduled"), "\(stopped.stdout)")
     }
 
     @Test func version_isPrinted() throws {

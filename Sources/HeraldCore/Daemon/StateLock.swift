@@ -40,6 +40,32 @@ public final class StateLock: Sendable {
     }
 
     deinit { release() }
+
+    /// The PID of the daemon holding the state directory's lock, or nil when none does. Read from the
+    /// kernel's lock table (/proc/locks), so that asking never takes the lock and never refuses a daemon starting
+    /// at that moment.
+    public static func holder(stateDirectory: String) -> Int32? {
+        var info = stat()
+        guard stat(stateDirectory + "/herald.lock", &info) == 0,
+              let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
+        else { return nil }
+        for line in table.split(separator: "\n") {
+            // "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234567 0 EOF"
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[1] == "FLOCK", let pid = Int32(fields[4]) else { continue }
+            let place = fields[5].split(separator: ":")
+            guard place.count == 3, let inode = UInt64(place[2]), inode == UInt64(info.st_ino),
+                  let major = UInt32(place[0], radix: 16), let minor = UInt32(place[1], radix: 16),
+                  major == Self.major(UInt64(info.st_dev)), minor == Self.minor(UInt64(info.st_dev))
+            else { continue }
+            return pid
+        }
+        return nil
+    }
+
+    // glibc's gnu_dev_major / gnu_dev_minor, which are macros Swift does not import.
+    private static func major(_ dev: UInt64) -> UInt32 { UInt32(((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))) }
+    private static func minor(_ dev: UInt64) -> UInt32 { UInt32((dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))) }
 }
 
 /// Why the state directory could not be locked.

@@ -148,3 +148,36 @@ extension HeraldStore {
         }
     }
 }
+
+extension HeraldStore {
+    /// Running, paused and scheduled campaigns (automated messages included), earliest first.
+    public func campaignsInProgress() async throws -> [CampaignProgress] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.job_id, c.account, c.state, c.send_at, c.started_at, c.audience_expanded, count(d.id) AS deliveries,
+                       coalesce(sum(d.state = 'sent'), 0) AS sent, coalesce(sum(d.state IN ('pending', 'sending', 'uncertain')), 0) AS open,
+                       coalesce(sum(d.state = 'failed'), 0) AS failed, coalesce(sum(d.state = 'skipped'), 0) AS skipped
+                FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id
+                WHERE c.state IN ('running', 'paused', 'scheduled') GROUP BY c.id ORDER BY c.send_at, c.id
+                """).map { row in
+                CampaignProgress(
+                    jobID: row["job_id"], account: row["account"], state: row["state"], sendAt: row["send_at"], startedAt: row["started_at"],
+                    deliveries: row["deliveries"], sent: row["sent"], open: row["open"], failed: row["failed"], skipped: row["skipped"],
+                    audienceExpanded: row["audience_expanded"]
+                )
+            }
+        }
+    }
+
+    /// Open deliveries of every campaign by what they wait for.
+    public func deliveryBacklog() async throws -> DeliveryBacklog {
+        try await database.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT coalesce(sum(state = 'sending'), 0) AS sending, coalesce(sum(state = 'pending' AND attempts > 0), 0) AS retrying,
+                       coalesce(sum(state = 'uncertain'), 0) AS uncertain, coalesce(sum(state = 'pending' AND attempts = 0), 0) AS waiting
+                FROM deliveries WHERE state IN ('pending', 'sending', 'uncertain')
+                """)!
+            return DeliveryBacklog(sending: row["sending"], retrying: row["retrying"], uncertain: row["uncertain"], waiting: row["waiting"])
+        }
+    }
+}
