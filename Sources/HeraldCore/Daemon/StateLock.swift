@@ -46,9 +46,7 @@ public final class StateLock: Sendable {
     /// at that moment.
     public static func holder(stateDirectory: String) -> Int32? {
         var info = stat()
-        guard stat(stateDirectory + "/herald.lock", &info) == 0,
-              let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
-        else { return nil }
+        guard stat(stateDirectory + "/herald.lock", &info) == 0, let table = readAll("/proc/locks") else { return nil }
         for line in table.split(separator: "\n") {
             // "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234567 0 EOF"
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -61,6 +59,22 @@ public final class StateLock: Sendable {
             return pid
         }
         return nil
+    }
+
+    /// A /proc file read to its end: it reports no size, and a busy machine's lock table is many pages long.
+    private static func readAll(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes += chunk[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     // glibc's gnu_dev_major / gnu_dev_minor, which are macros Swift does not import.
