@@ -23,16 +23,18 @@ struct ReportCommand: AsyncParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, json, csv
+        case table, json, csv, html
     }
 
     @OptionGroup var options: ConfigurationOptions
     @Argument(help: "A campaign's job id (default: every campaign).") var campaign: String?
-    @Option(help: "table, json or csv.") var format: Format = .table
+    @Option(help: "table, json, csv, or html (one campaign: a self-contained page with charts).") var format: Format = .table
+    @Option(help: "Write to this file instead of standard output.") var output: String?
     @Flag(help: "One CSV row per recipient of CAMPAIGN: state, reason, times, clicks.") var recipients = false
 
     func validate() throws {
         if recipients && campaign == nil { throw ValidationError("--recipients needs a campaign") }
+        if format == .html && campaign == nil { throw ValidationError("--format html needs a campaign") }
     }
 
     func run() async throws {
@@ -48,14 +50,14 @@ struct ReportCommand: AsyncParsableCommand {
         guard let campaign else {
             let funnels = try await store.campaignFunnels(platforms: platforms)
             switch format {
-            case .table: print(ReportRendering.listTable(funnels, width: Self.terminalWidth()))
-            case .json: print(ReportRendering.listJSON(funnels))
-            case .csv: print(ReportRendering.listCSV(funnels), terminator: "")
+            case .table: try emit(ReportRendering.listTable(funnels, width: Self.terminalWidth()) + "\n")
+            case .json: try emit(ReportRendering.listJSON(funnels) + "\n")
+            case .csv, .html: try emit(ReportRendering.listCSV(funnels))
             }
             return
         }
         if recipients {
-            print(ReportRendering.recipientsCSV(try await store.campaignRecipients(jobID: campaign)), terminator: "")
+            try emit(ReportRendering.recipientsCSV(try await store.campaignRecipients(jobID: campaign)))
             return
         }
         guard let report = try await store.campaignReport(jobID: campaign, platforms: platforms) else {
@@ -64,10 +66,23 @@ struct ReportCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         switch format {
-        case .table: print(ReportRendering.detailTable(report))
-        case .json: print(ReportRendering.detailJSON(report))
-        case .csv: print(ReportRendering.detailCSV(report), terminator: "")
+        case .table: try emit(ReportRendering.detailTable(report) + "\n")
+        case .json: try emit(ReportRendering.detailJSON(report) + "\n")
+        case .csv: try emit(ReportRendering.detailCSV(report))
+        case .html:
+            let growth = try await store.subscribersBySource().filter { $0.account == report.funnel.account }.map { (source: $0.source, subscribers: $0.subscribers) }
+            try emit(ReportHTML.page(report, growth: growth, generatedAt: Int64(Date().timeIntervalSince1970 * 1000)))
+            if let output { print("herald: wrote \(output)") }
         }
+    }
+
+    /// Prints `text`, or writes it to `--output`.
+    private func emit(_ text: String) throws {
+        guard let output else {
+            print(text, terminator: "")
+            return
+        }
+        try text.write(toFile: output, atomically: true, encoding: .utf8)
     }
 
     /// The terminal's width, from COLUMNS or the tty; 120 when output goes elsewhere.

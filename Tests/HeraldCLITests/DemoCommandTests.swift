@@ -3,6 +3,10 @@ import GRDB
 import Testing
 
 struct DemoCommandTests {
+    /// Chromium, its driver and Selenium (installed by .ci/run).
+    static let hasBrowser = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+        && (try? runCommand(["python3", "-c", "import selenium"], executable: "/usr/bin/env"))?.status == 0
+
     @Test func demo_runsEndToEnd_andItsFunnelsAreTheLedgers() async throws {
         // Given a directory to keep, When the demo runs with a small population
         let keep = FileManager.default.temporaryDirectory.appendingPathComponent("herald-demo-test-\(UUID().uuidString)").path
@@ -75,6 +79,18 @@ struct DemoCommandTests {
         let lines = recipients.stdout.split(separator: "\r\n")
         #expect(lines.first == "recipient,name,state,reason,attempts,sent_at,delivered_at,read_at,clicks,possible_duplicate")
         #expect(lines.count == (ledger["audience"] as Int) + 1)
+        // The HTML report, as a reader sees it in Chromium (Selenium): the figures, four charts, nothing fetched
+        let html = try await runCommandOffPool(["report", "new-arrivals-messenger", "--format", "html", "--output", keep + "/report.html", "--config", config, "--state", keep + "/state"])
+        #expect(html.status == 0, "\(html.stderr)")
+        if DemoCommandTests.hasBrowser {
+            let clicked = (funnel["clicked"] as? [String: Any])?["humans"] as? Int ?? -1
+            let browser = try await runCommandOffPool(
+                ["python3", packageRoot.path + "/Tests/Browser/check_report.py", keep + "/report.html", keep + "/report.png", "\(ledger["sent"] as Int)", "\(ledger["read"] as Int)", "\(clicked)"],
+                executable: "/usr/bin/env", timeout: 90
+            )
+            #expect(browser.status == 0, "\(browser.stdout)\(browser.stderr)")
+            #expect(browser.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("ok ") }.count == 11, "\(browser.stdout)")
+        }
         let unknown = try await runCommandOffPool(["report", "nope", "--config", config, "--state", keep + "/state"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no campaign nope (campaigns: spring-sale-2026-telegram, new-arrivals-messenger, demo-scheduled-video)"))

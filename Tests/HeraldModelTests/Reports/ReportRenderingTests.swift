@@ -64,4 +64,20 @@ struct ReportRenderingTests {
         #expect(CampaignReport.bucketSeconds(forSpan: 3_600_000) == 60)
         #expect(CampaignReport.bucketSeconds(forSpan: 30 * 86_400_000) == 86_400)
     }
+
+    @Test func htmlPage_escapesWhatTheLedgerHolds_andLoadsNothing() {
+        var funnel = Self.funnel(name: "<script>alert(1)</script> & \"friends\"")
+        funnel.skipped = [.init(reason: "<img src=x onerror=alert(2)>", count: 1)]
+        let report = CampaignReport(funnel: funnel, targets: [.init(kind: "link", value: "https://x.example/?a=1&b=\"<", humans: 1, total: 1, bots: 0)], bucketSeconds: 1, series: [])
+        let page = ReportHTML.page(report, growth: [(source: "qr_code'><svg onload=alert(3)>", subscribers: 2)], generatedAt: 0)
+        #expect(!page.contains("<script"))
+        #expect(!page.contains("<img"))
+        #expect(!page.contains("onload=alert(3)>"))
+        #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;friends&quot;"))
+        #expect(page.contains("https://x.example/?a=1&amp;b=&quot;&lt;"))
+        // Self-contained: no link, script or image elements, and no URL it would fetch
+        #expect(!page.contains("<link") && !page.contains("src=\""))
+        // Telegram's read is n/a, never 0
+        #expect(page.contains(#"<tr id="read"><th>Read</th><td class="value">n/a</td>"#))
+    }
 }
