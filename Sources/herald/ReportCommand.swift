@@ -39,13 +39,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, configuration) = try options.load()
-        let store: HeraldStore
-        do {
-            store = try HeraldStore(readingAt: configuration.databasePath)
-        } catch {
-            printError("herald: \(error)")
-            throw ExitCode(1)
-        }
+        let store = try openStore(configuration)
         let platforms = configuration.accounts.mapValues(\.platform)
         guard let campaign else {
             let funnels = try await store.campaignFunnels(platforms: platforms)

@@ -91,6 +91,24 @@ struct DemoCommandTests {
             #expect(browser.status == 0, "\(browser.stdout)\(browser.stderr)")
             #expect(browser.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("ok ") }.count == 11, "\(browser.stdout)")
         }
+        // herald subscribers: the audience by status and source equals the ledger, and one subscriber in full
+        let audience = try await runCommandOffPool(["subscribers", "--account", "shop_page", "--format", "json", "--config", config, "--state", keep + "/state"])
+        #expect(audience.status == 0, "\(audience.stderr)")
+        let counts = try #require(try JSONSerialization.jsonObject(with: Data(audience.stdout.utf8)) as? [String: Any])
+        let subscribed = try await database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM subscribers WHERE account = 'shop_page' AND status = 'subscribed'") }
+        let everyone = try await database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM subscribers WHERE account = 'shop_page'") }
+        #expect(counts["total"] as? Int == everyone)
+        #expect((counts["by_status"] as? [String: Int])?["subscribed"] == subscribed)
+        #expect(((counts["by_source"] as? [String: [String: Int]])?.values.map { $0["total"] ?? 0 }.reduce(0, +)) == everyone)
+        let someone = try await database.read { try String.fetchOne($0, sql: "SELECT platform_id FROM subscribers WHERE account = 'shop_page' AND source = 'qr_code' LIMIT 1") }
+        let show = try await runCommandOffPool(["subscribers", "show", someone ?? "?", "--config", config, "--state", keep + "/state"])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("source                  qr_code"), "\(show.stdout)")
+        // They came through a QR code: their subscribed event is among the latest ones
+        #expect(try show.stdout.contains(Regex("\nevent +\\S+ subscribed\n")), "\(show.stdout)")
+        let nobody = try await runCommandOffPool(["subscribers", "show", "999", "--config", config, "--state", keep + "/state"])
+        #expect(nobody.status == 1)
+        #expect(nobody.stderr.contains("no subscriber 999"))
         let unknown = try await runCommandOffPool(["report", "nope", "--config", config, "--state", keep + "/state"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no campaign nope (campaigns: spring-sale-2026-telegram, new-arrivals-messenger, demo-scheduled-video)"))

@@ -181,3 +181,54 @@ extension HeraldStore {
         }
     }
 }
+
+extension HeraldStore {
+    /// An account's audience: by status, source and tag, and the last `days` UTC days of comings and goings.
+    public func audienceReport(account: String, days: Int = 30, now: Date) async throws -> AudienceReport {
+        try await database.read { db in
+            let byStatus = try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM subscribers WHERE account = ? GROUP BY status ORDER BY n DESC", arguments: [account])
+                .map { AudienceReport.Count(label: $0["status"], total: $0["n"], now: $0["status"] == "subscribed" ? $0["n"] : 0) }
+            let bySource = try Row.fetchAll(db, sql: """
+                SELECT coalesce(source, 'unknown') AS label, count(*) AS n, sum(status = 'subscribed') AS now FROM subscribers WHERE account = ? GROUP BY label ORDER BY n DESC
+                """, arguments: [account]).map { AudienceReport.Count(label: $0["label"], total: $0["n"], now: $0["now"]) }
+            let byTag = try Row.fetchAll(db, sql: """
+                SELECT t.tag AS label, count(*) AS n, sum(s.status = 'subscribed') AS now FROM subscriber_tags t JOIN subscribers s ON s.id = t.subscriber_id
+                WHERE s.account = ? GROUP BY t.tag ORDER BY n DESC
+                """, arguments: [account]).map { AudienceReport.Count(label: $0["label"], total: $0["n"], now: $0["now"]) }
+            let since = now.millisecondsSince1970 - Int64(days) * 86_400_000
+            var perDay: [String: (Int, Int)] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT date(at / 1000, 'unixepoch') AS day, sum(kind = 'subscribed') AS came, sum(kind IN ('unsubscribed', 'blocked')) AS left
+                FROM events WHERE account = ? AND kind IN ('subscribed', 'unsubscribed', 'blocked') AND at >= ? GROUP BY day
+                """, arguments: [account, since]) {
+                perDay[row["day"]] = (row["came"], row["left"])
+            }
+            let dayList = perDay.keys.sorted().map { AudienceReport.Day(day: $0, subscribed: perDay[$0]!.0, left: perDay[$0]!.1) }
+            return AudienceReport(account: account, byStatus: byStatus, bySource: bySource, byTag: byTag, days: dayList)
+        }
+    }
+
+    /// One subscriber as the ledger knows them, by the platform's id; nil when unknown.
+    public func subscriberDetail(account: String, platformID: String) async throws -> [(String, String)]? {
+        try await database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM subscribers WHERE account = ? AND platform_id = ?", arguments: [account, platformID]) else { return nil }
+            let id: Int64 = row["id"]
+            func time(_ column: String) -> String { ReportRendering.time(row[column]) ?? "—" }
+            var lines: [(String, String)] = [
+                ("account", account), ("id", platformID), ("status", row["status"]), ("source", row["source"] ?? "—"),
+                ("name", [row["first_name"] as String?, row["last_name"]].compactMap { $0 }.joined(separator: " ")),
+                ("username", row["username"] ?? "—"), ("locale", row["locale"] ?? "—"), ("fields", row["fields"]),
+                ("tags", try String.fetchAll(db, sql: "SELECT tag FROM subscriber_tags WHERE subscriber_id = ? ORDER BY tag", arguments: [id]).joined(separator: ", ")),
+                ("subscribed", time("subscribed_at")), ("unsubscribed", time("unsubscribed_at")), ("last message from them", time("last_inbound_at")),
+            ]
+            let deliveries = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE subscriber_id = ? GROUP BY state ORDER BY state", arguments: [id])
+            lines.append(("deliveries", deliveries.isEmpty ? "none" : deliveries.map { "\($0["n"] as Int) \($0["state"] as String)" }.joined(separator: ", ")))
+            for event in try Row.fetchAll(db, sql: """
+                SELECT e.kind, e.at, c.job_id FROM events e LEFT JOIN campaigns c ON c.id = e.campaign_id WHERE e.subscriber_id = ? ORDER BY e.at DESC, e.id DESC LIMIT 10
+                """, arguments: [id]) {
+                lines.append(("event", "\(ReportRendering.time(event["at"]) ?? "") \(event["kind"] as String)" + ((event["job_id"] as String?).map { " (\($0))" } ?? "")))
+            }
+            return lines
+        }
+    }
+}

@@ -37,9 +37,3 @@ struct FunnelPrinter {
         return "Automated messages sent: " + counts.map { "\($0.name) on \($0.account) \($0.sent)" + ($0.failed > 0 ? " (\($0.failed) failed)" : "") }.joined(separator: ", ")
     }
 }
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}
