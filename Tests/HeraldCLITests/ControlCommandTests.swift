@@ -28,6 +28,11 @@ struct ControlCommandTests {
         #expect(status.stdout.contains("shop_bot: telegram, 30/s, NO TOKEN: jobs queue, nothing is sent"), "\(status.stdout)")
         #expect(status.stdout.contains("later on shop_bot: scheduled (due "), "\(status.stdout)")
 
+        // and nothing waits to be sent yet: the audience is expanded when it is due
+        let queue = try await runCommandOffPool(["queue", "--config", workspace.config])
+        #expect(queue.status == 0, "\(queue.stderr)")
+        #expect(queue.stdout == "Nothing waits to be sent.\n", "\(queue.stdout)")
+
         // When it is paused, resumed and cancelled from the command line, Then each takes effect
         let pause = try await runCommandOffPool(["pause", "later", "--config", workspace.config])
         #expect(pause.status == 0, "\(pause.stdout)\(pause.stderr)")
@@ -44,10 +49,22 @@ struct ControlCommandTests {
         let again = try await runCommandOffPool(["pause", "later", "--config", workspace.config])
         #expect(again.status == 1)
         #expect((again.stdout + again.stderr).contains(#"rejected: job: job "later" is already cancelled"#), "\(again.stdout)\(again.stderr)")
+        // A campaign due now on the account without a token waits: herald queue shows it in its first column
+        let importJob = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["11", "12", "13"]}"#
+        try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        try Data(#"{"type": "campaign", "id": "now", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/now.json"))
+        var shape = ""
+        #expect(await waitUntil(timeout: 20) {
+            shape = (try? runCommand(["queue", "--config", workspace.config]).stdout) ?? ""
+            return shape.contains("shop_bot")
+        }, "\(shape)")
+        let row = shape.split(separator: "\n").first { $0.hasPrefix("shop_bot") }?.split(separator: " ").map(String.init)
+        #expect(row?.prefix(3) == ["shop_bot", "3", "3"], "\(shape)")
         _ = await daemon.stop()
         let stopped = try await runCommandOffPool(["status", "--config", workspace.config])
         #expect(stopped.stdout.contains("daemon: not running on \(workspace.state)"), "\(stopped.stdout)")
-        #expect(stopped.stdout.contains("campaigns: none running or scheduled"), "\(stopped.stdout)")
+        #expect(stopped.stdout.contains("now on shop_bot: running"), "\(stopped.stdout)")
     }
 
     @Test func version_isPrinted() throws {

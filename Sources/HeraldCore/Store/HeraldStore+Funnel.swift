@@ -232,3 +232,20 @@ extension HeraldStore {
         }
     }
 }
+
+extension HeraldStore {
+    /// Open deliveries (pending, being sent, uncertain) by account and minutes since their campaign started.
+    public func queueShape(now: Date) async throws -> QueueShape {
+        try await database.read { db in
+            var shape = QueueShape()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT c.account, max(0, (? - coalesce(c.started_at, c.send_at)) / 60000) AS minutes, count(*) AS n
+                FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE d.state IN ('pending', 'sending', 'uncertain')
+                GROUP BY c.account, minutes
+                """, arguments: [now.millisecondsSince1970]) {
+                shape.add(account: row["account"], minutes: row["minutes"], count: row["n"])
+            }
+            return shape
+        }
+    }
+}

@@ -81,3 +81,20 @@ struct ReportRenderingTests {
         #expect(page.contains(#"<tr id="read"><th>Read</th><td class="value">n/a</td>"#))
     }
 }
+
+struct QueueShapeTests {
+    @Test func add_putsEachAgeInItsDoublingColumn_andTheTableTotalsThem() {
+        var shape = QueueShape()
+        shape.add(account: "shop_bot", minutes: 0, count: 3)
+        shape.add(account: "shop_bot", minutes: 5, count: 2)
+        shape.add(account: "shop_page", minutes: 2000, count: 7)
+        #expect(shape.rows["shop_bot"] == [3, 2, 0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(shape.rows["shop_page"]?.last == 7)
+        #expect(shape.total == 12)
+        let lines = shape.table.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines[0] == ["T", "5", "10", "20", "40", "80", "160", "320", "640", "1280", "1280+"])
+        #expect(lines[1] == ["TOTAL", "12", "3", "2", "0", "0", "0", "0", "0", "0", "0", "7"])
+        // The largest account first
+        #expect(lines[2].first == "shop_page")
+    }
+}
