@@ -136,6 +136,17 @@ struct PlatformSimulatorTests {
         }
     }
 
+    @Test func requests_duringAFreeze_hangUntilItEnds_thenGoOn() async throws {
+        try await Self.withSimulator { simulator, base in
+            let now = simulator.now
+            simulator.state.withLock { $0.faults.freezeUntil = now + 0.5 }
+            let started = ContinuousClock.now
+            let answer = try await Self.post("\(base)/bot123456:TEST-token/sendMessage", #"{"chat_id": 8, "text": "hi"}"#)
+            #expect(ContinuousClock.now - started >= .milliseconds(450))
+            #expect(answer.status == 200)
+        }
+    }
+
     @Test func metaJSON_escapesAsMetaSigns() {
         #expect(MetaJSON.escaped(#"{"text":"Café 😀 a/b"}"#) == #"{"text":"Caf\u00e9 \ud83d\ude00 a\/b"}"#)
     }

@@ -4,10 +4,8 @@ public enum PlatformAnswer: Sendable {
     case json(Int, WireJSON)
     /// A proxy's HTML error page (the platform's front end is up, what is behind it is not).
     case page(Int, String)
-    /// The request was read and acted on, then the connection died without an answer.
+    /// The request was read and acted on, then the connection died mid-answer.
     case drop
-    /// The platform never answers.
-    case freeze
 }
 
 /// A Bot API refusal: `{"ok": false, "error_code", "description", "parameters"}`.

@@ -34,8 +34,8 @@ struct SimulatorResponder: HTTPResponder {
         case .outage(let status):
             return try await answer(.page(status, "<html><head><title>\(status) Bad Gateway</title></head><body><center><h1>\(status) Bad Gateway</h1></center></body></html>"))
         case .freeze(let until):
+            // Frozen: nothing answers until the freeze ends (a client's timeout comes first), then the call goes on.
             try? await Task.sleep(for: .seconds(until - arrival))
-            return try await answer(.freeze)
         case .error(let status):
             return try await answer(.json(status, ["ok": false, "error_code": .int(Int64(status)), "description": "Internal Server Error"]))
         case .open: break
@@ -94,9 +94,6 @@ struct SimulatorResponder: HTTPResponder {
         case .drop:
             // The head goes out, the body never does: the connection dies mid-answer.
             return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: "64"], body: .init { _ in throw Dropped() })
-        case .freeze:
-            try await Task.sleep(for: .seconds(86_400))
-            throw CancellationError()
         }
     }
 
