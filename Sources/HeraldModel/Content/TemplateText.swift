@@ -30,10 +30,23 @@ public struct TemplateText: Sendable, Hashable, Codable, CustomStringConvertible
             throw node.error("bad_template", "partials, inheritance, pragmas and delimiter changes are not allowed in messages")
         }
         let template: MustacheTemplate
+        let pragma = "{{% CONTENT_TYPE: TEXT }}"
         do {
-            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text)
+            template = try MustacheTemplate(string: pragma + text)
+        } catch let error as MustacheTemplate.ParserError {
+            // The parser's own words are Swift's (`ParserError(context: …)`): say what is wrong, and where, in the text as written.
+            let what = switch error.error as? MustacheTemplate.Error {
+            case .sectionCloseNameIncorrect?: "a section is closed with another name than it was opened with ({{#name}} … {{/name}})"
+            case .unfinishedName?: "a tag is not finished: every {{ needs its }}"
+            case .expectedSectionEnd?: "a section is not closed: every {{#name}} or {{^name}} needs its {{/name}}"
+            default: text.components(separatedBy: "{{").count != text.components(separatedBy: "}}").count
+                ? "a tag is not finished: every {{ needs its }}" : "the template cannot be read"
+            }
+            let line = error.context.lineNumber
+            let column = line == 1 ? max(1, error.context.columnNumber - pragma.count) : error.context.columnNumber
+            throw node.error("bad_template", "invalid template: \(what) (line \(line), column \(column))")
         } catch {
-            throw node.error("bad_template", "invalid template: \(error)")
+            throw node.error("bad_template", "invalid template: the template cannot be read")
         }
         for name in tagNames(in: text) {
             let root = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name

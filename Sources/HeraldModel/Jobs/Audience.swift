@@ -12,6 +12,9 @@ public enum Audience: Sendable, Hashable {
     /// The most ids or recipients one job may list inline; larger lists belong in a `subscribers` import.
     public static let maxInline = 10_000
 
+    /// The forms an audience takes, for errors that ask for one.
+    static let forms = #"one of {"all": true}, {"tags": {"include": ["customers"], "exclude": ["churned"]}}, {"subscribers": ["ID", …]}, or {"recipients": [{"id": "ID", "first_name": …}, …]}"#
+
     static func parse(_ node: JSONNode, platform: Platform) throws(JobValidationError) -> Audience {
         var fields = try node.object()
         let audience: Audience

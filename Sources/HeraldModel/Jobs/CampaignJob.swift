@@ -15,7 +15,7 @@ public struct CampaignJob: Sendable, Hashable {
     static func parse(_ fields: inout ObjectReader, context: JobDecoder) throws(JobValidationError) -> CampaignJob {
         let (account, platform) = try context.accounts.account(try fields.required("account"))
         let name = try fields.optional("name").map { node throws(JobValidationError) in try node.text(maxLength: 200) }
-        let audience = try Audience.parse(try fields.required("audience"), platform: platform)
+        let audience = try Audience.parse(try fields.required("audience", forms: Audience.forms), platform: platform)
         let message = try MessageContent.parse(try fields.required("message"), platform: platform)
         let sendAt = try fields.optional("send_at").map { node throws(JobValidationError) in try SendTime.parse(node, now: context.now) }
         let expiresAt = try SendTime.expiry(fields.optional("expires_at"), after: sendAt?.date, now: context.now)

@@ -116,12 +116,12 @@ public struct ObjectReader: Sendable {
         self.path = path
     }
 
-    /// A field that must be present (and not null).
-    public mutating func required(_ key: String) throws(JobValidationError) -> JSONNode {
+    /// A field that must be present (and not null); `forms` says what it may look like, for the error.
+    public mutating func required(_ key: String, forms: String? = nil) throws(JobValidationError) -> JSONNode {
         known.append(key)
         guard let value = object[key], value != .null else {
             let stray = object.keys.filter { !$0.isEmpty && Suggestion.closest(to: $0, in: [key]) != nil && !known.contains($0) }
-            let hint = stray.first.map { " (found \(JSONPath.quote($0)): did you mean \"\(key)\"?)" } ?? ""
+            let hint = stray.first.map { " (found \(JSONPath.quote($0)): did you mean \"\(key)\"?)" } ?? forms.map { ": \($0)" } ?? ""
             throw JobValidationError(path: path.appending(key), code: "missing_field", "is required\(hint)")
         }
         return JSONNode(value, path: path.appending(key))
