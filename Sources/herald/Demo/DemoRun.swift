@@ -113,12 +113,15 @@ struct DemoRun {
 
     private func report(elapsed: Duration) async throws {
         let store = try HeraldStore(path: configuration.databasePath)
-        let funnels = try await store.campaignFunnels(platforms: configuration.accounts.mapValues(\.platform))
-        let printer = FunnelPrinter()
+        let platforms = configuration.accounts.mapValues(\.platform)
+        let printer = DemoSummary()
         print("")
         print(printer.growth(try await store.subscribersBySource()))
         print(printer.automated(try await store.automatedMessages()))
-        for funnel in funnels { print(printer.funnel(funnel)) }
+        // The same funnel `herald report CAMPAIGN` shows.
+        for funnel in try await store.campaignFunnels(platforms: platforms) {
+            if let report = try await store.campaignReport(jobID: funnel.jobID, platforms: platforms) { print("\n" + ReportRendering.detailTable(report)) }
+        }
         let violations = simulator.violations.values.reduce(0, +)
         let counters = simulator.counters
         print("""
