@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON value as the simulated platforms read it: the simulator's own type, shared with nothing in Herald.
-public enum WireJSON: Sendable, Equatable, Decodable {
+public enum WireJSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -9,25 +9,6 @@ public enum WireJSON: Sendable, Equatable, Decodable {
     case string(String)
     case array([WireJSON])
     case object([String: WireJSON])
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([WireJSON].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: WireJSON].self))
-        }
-    }
 
     /// Parses a request body; nil when it is not exactly one JSON value.
     public static func parse(_ bytes: some Collection<UInt8>) -> WireJSON? {
