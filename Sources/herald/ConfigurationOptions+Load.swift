@@ -3,8 +3,9 @@ import HeraldCore
 
 extension ConfigurationOptions {
     /// The configuration file's path and its loaded, overridden contents; errors end the command with exit 78 (EX_CONFIG).
-    func load() throws -> (path: String?, configuration: Configuration) {
-        let loader = ConfigurationLoader()
+    /// Commands that never call a platform pass `readingSecrets: false`, so that spool writers need no access to tokens.
+    func load(readingSecrets: Bool = true) throws -> (path: String?, configuration: Configuration) {
+        let loader = ConfigurationLoader(readsSecrets: readingSecrets)
         let path = loader.resolvePath(explicit: config)
         do {
             var configuration = try loader.load(path: path)

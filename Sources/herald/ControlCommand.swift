@@ -12,7 +12,7 @@ struct ControlOptions: ParsableArguments {
     @Option(help: "Give up waiting after this many seconds.") var timeout: Double = 30
 
     func submit(_ type: String) async throws {
-        let (_, configuration) = try options.load()
+        let (_, configuration) = try options.load(readingSecrets: false)
         let id = JobID(unchecked: "\(type)-\(SpoolReceipt.make())")
         let text = JSONValue.object(["type": .string(type), "id": .string(id.rawValue), "job": .string(campaign)]).jsonText
         do {
@@ -22,8 +22,10 @@ struct ControlOptions: ParsableArguments {
             throw ExitCode(1)
         }
         let spool = SpoolDirectory(root: configuration.spoolDirectory)
-        try spool.prepare()
-        try spool.submit(Array(text.utf8), name: id.rawValue + ".json")
+        try spool.writing {
+            try spool.prepare()
+            try spool.submit(Array(text.utf8), name: id.rawValue + ".json")
+        }
         print("\(type) \(campaign): submitted as job \(id) to \(spool.path(.incoming))")
         guard !noWait else { return }
         if try await !JobFollower(configuration: configuration, timeout: timeout).follow(id, file: "\(type) \(campaign)") { throw ExitCode(1) }

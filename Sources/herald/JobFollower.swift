@@ -7,8 +7,8 @@ struct JobFollower {
     let configuration: Configuration
     let timeout: Double
 
-    /// Waits for the job's outcome; true when it was accepted and finished well.
-    func follow(_ id: JobID, file: String) async throws -> Bool {
+    /// Waits for the job's outcome; true when it was accepted and finished well. `name` is its file in incoming/.
+    func follow(_ id: JobID, file: String, name: String? = nil) async throws -> Bool {
         let started = Date()
         let interactive = isatty(STDOUT_FILENO) != 0
         var lastLine = ""
@@ -18,16 +18,31 @@ struct JobFollower {
             lastLine = line
             if interactive {
                 print("\r\u{1B}[2K\(file): \(line)", terminator: "")
-                fflush(nil)
             } else {
                 print("\(file): \(line)")
             }
+            // Piped output is block-buffered: a follower that prints nothing until it exits is no follower.
+            fflush(nil)
         }
         defer { if interactive { print("") } }
         var store: HeraldStore?
+        var unreadable: String?
         while true {
-            if store == nil, FileManager.default.fileExists(atPath: configuration.databasePath) {
-                store = try? HeraldStore(readingAt: configuration.databasePath)
+            if store == nil {
+                var info = stat()
+                if stat(configuration.databasePath, &info) != 0 {
+                    // No database yet, or a state directory this user may not enter (a writer outside the herald group).
+                    unreadable = errno == ENOENT ? nil : String(cString: strerror(errno))
+                } else {
+                    do {
+                        store = try HeraldStore(readingAt: configuration.databasePath)
+                        _ = try store?.jobStatus(id: id)
+                        unreadable = nil
+                    } catch {
+                        store = nil
+                        unreadable = "\(error)"
+                    }
+                }
             }
             if let status = try? store?.jobStatus(id: id) {
                 show(describe(status))
@@ -36,6 +51,10 @@ struct JobFollower {
             } else if let rejection = rejection(of: id, in: spool) {
                 show("rejected: \(rejection)")
                 return false
+            } else if let unreadable, let name, accepted(id, name: name, in: spool) {
+                show("accepted by the daemon; its progress is in \(configuration.databasePath), which cannot be read here (\(unreadable)). "
+                    + "Follow it with: journalctl -u herald HERALD_JOB_ID=\(id)")
+                return true
             } else {
                 show("waiting for the daemon to pick it up…")
             }
@@ -47,13 +66,29 @@ struct JobFollower {
         }
     }
 
+    /// Whether job `id`, submitted as `name`, has been accepted: moved to done/ as `<receipt>~<name>`, its id inside
+    /// (an earlier file of the same name may be there too).
+    func accepted(_ id: JobID, name: String, in spool: SpoolDirectory) -> Bool {
+        ((try? spool.list(.done)) ?? []).contains { done in
+            guard done.hasSuffix("~" + name),
+                  let bytes = try? SpoolDirectory.readFile(path: spool.path(.done, done), maxBytes: configuration.limits.maxJobBytes),
+                  let document = try? JSONParser().parse(bytes)
+            else { return false }
+            return JobID.readable(in: document) == id
+        }
+    }
+
     func describe(_ status: JobStatus) -> String {
         var line = "\(status.kind) job \(status.id): \(status.campaignState ?? status.state)"
         if let sendAt = status.sendAt, status.campaignState == "scheduled", sendAt > Date() {
             line += " for \(ISO8601DateFormatter().string(from: sendAt))"
         }
         if !status.deliveries.isEmpty {
-            line += " — " + status.deliveries.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            line += " — " + status.deliveries.sorted { $0.key < $1.key }.map { state, count in
+                guard state == DeliveryState.failed.rawValue, !status.failures.isEmpty else { return "\(count) \(state)" }
+                let reasons = status.failures.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.value) \($0.key)" }
+                return "\(count) failed (\(reasons.joined(separator: ", ")))"
+            }.joined(separator: ", ")
         }
         if let detail = status.detail, status.campaignState == nil { line += " — \(detail)" }
         return line

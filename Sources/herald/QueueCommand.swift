@@ -18,7 +18,7 @@ struct QueueCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let (_, configuration) = try options.load()
+        let (_, configuration) = try options.load(readingSecrets: false)
         let shape = try await openStore(configuration).queueShape(now: Date())
         print(shape.total == 0 ? "Nothing waits to be sent." : shape.table)
     }

@@ -38,7 +38,7 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (_, configuration) = try options.load()
+        let (_, configuration) = try options.load(readingSecrets: false)
         let store = try openStore(configuration)
         let platforms = configuration.accounts.mapValues(\.platform)
         guard let campaign else {

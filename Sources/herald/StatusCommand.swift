@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let (path, configuration) = try options.load()
+        let (path, configuration) = try options.load(readingSecrets: false)
         var lines: [String] = []
         if let pid = StateLock.holder(stateDirectory: configuration.stateDirectory) {
             lines.append("daemon: running (PID \(pid)) on \(configuration.stateDirectory)")

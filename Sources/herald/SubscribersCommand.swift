@@ -24,7 +24,7 @@ struct SubscribersCommand: AsyncParsableCommand {
         @Option(help: "Days of comings and goings to show.") var days = 30
 
         func run() async throws {
-            let (_, configuration) = try options.load()
+            let (_, configuration) = try options.load(readingSecrets: false)
             let accounts = account.map { [$0] } ?? configuration.accounts.keys.sorted()
             if let account, configuration.accounts[account] == nil {
                 printError("herald: no account \(account) (accounts: \(configuration.accounts.keys.sorted().joined(separator: ", ")))")
@@ -52,7 +52,7 @@ struct SubscribersCommand: AsyncParsableCommand {
         @Option(help: "The account (needed when several have this id).") var account: String?
 
         func run() async throws {
-            let (_, configuration) = try options.load()
+            let (_, configuration) = try options.load(readingSecrets: false)
             let store = try openStore(configuration)
             var found: [[(String, String)]] = []
             for name in account.map({ [$0] }) ?? configuration.accounts.keys.sorted() {

@@ -15,17 +15,19 @@ struct ValidateCommand: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        let (_, configuration) = try options.load()
+        let (_, configuration) = try options.load(readingSecrets: false)
         let check = JobFileCheck(configuration: configuration)
         var failures = 0
         for file in files {
+            var bytes: [UInt8] = []
             do {
-                let (job, _) = try check.validate(try check.read(file))
+                bytes = try check.read(file)
+                let (job, _) = try check.validate(bytes)
                 print("\(file): ok (\(job.kind.rawValue)\(job.account.map { " for \($0)" } ?? "")\(job.id.map { ", id \($0)" } ?? ""))")
                 for warning in JobWarning.check(job, now: Date()) { print("\(file): warning: \(warning.message)") }
             } catch {
                 failures += 1
-                print("\(file): \(error)")
+                print("\(check.label(file, bytes: bytes)): \(error)")
             }
         }
         if failures > 0 { throw ExitCode(1) }

@@ -39,8 +39,12 @@ import Testing
         defer { workspace.remove() }
         let result = try runCommand(["submit", "--config", workspace.config, "-"], input: #"{"type": "pause", "job": "x"}"#)
         #expect(result.status == 0, "\(result.stderr)")
-        let id = try #require(result.stdout.split(separator: " ").last.map { String($0.dropLast()) })
+        let words = result.stdout.split(separator: " ")
+        let id = try #require(words.count > 4 ? String(words[words.count - 3]) : nil)
         #expect(id.hasPrefix("j-"))
+        #expect(result.stdout == "-: submitted as job \(id) to \(workspace.spool)/incoming\n")
+        // Nothing holds the state directory's lock: the submitter is told the job waits
+        #expect(result.stderr.contains("warning: no daemon is running with the state directory"), "\(result.stderr)")
         #expect(workspace.names("incoming") == ["\(id).json"])
         #expect(workspace.names("tmp").isEmpty)
         let text = try String(contentsOfFile: workspace.spool + "/incoming/\(id).json", encoding: .utf8)
@@ -58,6 +62,11 @@ import Testing
         #expect(result.stderr.contains("bad.json: job: is required"))
         #expect(result.stderr.contains("nothing submitted"))
         #expect(workspace.names("incoming").isEmpty)
+        // A rejected file with a readable id is named by its job id too, by submit and by validate
+        let named = workspace.root + "/named.json"
+        try Data(#"{"type": "pause", "id": "stop-spring"}"#.utf8).write(to: URL(fileURLWithPath: named))
+        #expect(try runCommand(["submit", "--config", workspace.config, named]).stderr.contains("named.json (job stop-spring): job: is required"))
+        #expect(try runCommand(["validate", "--config", workspace.config, named]).stdout.contains("named.json (job stop-spring): job: is required"))
     }
 
     @Test func submit_whenNameTaken_neverOverwritesTheWaitingFile() async throws {
@@ -80,11 +89,14 @@ import Testing
         #expect(result.stdout.contains("[accounts.bot]"))
         #expect(result.stdout.contains("token = \"<redacted>\""))
         #expect(!result.stdout.contains("TOPSECRET") && !result.stderr.contains("TOPSECRET"))
-        // A secret others can read is refused, without printing it
+        // Readable by the service's group (root:herald 0640) is the common pattern, and accepted
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: token)
+        #expect(try runCommand(["config", "check", "--config", workspace.config]).status == 0)
+        // A secret others can read is refused, without printing it
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: token)
         let refused = try runCommand(["config", "check", "--config", workspace.config])
         #expect(refused.status == 78)
-        #expect(refused.stderr.contains("readable by group or others"))
+        #expect(refused.stderr.contains("readable by others"))
         #expect(!refused.stderr.contains("TOPSECRET"))
         // And so does the daemon: it refuses to start
         let run = try runCommand(["run", "--config", workspace.config])

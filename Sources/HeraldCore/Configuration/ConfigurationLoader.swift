@@ -8,9 +8,13 @@ import TOMLKit
 /// a credential named `<account>.token`, `<account>.app_secret` or `click_signing_key` in `$CREDENTIALS_DIRECTORY`.
 public struct ConfigurationLoader: Sendable {
     public var environment: [String: String]
+    /// False for commands that never call a platform (`submit`, `validate`, reports): secrets are located but not
+    /// read, so that members of the spool's writer group can use them without access to the tokens.
+    public var readsSecrets: Bool
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, readsSecrets: Bool = true) {
         self.environment = environment
+        self.readsSecrets = readsSecrets
     }
 
     /// The file to read: `--config`, then `HERALD_CONFIG`, then /etc/herald/herald.toml (if it exists).
@@ -38,7 +42,9 @@ public struct ConfigurationLoader: Sendable {
         do {
             json = try TOMLTable(string: text).convert(to: .json)
         } catch let error as TOMLParseError {
-            throw ConfigurationError("\(path):\(error.source.begin.line):\(error.source.begin.column): \(error.description)")
+            throw ConfigurationError(TOMLSyntaxWording(text: text).describe(
+                parserMessage: error.description, line: Int(error.source.begin.line), column: Int(error.source.begin.column), path: path
+            ))
         } catch {
             throw ConfigurationError("\(path): \(error)")
         }
@@ -112,9 +118,9 @@ public struct ConfigurationLoader: Sendable {
             try http.finish()
         }
         if let node = fields.optional("click_signing_key_file") {
-            config.clickSigningKey = try Secret.read(path: absolute(try node.string()), what: "click_signing_key_file")
+            config.clickSigningKey = try readSecret(path: absolute(try node.string()), what: "click_signing_key_file")
         } else if let credential = credential("click_signing_key") {
-            config.clickSigningKey = try Secret.read(path: credential, what: "credential click_signing_key")
+            config.clickSigningKey = try readSecret(path: credential, what: "credential click_signing_key")
         }
         if let node = fields.optional("accounts") {
             var accounts = try node.object()
@@ -177,7 +183,7 @@ public struct ConfigurationLoader: Sendable {
             }
         case .telegram:
             account.webhookSecret = try secret(fields.optional("webhook_secret_file"), credential: "\(name).webhook_secret", what: "accounts.\(name).webhook_secret", absolute: absolute)
-            if let secret = account.webhookSecret {
+            if let secret = account.webhookSecret, readsSecrets {
                 let bytes = secret.value.utf8
                 guard (1...256).contains(bytes.count), bytes.allSatisfy({ JobID.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }) else {
                     throw ConfigurationError("accounts.\(name).webhook_secret: Telegram takes 1–256 characters of A–Z, a–z, 0–9, _ and - (\(secret.origin))")
@@ -198,9 +204,14 @@ public struct ConfigurationLoader: Sendable {
     }
 
     private func secret(_ node: JSONNode?, credential name: String, what: String, absolute: (String) -> String) throws -> Secret? {
-        if let node { return try Secret.read(path: absolute(try node.string()), what: what) }
-        if let path = credential(name) { return try Secret.read(path: path, what: "credential \(name)") }
+        if let node { return try readSecret(path: absolute(try node.string()), what: what) }
+        if let path = credential(name) { return try readSecret(path: path, what: "credential \(name)") }
         return nil
+    }
+
+    /// The secret at `path`, or a placeholder naming it when secrets are not read.
+    private func readSecret(path: String, what: String) throws(ConfigurationError) -> Secret {
+        readsSecrets ? try Secret.read(path: path, what: what) : Secret(value: "", origin: path)
     }
 
     /// The path of a systemd credential, if the service was given one by that name.

@@ -15,7 +15,8 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
         self.origin = origin
     }
 
-    /// Reads a secret file: a regular file, not readable by group or others, not empty; one trailing newline is dropped.
+    /// Reads a secret file: a regular file, not readable by others nor writable by group or others (0600, or 0640 owned
+    /// by root:herald, the common pattern), not empty; one trailing newline is dropped.
     public static func read(path: String, what: String) throws(ConfigurationError) -> Secret {
         var info = stat()
         guard lstat(path, &info) == 0 else {
@@ -24,9 +25,10 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw ConfigurationError("\(what): secret file \(path) is not a regular file")
         }
-        if info.st_mode & 0o044 != 0 {
+        if info.st_mode & 0o026 != 0 {
             let mode = String(info.st_mode & 0o777, radix: 8)
-            throw ConfigurationError("\(what): secret file \(path) is readable by group or others (mode \(mode)); run: chmod 600 \(path)")
+            let problem = info.st_mode & 0o004 != 0 ? "readable by others" : "writable by group or others"
+            throw ConfigurationError("\(what): secret file \(path) is \(problem) (mode \(mode)); run: chmod 640 \(path) (or 600)")
         }
         guard info.st_size <= 64 * 1024, let data = FileManager.default.contents(atPath: path), var text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError("\(what): secret file \(path) is unreadable, larger than 64 KiB or not UTF-8")

@@ -41,12 +41,21 @@ public final class StateLock: Sendable {
 
     deinit { release() }
 
-    /// The PID of the daemon holding the state directory's lock, or nil when none does. Read from the
-    /// kernel's lock table (/proc/locks), so that asking never takes the lock and never refuses a daemon starting
-    /// at that moment.
+    /// The PID of the daemon holding the state directory's lock, or nil when none does (or it cannot be told).
     public static func holder(stateDirectory: String) -> Int32? {
+        if case .held(let pid) = holding(stateDirectory: stateDirectory) { return pid }
+        return nil
+    }
+
+    /// Whether a daemon holds the state directory's lock: its PID, none, or unknown when the lock file cannot be
+    /// seen (a spool writer outside the herald group). Read from the kernel's lock table (/proc/locks), so that
+    /// asking never takes the lock and never refuses a daemon starting at that moment.
+    public static func holding(stateDirectory: String) -> Holding {
         var info = stat()
-        guard stat(stateDirectory + "/herald.lock", &info) == 0, let table = readAll("/proc/locks") else { return nil }
+        guard stat(stateDirectory + "/herald.lock", &info) == 0 else {
+            return errno == ENOENT ? .free : .unknown(String(cString: strerror(errno)))
+        }
+        guard let table = readAll("/proc/locks") else { return .unknown("/proc/locks is unreadable") }
         for line in table.split(separator: "\n") {
             // "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234567 0 EOF"
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -56,9 +65,16 @@ public final class StateLock: Sendable {
                   let major = UInt32(place[0], radix: 16), let minor = UInt32(place[1], radix: 16),
                   major == Self.major(UInt64(info.st_dev)), minor == Self.minor(UInt64(info.st_dev))
             else { continue }
-            return pid
+            return .held(pid)
         }
-        return nil
+        return .free
+    }
+
+    /// What `holding(stateDirectory:)` found.
+    public enum Holding: Sendable, Equatable {
+        case held(Int32)
+        case free
+        case unknown(String)
     }
 
     /// A /proc file read to its end: it reports no size, and a busy machine's lock table is many pages long.

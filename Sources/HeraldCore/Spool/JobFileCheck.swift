@@ -50,6 +50,16 @@ public struct JobFileCheck: Sendable {
         return (job, document)
     }
 
+    /// The valid `"id"` of a file that may be invalid otherwise, so that its rejection can name the job.
+    public func readableID(_ bytes: [UInt8]) -> JobID? {
+        (try? JSONParser(maxDepth: configuration.limits.maxJSONDepth).parse(bytes)).flatMap(JobID.readable(in:))
+    }
+
+    /// How a rejection names the file: its path, and its job id when it has a readable one.
+    public func label(_ file: String, bytes: [UInt8]) -> String {
+        readableID(bytes).map { "\(file) (job \($0))" } ?? file
+    }
+
     /// The job text with `"id"` added after the opening brace when the file has none.
     public static func withID(_ bytes: [UInt8], id: JobID) -> [UInt8] {
         guard let brace = bytes.firstIndex(of: UInt8(ascii: "{")) else { return bytes }

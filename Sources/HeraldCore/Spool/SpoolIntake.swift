@@ -224,7 +224,6 @@ public final class SpoolIntake: Service, Sendable {
         }
         let bytes: [UInt8]
         let document: JSONValue
-        let job: Job
         do throws(JobValidationError) {
             bytes = try spool.readFile(file.activeName, in: .active, maxBytes: limits.maxJobBytes)
             do {
@@ -232,9 +231,14 @@ public final class SpoolIntake: Service, Sendable {
             } catch {
                 throw JobValidationError(path: error.path, code: "malformed_json", "not valid JSON: \(error)")
             }
-            job = try decoder.decode(document)
         } catch {
             return .failure(Rejection(error: error, jobID: nil))
+        }
+        let job: Job
+        do throws(JobValidationError) {
+            job = try decoder.decode(document)
+        } catch {
+            return .failure(Rejection(error: error, jobID: JobID.readable(in: document)))
         }
         let jobID = job.id ?? JobID(unchecked: "j-" + file.receipt)
         var candidate = IntakeCandidate(

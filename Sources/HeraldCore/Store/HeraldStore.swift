@@ -108,6 +108,11 @@ public final class HeraldStore: Sendable {
                 status.sendAt = Date(millisecondsSince1970: campaign["send_at"])
                 let counts = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE campaign_id = ? GROUP BY state", arguments: [campaignID])
                 status.deliveries = Dictionary(uniqueKeysWithValues: counts.map { ($0["state"], $0["n"]) })
+                let failures = try Row.fetchAll(
+                    db, sql: "SELECT coalesce(error, 'unknown') AS reason, count(*) AS n FROM deliveries WHERE campaign_id = ? AND state = 'failed' GROUP BY reason",
+                    arguments: [campaignID]
+                )
+                status.failures = Dictionary(uniqueKeysWithValues: failures.map { ($0["reason"], $0["n"]) })
             }
             return status
         }
@@ -172,6 +177,8 @@ public struct JobStatus: Sendable, Equatable {
     public var campaignState: String?
     public var sendAt: Date?
     public var deliveries: [String: Int] = [:]
+    /// Failed deliveries by reason.
+    public var failures: [String: Int] = [:]
 
     /// Whether the job has reached its outcome.
     public var isFinished: Bool {

@@ -23,6 +23,12 @@ public struct JobID: Sendable, Hashable, Comparable, Codable, CustomStringConver
         self.rawValue = text
     }
 
+    /// The valid `"id"` of a job document that may be invalid otherwise, so that its rejection can name it.
+    public static func readable(in document: JSONValue) -> JobID? {
+        guard case .object(let object) = document, case .string(let text) = object["id"] else { return nil }
+        return JobID(validating: text)
+    }
+
     public static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
     }

@@ -89,11 +89,36 @@ import Testing
         #expect(!"\(configuration)".contains("ABC-secret-token"))
     }
 
-    @Test func load_whenSecretIsGroupOrWorldReadable_refusesWithTheFix() throws {
+    @Test func load_whenSecretIsWorldReadable_refusesWithTheFix() throws {
         let path = try secret("open.token", "x", mode: 0o644)
         let message = failure("[accounts.b]\nplatform = \"telegram\"\ntoken_file = \"open.token\"\n")
-        #expect(message.contains("readable by group or others (mode 644); run: chmod 600 \(path)"))
+        #expect(message.contains("readable by others (mode 644); run: chmod 640 \(path) (or 600)"))
         #expect(!message.contains("\"x\""))
+    }
+
+    @Test(arguments: [0o660, 0o602, 0o620])
+    func load_whenSecretIsWritableByGroupOrOthers_refusesWithTheFix(mode: Int) throws {
+        let path = try secret("writable.token", "x", mode: mode)
+        let message = failure("[accounts.b]\nplatform = \"telegram\"\ntoken_file = \"writable.token\"\n")
+        #expect(message.contains("writable by group or others (mode \(String(mode, radix: 8))); run: chmod 640 \(path)"))
+    }
+
+    @Test(arguments: [0o600, 0o640, 0o400, 0o440])
+    func load_whenSecretIsPrivateOrGroupReadable_acceptsIt(mode: Int) throws {
+        _ = try secret("shop_bot.token", "123:abc", mode: mode)
+        let configuration = try load("[accounts.shop_bot]\nplatform = \"telegram\"\ntoken_file = \"shop_bot.token\"\n")
+        #expect(configuration.accounts["shop_bot"]?.token?.value == "123:abc")
+    }
+
+    @Test func load_withoutReadingSecrets_locatesThemWithoutOpeningThem() throws {
+        // A spool writer (herald submit, validate) cannot read the tokens: the file is unreadable to it.
+        let path = try secret("shop_bot.token", "123:abc", mode: 0o000)
+        _ = try secret("hook.secret", "not valid for telegram!", mode: 0o000)
+        let text = "[accounts.shop_bot]\nplatform = \"telegram\"\ntoken_file = \"shop_bot.token\"\nwebhook_secret_file = \"hook.secret\"\nupdates = \"webhook\"\n"
+        let configuration = try ConfigurationLoader(environment: [:], readsSecrets: false).parse(text, path: directory + "/herald.toml")
+        #expect(configuration.accounts["shop_bot"]?.token?.origin == path)
+        #expect(configuration.accounts["shop_bot"]?.token?.value == "")
+        #expect(configuration.accounts["shop_bot"]?.updates == .webhook)
     }
 
     @Test func load_whenCredentialsDirectoryHasToken_usesIt() throws {
@@ -121,5 +146,21 @@ import Testing
         let message = failure(text)
         #expect(message.contains(expected), "\(message)")
         #expect(message.hasPrefix(directory + "/herald.toml"))
+    }
+
+    @Test(arguments: [
+        ("rate = abc", "2:8: this value is not something TOML knows: put text in double quotes", "    2 | rate = abc\n      |        ^"),
+        ("name = \"open", "2:13: a string is not closed on this line", "    2 | name = \"open\n      |             ^"),
+        ("x = [1,", "the file ends before this array is closed", "    2 | x = [1,"),
+        ("x = 1\nx = 2", "3:5: 'x' is already set above: each setting and table may appear only once", "    3 | x = 2"),
+        ("x = ", "a setting needs a value after '='", "    2 | x = "),
+        ("rate = 1.2.3", "this number is not written as TOML writes numbers", "    2 | rate = 1.2.3"),
+    ])
+    func load_whenTOMLIsBroken_saysWhatAndWhereInPlainWords(text: String, expected: String, excerpt: String) {
+        let message = failure("spool_dir = \"spool\"\n" + text + "\n")
+        #expect(message.hasPrefix(directory + "/herald.toml:"), "\(message)")
+        #expect(message.contains(expected), "\(message)")
+        #expect(message.contains(excerpt), "\(message)")
+        #expect(!message.contains("Error while parsing") && !message.contains("could not determine"), "\(message)")
     }
 }

@@ -117,6 +117,21 @@ import Testing
         #expect(try harness.jobCount() == 1)
     }
 
+    @Test func intake_whenAJobWithAReadableIDIsInvalid_namesTheJobInItsRejection() async throws {
+        let harness = try DaemonHarness()
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(#"{"type": "campaign", "id": "bad-audience-1", "account": "shop_bot", "message": {"text": "x"}}"#, as: "bad.json")
+            try harness.drop(#"{"type": "campaign", "id": "not a valid id!", "account": "shop_bot"}"#, as: "badid.json")
+            try await eventually("both rejected") { harness.rejection(of: "bad.json") != nil && harness.rejection(of: "badid.json") != nil }
+        }
+        let error = try #require(harness.rejection(of: "bad.json"))
+        #expect(error["job_id"] == "bad-audience-1")
+        #expect(error["code"] == "missing_field", "\(error)")
+        // An id that is itself invalid names nothing
+        #expect(harness.rejection(of: "badid.json")?["job_id"] == nil)
+    }
+
     @Test func intake_whenSameNameDroppedTwice_keepsBoth() async throws {
         let harness = try DaemonHarness()
         defer { harness.remove() }
