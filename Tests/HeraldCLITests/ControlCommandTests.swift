@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HeraldTesting
 import Testing
 
 /// `herald pause`, `resume` and `cancel` write control jobs through the spool and report what the daemon did.
@@ -65,6 +66,61 @@ struct ControlCommandTests {
         let stopped = try await runCommandOffPool(["status", "--config", workspace.config])
         #expect(stopped.stdout.contains("daemon: not running on \(workspace.state)"), "\(stopped.stdout)")
         #expect(stopped.stdout.contains("now on shop_bot: running"), "\(stopped.stdout)")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
+    func retry_putsFailuresBack_keepsTheirHistory_andNeverRetriesWhoBlockedTheBot() async throws {
+        let server = try await PlatformServer.start()
+        let workspace = try Workspace(accounts: "")
+        defer { workspace.remove() }
+        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken)
+        let daemon = try DaemonProcess(workspace)
+        defer { daemon.signal(SIGKILL) }
+        func sql(_ query: String) throws -> String {
+            try runCommand(["sqlite3", workspace.state + "/herald.sqlite", query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        // Given a completed campaign with one failure worth retrying and one subscriber who blocked the bot
+        try server.script(recipient: "902", status: 400, body: #"{"ok": false, "error_code": 400, "description": "Bad Request: message to be replied not found"}"#)
+        try server.script(recipient: "903", status: 403, body: #"{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}"#)
+        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
+        try Data(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["901", "902", "903"]}"#.utf8)
+            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        #expect(await waitUntil { workspace.names("done").count == 1 })
+        try Data(#"{"type": "campaign", "id": "flaky", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi"}]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/flaky.json"))
+        #expect(await waitUntil(timeout: 30) { (try? sql("SELECT state FROM campaigns WHERE job_id = 'flaky'")) == "completed" })
+        #expect(try sql("SELECT group_concat(state, ',') FROM (SELECT state FROM deliveries ORDER BY id)") == "sent,failed,failed")
+
+        // When its failures are retried from the command line
+        let retry = try await runCommandOffPool(["retry", "flaky", "--config", workspace.config])
+        #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
+        #expect(retry.stdout.contains("retry flaky: retry job retry-"), "\(retry.stdout)")
+        #expect(retry.stdout.contains("completed — 1 failed delivery of 1 campaign due again (flaky)"), "\(retry.stdout)")
+
+        // Then the campaign runs again and completes, the retried delivery sent, the blocked subscriber left alone
+        #expect(await waitUntil(timeout: 30) {
+            (try? sql("SELECT c.state || ':' || (SELECT count(*) FROM deliveries WHERE state = 'sent') FROM campaigns c WHERE job_id = 'flaky'")) == "completed:2"
+        })
+        #expect(try sql("SELECT group_concat(state, ',') FROM (SELECT state FROM deliveries ORDER BY id)") == "sent,sent,failed")
+        let chats = try server.requests().compactMap { request in
+            request.body.range(of: #""chat_id":"#).map { range in String(request.body[range.upperBound...].prefix(while: \.isNumber)) }
+        }
+        #expect(chats.sorted() == ["901", "902", "902", "903"], "\(chats)")
+        // And the history keeps the failure, its reason, and the requeue after it
+        #expect(try sql("""
+            SELECT group_concat(kind || ':' || coalesce(json_extract(detail, '$.reason'), ''), ' > ') FROM (SELECT kind, detail FROM events e JOIN subscribers s ON s.id = e.subscriber_id
+            WHERE s.platform_id = '902' AND e.kind IN ('sent', 'failed', 'requeued') ORDER BY e.id)
+            """) == "failed:Bad Request: message to be replied not found > requeued:Bad Request: message to be replied not found > sent:")
+        // A second retry has nothing left to do (the blocked subscriber is never retried); a cancelled campaign is refused
+        let again = try await runCommandOffPool(["retry", "--failed-since", "1h", "--config", workspace.config])
+        #expect(again.stdout.contains("nothing to retry: no failed deliveries to subscribers still subscribed"), "\(again.stdout)")
+        let unknown = try await runCommandOffPool(["retry", "nope", "--config", workspace.config])
+        #expect(unknown.status == 1)
+        #expect(unknown.stdout.contains(#"rejected: job: no job with id "nope""#), "\(unknown.stdout)")
+        let nothing = try await runCommandOffPool(["retry", "--config", workspace.config])
+        #expect(nothing.status != 0)
+        #expect(nothing.stderr.contains("name a campaign, --failed-since TIME, or both"), "\(nothing.stderr)")
+        _ = await daemon.stop()
     }
 
     @Test func version_isPrinted() throws {

@@ -50,7 +50,7 @@ struct DemoCommandTests {
         #expect(json.status == 0, "\(json.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let funnel = try #require(report["funnel"] as? [String: Any])
-        let ledger = try await database.read { db in
+        let ledger = try database.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT count(*) AS audience, sum(d.state = 'sent') AS sent, sum(d.read_at IS NOT NULL) AS read,
                        (SELECT count(DISTINCT subscriber_id) FROM events e WHERE e.campaign_id = c.id AND e.kind = 'click' AND coalesce(json_extract(e.detail, '$.agent'), 'human') = 'human') AS clicked

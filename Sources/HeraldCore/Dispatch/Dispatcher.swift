@@ -394,6 +394,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 }
             }
         }
+        for campaign in pass.running { loop.campaigns[campaign.id]?.spec.requeuedAt = campaign.requeuedAt }
         loop.machine.campaignsRunning(pass.running.compactMap { loop.campaigns[$0.id]?.spec })
         status.recordHousekeeping(campaignsSending: loop.machine.campaignIDs.count)
         for completion in pass.completed {

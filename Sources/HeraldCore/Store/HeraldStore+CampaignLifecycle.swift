@@ -49,7 +49,7 @@ extension HeraldStore {
 
     static func runningCampaigns(_ db: Database) throws -> [RunningCampaign] {
         try Row.fetchAll(db, sql: """
-            SELECT c.id, c.job_id, c.account, c.kind, c.priority, c.audience_expanded, c.expires_at, c.spec, CASE WHEN c.spec IS NULL THEN j.body END AS body
+            SELECT c.id, c.job_id, c.account, c.kind, c.priority, c.audience_expanded, c.expires_at, c.spec, CASE WHEN c.spec IS NULL THEN j.body END AS body, c.requeued_at
             FROM campaigns c LEFT JOIN jobs j ON j.id = c.job_id WHERE c.state = 'running' ORDER BY c.priority, c.id
             """).map {
             var campaign = RunningCampaign(
@@ -57,6 +57,7 @@ extension HeraldStore {
                 expiresAt: $0["expires_at"], spec: $0["spec"], jobBody: $0["body"]
             )
             campaign.kind = CampaignDraft.Kind(rawValue: $0["kind"]) ?? .campaign
+            campaign.requeuedAt = $0["requeued_at"]
             return campaign
         }
     }

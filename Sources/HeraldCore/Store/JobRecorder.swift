@@ -36,6 +36,8 @@ struct JobRecorder {
             outcome = try recordFeed(job, document: candidate.document, jobID: id)
         case .control(let control):
             outcome = try applyControl(control)
+        case .retry(let retry):
+            outcome = try applyRetry(retry, jobID: id)
         }
         // On rejection the caller rolls the savepoint back, taking the job row with it.
         guard case .ok(let summary) = outcome else { return outcome.verdict }
@@ -145,6 +147,7 @@ struct JobRecorder {
             case .alreadyFinished(let state): "job \"\(target)\" is already \(state.rawValue)"
             case .alreadyPaused: "job \"\(target)\" is already paused"
             case .notPaused(let state): "job \"\(target)\" is \(state.rawValue), not paused"
+            case .notRetryable, .pastExpiry: "job \"\(target)\" cannot take \(control.action.rawValue)"
             }
             return .rejected(JobValidationError(path: path, code: refusal.code, message))
         }
@@ -165,5 +168,74 @@ struct JobRecorder {
             )
         }
         return .ok("\(control.action.rawValue) of \(target): campaign \(campaignID) \(state.rawValue) → \(next)")
+    }
+
+    /// Puts failed deliveries back: due now, attempts counted afresh, each with a `requeued` event after its
+    /// `failed` one. Only subscribers still subscribed are retried: whoever blocked the bot or left is not
+    /// messaged again. A completed campaign runs again; a cancelled, expired or failed one is left alone.
+    private func applyRetry(_ retry: RetryJob, jobID: String) throws -> Outcome {
+        let path = JSONPath.root.appending("job")
+        let since = retry.failedSince?.millisecondsSince1970 ?? 0
+        var candidates: [Row]
+        if let target = retry.target?.rawValue {
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM jobs WHERE id = ?", arguments: [target]) != nil else {
+                return .rejected(JobValidationError(path: path, code: "unknown_job", "no job with id \"\(target)\""))
+            }
+            guard let campaign = try Row.fetchOne(db, sql: "SELECT id, job_id, state, expires_at FROM campaigns WHERE job_id = ?", arguments: [target]) else {
+                return .rejected(JobValidationError(path: path, code: "not_controllable", "job \"\(target)\" is not a campaign or message job: it has no deliveries to retry"))
+            }
+            candidates = [campaign]
+        } else {
+            candidates = try Row.fetchAll(db, sql: """
+                SELECT c.id, c.job_id, c.state, c.expires_at FROM campaigns c
+                WHERE c.kind IN ('campaign', 'message') AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.state = 'failed' AND d.updated_at >= ?)
+                ORDER BY c.id
+                """, arguments: [since])
+        }
+        var retried = 0, campaigns = 0, leftOut: [String] = []
+        for campaign in candidates {
+            let id: Int64 = campaign["id"], target: String = campaign["job_id"]
+            let state = CampaignState(rawValue: campaign["state"]) ?? .failed
+            let transition: CampaignControl.Transition?
+            switch CampaignControl.retry(state, expiresAt: campaign["expires_at"], now: now) {
+            case .success(let next):
+                transition = next
+            case .failure(let refusal):
+                let message = switch refusal {
+                case .pastExpiry: "job \"\(target)\" is past its expires_at: what is put back would only be skipped as expired"
+                default: "job \"\(target)\" is \(state.rawValue): a \(state.rawValue) campaign is not retried (submit it again as a new job)"
+                }
+                if retry.target != nil { return .rejected(JobValidationError(path: path, code: refusal.code, message)) }
+                leftOut.append("\(target) (\(refusal == .pastExpiry ? "past its expires_at" : state.rawValue))")
+                continue
+            }
+            let chosen = """
+                FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+                WHERE d.campaign_id = ? AND d.state = 'failed' AND d.updated_at >= ? AND s.status = 'subscribed'
+                """
+            try db.execute(sql: """
+                INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
+                SELECT 'requeued', ?, d.campaign_id, d.subscriber_id, d.id, json_object('reason', d.error, 'job', ?) \(chosen)
+                """, arguments: [now, jobID, id, since])
+            try db.execute(sql: """
+                UPDATE deliveries SET state = 'pending', next_attempt_at = ?, attempts = 0, first_attempt_at = NULL, updated_at = ?
+                WHERE id IN (SELECT d.id \(chosen))
+                """, arguments: [now, now, id, since])
+            let count = db.changesCount
+            guard count > 0 else { continue }
+            retried += count
+            campaigns += 1
+            try db.execute(sql: "UPDATE campaigns SET requeued_at = ? WHERE id = ?", arguments: [now, id])
+            if let transition {
+                try db.execute(sql: "UPDATE campaigns SET state = ?, finished_at = NULL WHERE id = ?", arguments: [transition.campaign.rawValue, id])
+                try db.execute(sql: "UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?", arguments: [transition.job.rawValue, now, target])
+            }
+        }
+        var summary = retried == 0
+            ? "nothing to retry: no failed deliveries to subscribers still subscribed"
+            : "\(retried) failed deliver\(retried == 1 ? "y" : "ies") of \(campaigns) campaign\(campaigns == 1 ? "" : "s") due again"
+        if let target = retry.target, retried > 0, candidates.count == 1 { summary += " (\(target))" }
+        if !leftOut.isEmpty { summary += "; left out: " + leftOut.joined(separator: ", ") }
+        return .ok(summary)
     }
 }

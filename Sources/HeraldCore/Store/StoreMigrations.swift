@@ -201,6 +201,10 @@ enum StoreMigrations {
                 CREATE INDEX subscribers_profile_wanted ON subscribers(id) WHERE profile_fetched_at = 0;
                 """)
         }
+        migrator.registerMigration("v10 retried deliveries") { db in
+            // When a retry last put a campaign's failed deliveries back: the dispatcher reads its ledger again.
+            try db.execute(sql: "ALTER TABLE campaigns ADD COLUMN requeued_at INTEGER")
+        }
         return migrator
     }
 }

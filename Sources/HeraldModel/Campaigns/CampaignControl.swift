@@ -5,12 +5,18 @@ public enum CampaignControl {
         case alreadyFinished(CampaignState)
         case alreadyPaused
         case notPaused(CampaignState)
+        /// A retry of a campaign that was cancelled, expired or failed as a whole: it is over, by choice or by time.
+        case notRetryable(CampaignState)
+        /// A retry after the campaign's `expires_at`: what is put back would only be skipped as expired.
+        case pastExpiry
 
         public var code: String {
             switch self {
             case .alreadyFinished: "already_finished"
             case .alreadyPaused: "already_paused"
             case .notPaused: "not_paused"
+            case .notRetryable: "not_retryable"
+            case .pastExpiry: "expired"
             }
         }
     }
@@ -29,6 +35,20 @@ public enum CampaignControl {
             self.job = job
             self.skipsPending = skipsPending
             self.finishes = finishes
+        }
+    }
+
+    /// What a retry does to a campaign whose failed deliveries are put back: a completed one runs again (nil: a
+    /// running, scheduled or paused one stays as it is and sends them in its course), or why it cannot be retried.
+    public static func retry(_ state: CampaignState, expiresAt: Int64?, now: Int64) -> Result<Transition?, Refusal> {
+        if let expiresAt, expiresAt <= now { return .failure(.pastExpiry) }
+        switch state {
+        case .completed:
+            return .success(Transition(campaign: .scheduled, job: .queued, skipsPending: false, finishes: false))
+        case .scheduled, .running, .paused:
+            return .success(nil)
+        case .cancelled, .expired, .failed:
+            return .failure(.notRetryable(state))
         }
     }
 

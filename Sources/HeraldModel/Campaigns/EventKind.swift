@@ -12,4 +12,6 @@ public enum EventKind: String, Sendable, Hashable, CaseIterable, Codable {
     case subscribed
     case unsubscribed
     case blocked
+    /// A `retry` put a failed delivery back (its failure, with the reason, stays as the `failed` event before it).
+    case requeued
 }

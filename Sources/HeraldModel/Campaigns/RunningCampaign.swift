@@ -13,6 +13,8 @@ public struct RunningCampaign: Sendable {
     public var spec: String?
     /// The job's text, read only for campaigns without a stored spec.
     public var jobBody: String?
+    /// When a `retry` last put failed deliveries back (wall-clock ms).
+    public var requeuedAt: Int64?
 
     public init(id: Int64, jobID: String, account: String, priority: Int, audienceExpanded: Bool, expiresAt: Int64? = nil, spec: String? = nil, jobBody: String? = nil) {
         self.id = id

@@ -15,6 +15,8 @@ public struct DispatchCampaign: Sendable {
     public var reachesUnsubscribed = false
     /// With tracking on, rewrites its links to tracked ones.
     public var tracker: LinkTracker?
+    /// When a `retry` last put failed deliveries back (wall-clock ms): rows behind the machine's cursor are due again.
+    public var requeuedAt: Int64?
 
     public init(id: Int64, jobID: String, account: String, priority: Int, platform: Platform, content: MessageContent, options: SendOptions, expiresAt: Int64? = nil) {
         self.expiresAt = expiresAt

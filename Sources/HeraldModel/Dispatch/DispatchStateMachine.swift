@@ -151,6 +151,18 @@ public struct DispatchStateMachine: Sendable {
         /// Nothing more is due; look again at `reloadAt` (monotonic seconds), if set.
         var exhausted = false
         var reloadAt: Double?
+        /// Rows behind the cursor came due (a retry) while a load was out: read from the start once it is back.
+        var rescan = false
+
+        /// Reads the ledger again from its first due row once the window is picked empty.
+        mutating func lookAgainFromStart() {
+            if loading {
+                rescan = true
+            } else {
+                exhausted = true
+                reloadAt = -.infinity
+            }
+        }
 
         var pendingCount: Int { window.count - readIndex }
 
@@ -221,15 +233,24 @@ public struct DispatchStateMachine: Sendable {
     // MARK: - Events
 
     /// The running campaigns, as the ledger has them: new ones are added, missing ones (paused, cancelled,
-    /// completed) dropped with their windows. Deliveries already marked `sending` finish either way.
+    /// completed) dropped with their windows, and one whose failures a retry put back reads its ledger again from
+    /// the start. Deliveries already marked `sending` finish either way.
     public mutating func campaignsRunning(_ running: [DispatchCampaign]) {
         let ids = Set(running.map(\.id))
         for id in campaigns.keys where !ids.contains(id) {
             campaigns[id] = nil
         }
-        for campaign in running where campaigns[campaign.id] == nil {
-            campaigns[campaign.id] = CampaignState(campaign: campaign)
-            limiter.setJobRate(campaign.jobID, rate: campaign.options.rate)
+        for campaign in running {
+            guard var state = campaigns[campaign.id] else {
+                campaigns[campaign.id] = CampaignState(campaign: campaign)
+                limiter.setJobRate(campaign.jobID, rate: campaign.options.rate)
+                continue
+            }
+            if state.campaign.requeuedAt != campaign.requeuedAt {
+                state.campaign.requeuedAt = campaign.requeuedAt
+                state.lookAgainFromStart()
+                campaigns[campaign.id] = state
+            }
         }
         levels = Dictionary(grouping: campaigns.values.map { ($0.campaign.priority, $0.campaign.id) }, by: \.0)
             .sorted { $0.key < $1.key }.map { $0.value.map(\.1).sorted() }
@@ -258,6 +279,10 @@ public struct DispatchStateMachine: Sendable {
         }
         if let last = rows.last { state.loadedThrough = max(state.loadedThrough, last.id) }
         state.exhausted = exhausted
+        if state.rescan {
+            state.rescan = false
+            state.lookAgainFromStart()
+        }
         if exhausted, let next = nextDueAt {
             // Keep an earlier reload a result not yet in the ledger asked for.
             let due = now.seconds + max(0, Double(next - now.wallMs) / 1000)
@@ -269,6 +294,7 @@ public struct DispatchStateMachine: Sendable {
     /// The load failed: look again in a second.
     public mutating func loadFailed(campaignID: Int64, at now: Instant) {
         campaigns[campaignID]?.loading = false
+        campaigns[campaignID]?.rescan = false
         campaigns[campaignID]?.exhausted = true
         campaigns[campaignID]?.reloadAt = now.seconds + 1
     }

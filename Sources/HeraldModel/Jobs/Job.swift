@@ -2,7 +2,7 @@
 public struct Job: Sendable, Hashable {
     /// Every job type of schema v1.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case campaign, message, subscribers, automation, feed, cancel, pause, resume
+        case campaign, message, subscribers, automation, feed, cancel, pause, resume, retry
     }
 
     /// What the job asks for.
@@ -13,6 +13,7 @@ public struct Job: Sendable, Hashable {
         case automation(AutomationJob)
         case feed(FeedJob)
         case control(ControlJob)
+        case retry(RetryJob)
     }
 
     /// The id given in the file, if any.
@@ -27,6 +28,7 @@ public struct Job: Sendable, Hashable {
         case .automation: .automation
         case .feed: .feed
         case .control(let control): Kind(rawValue: control.action.rawValue)!
+        case .retry: .retry
         }
     }
 
@@ -38,7 +40,7 @@ public struct Job: Sendable, Hashable {
         case .subscribers(let job): job.account
         case .automation(let job): job.account
         case .feed(let job): job.settings.account
-        case .control: nil
+        case .control, .retry: nil
         }
     }
 }

@@ -67,6 +67,7 @@ public struct JobDecoder: Sendable {
         case .cancel: body = .control(try ControlJob.parse(&fields, action: .cancel))
         case .pause: body = .control(try ControlJob.parse(&fields, action: .pause))
         case .resume: body = .control(try ControlJob.parse(&fields, action: .resume))
+        case .retry: body = .retry(try RetryJob.parse(&fields, path: root.path, now: now))
         }
         try fields.finish()
         let job = Job(id: id, body: body)

@@ -36,6 +36,22 @@ import Testing
         #expect(Set(CampaignState.allCases.filter(\.isFinished)) == [.completed, .cancelled, .failed, .expired])
     }
 
+    @Test func retry_runsACompletedCampaignAgain_leavesAnUnfinishedOneAsItIs_andRefusesTheRest() throws {
+        let now: Int64 = 1_800_000_000_000
+        #expect(try CampaignControl.retry(.completed, expiresAt: nil, now: now).get() == CampaignControl.Transition(campaign: .scheduled, job: .queued, skipsPending: false, finishes: false))
+        for state in [CampaignState.scheduled, .running, .paused] {
+            #expect(try CampaignControl.retry(state, expiresAt: now + 1, now: now).get() == nil, "\(state)")
+        }
+        for state in [CampaignState.cancelled, .expired, .failed] {
+            #expect(CampaignControl.retry(state, expiresAt: nil, now: now) == .failure(.notRetryable(state)))
+        }
+        // Past its expiry whatever is put back would only be skipped as expired: refused, completed or not
+        #expect(CampaignControl.retry(.completed, expiresAt: now, now: now) == .failure(.pastExpiry))
+        #expect(CampaignControl.retry(.running, expiresAt: now - 1, now: now) == .failure(.pastExpiry))
+        #expect(CampaignControl.Refusal.pastExpiry.code == "expired")
+        #expect(CampaignControl.Refusal.notRetryable(.cancelled).code == "not_retryable")
+    }
+
     @Test func jobState_mirrorsEveryCampaignState_andAgreesOnWhatIsFinished() {
         for state in CampaignState.allCases {
             #expect(JobState(campaign: state).isFinished == state.isFinished, "\(state)")

@@ -127,6 +127,53 @@ import Testing
         #expect(Self.records(later).contains { $0.deliveryID == 2 && $0.state == .skipped && $0.reason == "expired" })
     }
 
+    @Test func requeued_campaign_readsItsLedgerAgainFromTheStart_onceItsWindowIsPickedEmpty() throws {
+        var machine = Self.machine(rate: 1000)
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [11, 12, 13])]
+        let campaign = try Self.campaign(1)
+        machine.campaignsRunning([campaign])
+        #expect(Self.sends(Self.cycle(&machine, at: Self.at(0), ledger: &ledger)).count == 3)
+        for id in Int64(1)...3 { _ = machine.outcome(deliveryID: id, id == 2 ? .permanent(reason: "bad") : Self.sent, at: Self.at(0.1), random: 0) }
+        _ = Self.cycle(&machine, at: Self.at(0.2), ledger: &ledger)
+        // Its cursor has passed row 2; nothing more is due, and the machine waits for nothing
+        #expect(machine.nextDeadline == nil)
+        // A retry puts row 2 back behind the cursor: the same housekeeping without a new mark changes nothing
+        ledger[1] = [Self.rows(1, [12], from: 2)[0]]
+        machine.campaignsRunning([campaign])
+        #expect(Self.sends(Self.cycle(&machine, at: Self.at(1), ledger: &ledger)).isEmpty)
+        // With the retry's mark, the machine wants to look at once, from the ledger's start
+        var requeued = campaign
+        requeued.requeuedAt = Self.at(1).wallMs
+        machine.campaignsRunning([requeued])
+        #expect((machine.nextDeadline ?? 99) <= 1)
+        let actions = machine.pump(at: Self.at(1))
+        #expect(actions.first == .load(campaignID: 1, after: 0, limit: machine.settings.windowSize))
+        machine.deliveriesLoaded(campaignID: 1, ledger.removeValue(forKey: 1)!, exhausted: true, nextDueAt: nil, at: Self.at(1))
+        // (Telegram's one message a second to a chat holds it until a second after its first try.)
+        let rest = Self.cycle(&machine, at: Self.at(2), ledger: &ledger)
+        #expect(Self.sends(rest).map(Self.chat) == ["12"])
+        // The same mark seen again on the next pass does not read the ledger again
+        machine.campaignsRunning([requeued])
+        #expect(machine.nextDeadline.map { $0 > 1 } ?? true)
+    }
+
+    @Test func requeued_whileALoadIsOut_readsFromTheStartAfterThatLoad() throws {
+        var machine = Self.machine(rate: 1000)
+        let campaign = try Self.campaign(1)
+        machine.campaignsRunning([campaign])
+        let first = machine.pump(at: Self.at(0))
+        #expect(first == [.load(campaignID: 1, after: 0, limit: machine.settings.windowSize)])
+        // The retry lands while the load is out; the load then comes back past the requeued row
+        var requeued = campaign
+        requeued.requeuedAt = Self.at(0).wallMs
+        machine.campaignsRunning([requeued])
+        machine.deliveriesLoaded(campaignID: 1, Self.rows(1, [15], from: 5), exhausted: false, nextDueAt: nil, at: Self.at(0))
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [12], from: 2)]
+        let actions = Self.cycle(&machine, at: Self.at(0), ledger: &ledger)
+        // Row 5 from the window goes, then the ledger is read from its start and row 2 goes too
+        #expect(Self.sends(actions).map(Self.chat) == ["15", "12"])
+    }
+
     @Test func subscriberChanged_afterTheLoad_reachesTheLoadedWindow() throws {
         var machine = Self.machine(rate: 1000, maxInFlight: 1)
         var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [1, 2, 3])]

@@ -88,6 +88,13 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
         #expect(body.expiresAt != nil)
     }
 
+    @Test func retry_namesACampaign_aTime_orBoth() throws {
+        #expect(try decode(#"{"type": "retry", "job": "spring"}"#).body == .retry(RetryJob(target: JobID(validating: "spring"), failedSince: nil)))
+        let since = try decode(#"{"type": "retry", "failed_since": "2026-11-24T09:00:00+01:00"}"#)
+        #expect(since.body == .retry(RetryJob(target: nil, failedSince: Date(timeIntervalSince1970: 1_795_507_200))))  // 2026-11-24T08:00:00Z
+        #expect(since.kind == .retry && since.account == nil)
+    }
+
     @Test func decode_jobWithoutID_hasNoID() throws {
         #expect(try decode(#"{"type": "pause", "job": "x"}"#).id == nil)
     }
@@ -182,6 +189,9 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
         ("feed too frequent", #"{"type": "feed", "action": "create", "name": "b", "account": "shop_bot", "source": "https://a.example/f.xml", "frequency": {"every_minutes": 1}}"#, "must be between 5 and 43200"),
         ("feed bad clock time", #"{"type": "feed", "action": "create", "name": "b", "account": "shop_bot", "source": "https://a.example/f.xml", "frequency": {"daily_at": "24:00", "zone": "UTC"}}"#, "must be a time of day"),
         ("control without target", #"{"type": "cancel"}"#, "job: is required"),
+        ("retry of nothing", #"{"type": "retry"}"#, #"a retry names the campaign ("job": "ID"), a time"#),
+        ("retry from the future", #"{"type": "retry", "failed_since": "2026-12-25T00:00:00Z"}"#, "failed_since: is in the future"),
+        ("retry since a time without offset", #"{"type": "retry", "failed_since": "2026-11-20T00:00"}"#, "failed_since: needs a UTC offset"),
         ("huge number", campaign(options: #"{"rate": 1e400}"#), "must be a number between"),
         ("integer overflow", #"{"type": "automation", "account": "shop_bot", "default_reply": {"message": {"modules": [{"type": "text", "text": "x"}]}, "min_interval_minutes": 99999999999999999999}}"#, "whole number"),
         ("null required field", #"{"type": "campaign", "account": null}"#, "account: is required"),
