@@ -16,11 +16,11 @@ struct ControlOptions: ParsableArguments {
     }
 }
 
-/// Writes a control job (`{"type": TYPE, "id": …, FIELDS…}`) through the spool, validated as the daemon would, and
-/// follows it until the daemon has recorded it unless `noWait`.
-func submitControl(_ type: String, fields: JSONObject, label: String, options: ConfigurationOptions, noWait: Bool, timeout: Double) async throws {
+/// Writes a job the command line makes (`{"type": TYPE, "id": PREFIX-…, FIELDS…}`: a control, a retry, a test copy)
+/// through the spool, validated as the daemon would, and follows it to its outcome unless `noWait`.
+func submitControl(_ type: String, fields: JSONObject, label: String, options: ConfigurationOptions, noWait: Bool, timeout: Double, idPrefix: String? = nil) async throws {
     let (_, configuration) = try options.load(readingSecrets: false)
-    let id = JobID(unchecked: "\(type)-\(SpoolReceipt.make())")
+    let id = JobID(unchecked: "\(idPrefix ?? type)-\(SpoolReceipt.make())")
     var object: JSONObject = ["type": .string(type), "id": .string(id.rawValue)]
     for key in fields.keys { _ = object.insert(key, fields[key]!) }
     let text = JSONValue.object(object).jsonText

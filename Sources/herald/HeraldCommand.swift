@@ -7,7 +7,7 @@ struct HeraldCommand: AsyncParsableCommand {
         commandName: "herald",
         abstract: "Conversational marketing on Messenger and Telegram, driven by a spool of JSON job files.",
         version: "herald 0.1.0 (development build; job schema v1)",
-        subcommands: [RunCommand.self, SubmitCommand.self, ValidateCommand.self, ConfigCommand.self, TelegramCommand.self, LinksCommand.self, SimCommand.self, DemoCommand.self, ReportCommand.self, SubscribersCommand.self, StatusCommand.self, QueueCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, RetryCommand.self]
+        subcommands: [RunCommand.self, SubmitCommand.self, ValidateCommand.self, ConfigCommand.self, TelegramCommand.self, LinksCommand.self, SimCommand.self, DemoCommand.self, ReportCommand.self, SubscribersCommand.self, StatusCommand.self, QueueCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, RetryCommand.self, PreviewCommand.self, TestSendCommand.self]
     )
 }
 

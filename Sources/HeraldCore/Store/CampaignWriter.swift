@@ -29,6 +29,12 @@ struct CampaignWriter {
             ids.reserveCapacity(platformIDs.count)
             for (index, platformID) in platformIDs.enumerated() {
                 guard let id = try writer.subscriberID(account: draft.account, platformID: platformID) else {
+                    if draft.kind == .test {
+                        throw JobValidationError(
+                            path: audiencePath.appending(index), code: "unknown_subscriber",
+                            "no subscriber \(platformID) on account \(draft.account): a test goes to existing subscribers (start the bot, or message the page, first)"
+                        )
+                    }
                     throw JobValidationError(
                         path: audiencePath.appending("subscribers").appending(index), code: "unknown_subscriber",
                         "no subscriber \(platformID) on account \(draft.account); import it first or use \"recipients\""

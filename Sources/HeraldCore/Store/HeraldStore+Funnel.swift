@@ -143,7 +143,7 @@ extension HeraldStore {
         try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT c.account, coalesce(c.name, c.kind) AS name, sum(d.state = 'sent') AS sent, sum(d.state = 'failed') AS failed
-                FROM campaigns c JOIN deliveries d ON d.campaign_id = c.id WHERE c.kind != 'campaign' GROUP BY c.account, name ORDER BY c.account, sent DESC
+                FROM campaigns c JOIN deliveries d ON d.campaign_id = c.id WHERE c.kind NOT IN ('campaign', 'test') GROUP BY c.account, name ORDER BY c.account, sent DESC
                 """).map { AutomatedCount(account: $0["account"], name: $0["name"], sent: $0["sent"], failed: $0["failed"]) }
         }
     }

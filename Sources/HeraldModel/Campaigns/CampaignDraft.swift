@@ -7,6 +7,8 @@ public struct CampaignDraft: Sendable, Hashable {
         case message
         /// A goodbye to someone who just unsubscribed: the one message that may still reach them.
         case farewell
+        /// A test copy for the people checking a message (`herald test-send`): sent at once, outside every report.
+        case test
 
         /// Lower goes first.
         public var priority: Int { self == .campaign ? 1 : 0 }
@@ -47,9 +49,11 @@ public struct CampaignDraft: Sendable, Hashable {
             )
         case .message(let message):
             self.init(
-                kind: .message, account: message.account,
+                kind: message.test ? .test : .message, account: message.account,
                 spec: CampaignSpec(platform: message.platform, content: message.message, options: message.options, audience: .listed),
-                audience: .recipients(message.recipients), expiresAt: message.expiresAt?.date.millisecondsSince1970
+                // A test reaches existing subscribers only: an unknown id is refused, never added to the audience.
+                audience: message.test ? .subscribers(message.recipients.map(\.platformID)) : .recipients(message.recipients),
+                expiresAt: message.expiresAt?.date.millisecondsSince1970
             )
         default:
             return nil

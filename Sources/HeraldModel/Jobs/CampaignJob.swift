@@ -33,9 +33,13 @@ public struct MessageJob: Sendable, Hashable {
     /// Deliveries still pending at this time are skipped as `expired` (a code that is no longer valid, say).
     public var expiresAt: SendTime?
     public var options: SendOptions
+    /// A test copy (`herald test-send`): to existing subscribers only, kept out of campaign reports.
+    public var test = false
 
     /// The most recipients of one transactional message.
     public static let maxRecipients = 1000
+    /// The most recipients of one test copy: the people checking it, not an audience.
+    public static let maxTestRecipients = 10
 
     static func parse(_ fields: inout ObjectReader, context: JobDecoder) throws(JobValidationError) -> MessageJob {
         let (account, platform) = try context.accounts.account(try fields.required("account"))
@@ -43,7 +47,18 @@ public struct MessageJob: Sendable, Hashable {
         let message = try MessageContent.parse(try fields.required("message"), platform: platform)
         let expiresAt = try SendTime.expiry(fields.optional("expires_at"), after: nil, now: context.now)
         let options = try SendOptions.parse(fields.optional("options"), platform: platform, automated: false, defaults: context.defaultOptions)
-        return MessageJob(account: account, platform: platform, recipients: recipients, message: message, expiresAt: expiresAt, options: options)
+        var job = MessageJob(account: account, platform: platform, recipients: recipients, message: message, expiresAt: expiresAt, options: options)
+        if let node = fields.optional("test") {
+            job.test = try node.bool()
+            let to = JSONPath.root.appending("to")
+            if job.test, recipients.count > maxTestRecipients {
+                throw JobValidationError(path: to, code: "too_many", "a test goes to at most \(maxTestRecipients) subscribers, the people checking it")
+            }
+            if job.test, recipients.contains(where: { $0 != Recipient(platformID: $0.platformID) }) {
+                throw JobValidationError(path: to, code: "invalid_value", "a test goes to existing subscribers by id, with their stored profiles: give ids only")
+            }
+        }
+        return job
     }
 }
 

@@ -13,7 +13,7 @@ struct FileLogHandler: LogHandler {
         self.path = path
         Self.files.withLock { files in
             if files[path] == nil {
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
                 files[path] = FileHandle(forWritingAtPath: path)
             }
         }

@@ -88,6 +88,15 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
         #expect(body.expiresAt != nil)
     }
 
+    @Test func testCopy_isADraftOfKindTest_toExistingSubscribersByID() throws {
+        let job = try decode(#"{"type": "message", "account": "shop_bot", "to": ["7", "8"], "message": {"modules": [{"type": "text", "text": "x"}]}, "test": true}"#)
+        let draft = try #require(CampaignDraft(job))
+        #expect(draft.kind == .test && draft.kind.priority == 0)
+        #expect(draft.audience == .subscribers(["7", "8"]))
+        let plain = try #require(CampaignDraft(try decode(#"{"type": "message", "account": "shop_bot", "to": ["7"], "message": {"modules": [{"type": "text", "text": "x"}]}}"#)))
+        #expect(plain.kind == .message)
+    }
+
     @Test func retry_namesACampaign_aTime_orBoth() throws {
         #expect(try decode(#"{"type": "retry", "job": "spring"}"#).body == .retry(RetryJob(target: JobID(validating: "spring"), failedSince: nil)))
         let since = try decode(#"{"type": "retry", "failed_since": "2026-11-24T09:00:00+01:00"}"#)
@@ -189,6 +198,8 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
         ("feed too frequent", #"{"type": "feed", "action": "create", "name": "b", "account": "shop_bot", "source": "https://a.example/f.xml", "frequency": {"every_minutes": 1}}"#, "must be between 5 and 43200"),
         ("feed bad clock time", #"{"type": "feed", "action": "create", "name": "b", "account": "shop_bot", "source": "https://a.example/f.xml", "frequency": {"daily_at": "24:00", "zone": "UTC"}}"#, "must be a time of day"),
         ("control without target", #"{"type": "cancel"}"#, "job: is required"),
+        ("test copy with a profile", #"{"type": "message", "account": "shop_bot", "to": [{"id": "1", "first_name": "A"}], "message": {"modules": [{"type": "text", "text": "x"}]}, "test": true}"#, "to: a test goes to existing subscribers by id"),
+        ("test copy to a crowd", #"{"type": "message", "account": "shop_bot", "to": ["# + (1...11).map { "\"\($0)\"" }.joined(separator: ",") + #"], "message": {"modules": [{"type": "text", "text": "x"}]}, "test": true}"#, "a test goes to at most 10 subscribers"),
         ("retry of nothing", #"{"type": "retry"}"#, #"a retry names the campaign ("job": "ID"), a time"#),
         ("retry from the future", #"{"type": "retry", "failed_since": "2026-12-25T00:00:00Z"}"#, "failed_since: is in the future"),
         ("retry since a time without offset", #"{"type": "retry", "failed_since": "2026-11-20T00:00"}"#, "failed_since: needs a UTC offset"),
