@@ -71,6 +71,8 @@ public struct HTTPSettings: Sendable, Equatable {
     public var idleTimeoutSeconds = 30
     /// A request body not received in this time is answered 408.
     public var requestTimeoutSeconds = 10
+    /// Whether `GET /metrics` serves Prometheus metrics (keep it off the reverse proxy).
+    public var metrics = true
 
     public init() {}
 }

@@ -115,6 +115,7 @@ public struct ConfigurationLoader: Sendable {
             if let value = http.optional("requests_per_second_per_client") { config.http.requestsPerSecondPerClient = try value.number(in: 1...1_000_000) }
             if let value = http.optional("idle_timeout_seconds") { config.http.idleTimeoutSeconds = Int(try value.integer(in: 1...3600)) }
             if let value = http.optional("request_timeout_seconds") { config.http.requestTimeoutSeconds = Int(try value.integer(in: 1...600)) }
+            if let value = http.optional("metrics") { config.http.metrics = try value.bool() }
             try http.finish()
         }
         if let node = fields.optional("click_signing_key_file") {

@@ -44,6 +44,7 @@ public struct ConfigurationReport: Sendable {
             "requests_per_second_per_client = \(c.http.requestsPerSecondPerClient)",
             "idle_timeout_seconds = \(c.http.idleTimeoutSeconds)",
             "request_timeout_seconds = \(c.http.requestTimeoutSeconds)",
+            "metrics = \(c.http.metrics)",
         ]
         for name in c.accounts.keys.sorted() {
             let account = c.accounts[name]!

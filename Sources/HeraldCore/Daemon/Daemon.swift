@@ -31,6 +31,8 @@ public enum Daemon {
         public let processor: InboundProcessor
         public let poller: TelegramPoller
         public let http: HTTPServer
+        /// What `/metrics` exports; the services record into it.
+        public let metrics: HeraldMetrics
 
         /// The services in dependency order: a group starts them in this order and stops them in reverse (the
         /// HTTP server stops taking requests before the journal closes, and everything before the transport).
@@ -52,20 +54,22 @@ public enum Daemon {
         let wakeup = Wakeup()
         let holder = ConfigurationHolder(configuration, wakeup: wakeup)
         let status = DaemonStatus()
+        let metrics = HeraldMetrics()
         let notifier = SystemdNotifier()
         let watchdogInterval = notifier.watchdogInterval()
         // The intake loop beats at least four times per watchdog interval, so one late beat never costs a ping.
         let heartbeat = watchdogInterval.map { min(1, Double($0.components.seconds) / 4 + Double($0.components.attoseconds) / 4e18) } ?? 1
         let intake = try SpoolIntake(
             spool: SpoolDirectory(root: configuration.spoolDirectory), store: store, settings: holder,
-            status: status, notifier: notifier, logger: logger, heartbeat: heartbeat, wakeup: wakeup
+            status: status, notifier: notifier, logger: logger, heartbeat: heartbeat, wakeup: wakeup, metrics: metrics
         )
         let http = try transport ?? CurlTransport(
             maxConnections: configuration.dispatch.maxConnections, timeout: .seconds(configuration.dispatch.requestTimeoutSeconds)
         )
         let clickToken = ClickToken(key: try ClickKeyFile.key(configured: configuration.clickSigningKey, stateDirectory: configuration.stateDirectory))
         let dispatcher = Dispatcher(
-            store: store, settings: holder, transport: http, status: status, logger: logger, clock: ContinuousClock(), wakeup: wakeup, clickToken: clickToken
+            store: store, settings: holder, transport: http, status: status, logger: logger, clock: ContinuousClock(), wakeup: wakeup, clickToken: clickToken,
+            metrics: metrics
         )
         let reloader = ConfigurationReloader(
             holder: holder, loader: ConfigurationLoader(environment: environment), path: configurationPath,
@@ -78,13 +82,13 @@ public enum Daemon {
         let journal = InboundJournal(what: "webhook bodies", logger: logger, written: inboundWakeup) { bodies in try await store.appendInbound(bodies, now: Date()) }
         let clicks = ClickJournal(what: "clicks", logger: logger) { hits in try await store.recordClicks(hits) }
         let processor = InboundProcessor(
-            store: store, settings: holder, transport: http, wakeup: inboundWakeup, dispatcher: dispatcher, dispatcherWakeup: wakeup, logger: logger
+            store: store, settings: holder, transport: http, wakeup: inboundWakeup, dispatcher: dispatcher, dispatcherWakeup: wakeup, metrics: metrics, logger: logger
         )
         let poller = TelegramPoller(store: store, settings: holder, transport: http, processorWakeup: inboundWakeup, logger: logger)
-        let server = HTTPServer(settings: holder, journal: journal, clicks: clicks, clickToken: clickToken, store: store, status: status, logger: logger)
+        let server = HTTPServer(settings: holder, journal: journal, clicks: clicks, clickToken: clickToken, store: store, status: status, metrics: metrics, logger: logger)
         return Parts(
             store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock, wakeup: wakeup,
-            transport: TransportService(http), journal: journal, clicks: clicks, processor: processor, poller: poller, http: server
+            transport: TransportService(http), journal: journal, clicks: clicks, processor: processor, poller: poller, http: server, metrics: metrics
         )
     }
 

@@ -23,6 +23,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     let wakeup: Wakeup
     /// Signs tracked links; nil: links go out as written.
     let clickToken: ClickToken?
+    let metrics: HeraldMetrics
     /// What finished off the loop (sends, ledger work), for the loop to hand to the machine in order.
     let events = Mutex<[LoopEvent]>([])
 
@@ -58,9 +59,10 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     public init(
         store: HeraldStore, settings: ConfigurationHolder, transport: any HTTPTransport, status: DaemonStatus, logger: Logger,
         clock: C, now: @escaping @Sendable () -> Date = Date.init, wakeup: Wakeup = Wakeup(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, clickToken: ClickToken? = nil
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, clickToken: ClickToken? = nil, metrics: HeraldMetrics = HeraldMetrics()
     ) {
         self.clickToken = clickToken
+        self.metrics = metrics
         self.store = store
         self.settings = settings
         self.transport = transport
@@ -210,6 +212,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 perform(loop.machine.markFailed(batch: batch, reason, at: now), &loop, &group, seconds: seconds)
             case .recorded(let results):
                 logFailures(results)
+                metrics.recorded(results)
                 perform(loop.machine.recorded(at: now), &loop, &group, seconds: seconds)
             case .recordFailed(let reason):
                 perform(loop.machine.recordFailed(reason, at: now), &loop, &group, seconds: seconds)
@@ -296,6 +299,7 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 logger.critical("account \(account) cannot send and is paused until the configuration is reloaded: \(reason)", metadata: ["event": "account_broken", "account": "\(account)"])
             case .rateLimited(let account, let pause, let reason):
                 logger.warning("\(account): rate limited for \(pause) s: \(reason)", metadata: ["event": "rate_limited", "account": "\(account)"])
+                metrics.rateLimited(account: account, seconds: pause)
             case .accountOutage(let account, let reason, let probeIn):
                 logger.warning(
                     "\(account) is unreachable (\(reason)): its deliveries wait, and one probe goes out in \(String(format: "%.1f", probeIn)) s, then spaced up to every \(Int(loop.machine.settings.outageProbeCap)) s until it answers",
@@ -337,8 +341,12 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             return
         }
         // No task per call: the answer comes back through the transport's callback, straight into the loop's events.
-        let id = send.deliveryID
-        if let call = channel.send(send.message, completion: { [self] outcome in post(.answer(id, outcome, seconds())) }) {
+        let id = send.deliveryID, account = send.account, started = seconds()
+        if let call = channel.send(send.message, completion: { [self] outcome in
+            let answered = seconds()
+            metrics.sendTook(account: account, seconds: answered - started)
+            post(.answer(id, outcome, answered))
+        }) {
             loop.calls[id] = call
             // Past the drain budget (a next part of a message, say), a call is abandoned as soon as it is made.
             if Task.isCancelled { transport.cancel(call) }

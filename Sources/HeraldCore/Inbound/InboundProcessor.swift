@@ -19,6 +19,7 @@ public final class InboundProcessor: Service, Sendable {
     let wakeup: Wakeup
     let dispatcher: Dispatcher<ContinuousClock>?
     let dispatcherWakeup: Wakeup
+    let metrics: HeraldMetrics
     let logger: Logger
     let now: @Sendable () -> Date
     /// How long processed bodies and event keys are kept (for `herald`'s own inspection, and deduplication
@@ -27,8 +28,9 @@ public final class InboundProcessor: Service, Sendable {
 
     public init(
         store: HeraldStore, settings: ConfigurationHolder, transport: any HTTPTransport, wakeup: Wakeup, dispatcher: Dispatcher<ContinuousClock>?,
-        dispatcherWakeup: Wakeup, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+        dispatcherWakeup: Wakeup, metrics: HeraldMetrics = HeraldMetrics(), logger: Logger, now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.metrics = metrics
         self.store = store
         self.settings = settings
         self.transport = transport
@@ -117,6 +119,9 @@ public final class InboundProcessor: Service, Sendable {
         for account in accounts { automations[account] = try await store.automationSettings(account: account, decoder: decoder) }
         let platforms = configuration.accounts.mapValues(\.platform)
         let effects = try await store.applyInbound(batch, automations: automations, platforms: platforms, options: configuration.defaultOptions, now: now())
+        for (platform, events) in Dictionary(grouping: batch.flatMap(\.events), by: { platforms[$0.account] ?? .telegram }) {
+            metrics.inbound(platform: platform, kinds: events.map(\.event.kind.name))
+        }
         dispatcher?.subscribersChanged(effects.changed.map { ($0.subscriberID, $0.status, $0.lastInboundAt) })
         if effects.messagesQueued > 0 { dispatcherWakeup.signal(.jobs) }
         if effects.echoesResolved > 0 {

@@ -10,6 +10,7 @@ struct ClickRoutes: Sendable {
     let token: ClickToken
     let store: HeraldStore
     let clicks: ClickJournal
+    let metrics: HeraldMetrics
 
     func register(on router: Router<HeraldRequestContext>) {
         router.get("/c/:token") { request, context in await follow(request, token: context.parameters.get("token") ?? "") }
@@ -28,6 +29,7 @@ struct ClickRoutes: Sendable {
         let agent = ClickAgent.classify(request.headers[.userAgent])
         // A click that cannot be recorded still reaches its page: the person comes first, the count second.
         try? await clicks.append(ClickHit(target: target, agent: agent, at: Date()))
+        metrics.click(agent: agent)
         return Response(status: .found, headers: [.location: url, .cacheControl: "no-store", .referrerPolicy: "no-referrer"])
     }
 

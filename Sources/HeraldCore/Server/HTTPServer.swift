@@ -5,19 +5,24 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// Herald's HTTP server (Hummingbird 2) on `[http] listen`: webhooks, health probes and click redirects.
+/// Herald's HTTP server (Hummingbird 2) on `[http] listen`: webhooks, health probes, click redirects and metrics.
 /// TLS belongs to a reverse proxy in front of it.
 public final class HTTPServer: Service, Sendable {
     let settings: ConfigurationHolder
     let routes: WebhookRoutes
     let clickRoutes: ClickRoutes
+    let metricsRoute: MetricsRoute
     let logger: Logger
     private let bound = Mutex<Int?>(nil)
 
-    public init(settings: ConfigurationHolder, journal: InboundJournal, clicks: ClickJournal, clickToken: ClickToken, store: HeraldStore, status: DaemonStatus, logger: Logger) {
+    public init(
+        settings: ConfigurationHolder, journal: InboundJournal, clicks: ClickJournal, clickToken: ClickToken, store: HeraldStore, status: DaemonStatus,
+        metrics: HeraldMetrics = HeraldMetrics(), logger: Logger
+    ) {
         self.settings = settings
         self.routes = WebhookRoutes(settings: settings, journal: journal, store: store, status: status, logger: logger)
-        self.clickRoutes = ClickRoutes(token: clickToken, store: store, clicks: clicks)
+        self.clickRoutes = ClickRoutes(token: clickToken, store: store, clicks: clicks, metrics: metrics)
+        self.metricsRoute = MetricsRoute(metrics: metrics, store: store, settings: settings)
         self.logger = logger
     }
 
@@ -34,6 +39,7 @@ public final class HTTPServer: Service, Sendable {
         })
         routes.register(on: router)
         clickRoutes.register(on: router)
+        if configuration.http.metrics { metricsRoute.register(on: router) }
         let host = configuration.listenHost, logger = logger
         let application = Application(
             router: router,

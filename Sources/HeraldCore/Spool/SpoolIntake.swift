@@ -29,13 +29,15 @@ public final class SpoolIntake: Service, Sendable {
     private let retryAt = Mutex<Date?>(nil)
     /// Signalled after jobs are recorded: a transactional message leaves within milliseconds, not at a poll.
     private let wakeup: Wakeup?
+    private let metrics: HeraldMetrics
 
     public init(
         spool: SpoolDirectory, store: HeraldStore, settings: ConfigurationHolder, status: DaemonStatus,
         notifier: SystemdNotifier, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, quietPeriod: Double = 2,
-        heartbeat: Double = 1, wakeup: Wakeup? = nil
+        heartbeat: Double = 1, wakeup: Wakeup? = nil, metrics: HeraldMetrics = HeraldMetrics()
     ) throws {
         self.wakeup = wakeup
+        self.metrics = metrics
         self.spool = spool
         self.store = store
         self.settings = settings
@@ -274,6 +276,7 @@ public final class SpoolIntake: Service, Sendable {
         ]
         if let account = candidate.job.account { metadata["account"] = "\(account)" }
         logger.info("accepted \(file.original) as job \(candidate.jobID): \(summary)", metadata: metadata)
+        metrics.jobAccepted(kind: candidate.job.kind.rawValue)
         for warning in JobWarning.check(candidate.job, now: now()) {
             metadata["event"] = "\(warning.code)"
             logger.warning("job \(candidate.jobID) (\(file.original)): \(warning.message)", metadata: metadata)
@@ -301,6 +304,7 @@ public final class SpoolIntake: Service, Sendable {
         var metadata: Logger.Metadata = ["event": "rejected", "file": "\(file.original)", "receipt": "\(file.receipt)", "reason": "\(error.code)"]
         if let jobID { metadata["job.id"] = "\(jobID)" }
         logger.error("rejected \(file.original): \(error.description)", metadata: metadata)
+        metrics.jobRejected(code: error.code)
     }
 
     /// Finishes what a crash left in active/: recorded files go to done/, the rest are processed again.

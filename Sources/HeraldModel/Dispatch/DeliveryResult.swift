@@ -37,3 +37,28 @@ public struct DeliveryResult: Sendable, Equatable {
         self.possibleDuplicate = possibleDuplicate
     }
 }
+
+extension DeliveryResult {
+    /// The reason as one of a few words, for a metric's label: a platform's own wording is unbounded, a label
+    /// must not be. `ok` for a send; the subscriber's new status for someone gone; else the kind of failure.
+    public var reasonClass: String {
+        switch state {
+        case .sent:
+            return "ok"
+        case .uncertain:
+            return "uncertain"
+        case .pending:
+            guard let reason else { return "retry" }
+            if reason.hasPrefix("rate limited") { return "rate_limited" }
+            if reason.hasPrefix("account outage") { return "outage" }
+            return "retry"
+        case .failed:
+            if let subscriberStatus { return subscriberStatus }
+            if reason?.hasPrefix("gave up") == true { return "gave_up" }
+            return "refused"
+        case .skipped:
+            let word = reason.map { String($0.prefix { $0 != ":" && $0 != " " }) } ?? ""
+            return ["expired", "outside_window", "unsubscribed", "blocked", "deactivated", "never_started", "invalid", "cancelled"].contains(word) ? word : "other"
+        }
+    }
+}

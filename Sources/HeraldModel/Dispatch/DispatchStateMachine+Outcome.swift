@@ -53,7 +53,7 @@ extension DispatchStateMachine {
             limiter.pause(scope == .account ? .account(flight.account) : .chat(account: flight.account, chat: flight.chat), until: now.seconds + pause)
             let next = now.wallMs + Int64(pause * 1000)
             if scope == .account { release(account: flight.account, reason: reason, next: next, at: now) }
-            return [.rateLimited(account: flight.account, seconds: pause, reason: reason)] + end(flight, .pending, reason: reason, next: next, at: now)
+            return [.rateLimited(account: flight.account, seconds: pause, reason: reason)] + end(flight, .pending, reason: "rate limited: \(reason)", next: next, at: now)
         case .recipientGone(let status, let reason):
             gone[flight.delivery.subscriberID] = status.rawValue
             patchStatus(flight.delivery.subscriberID, status: status.rawValue)

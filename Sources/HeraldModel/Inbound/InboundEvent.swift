@@ -48,3 +48,22 @@ public struct InboundEvent: Sendable, Equatable {
         self.kind = kind
     }
 }
+
+extension InboundEvent.Kind {
+    /// The kind as one word, for logs and metrics.
+    public var name: String {
+        switch self {
+        case .message: "message"
+        case .postback: "postback"
+        case .start: "start"
+        case .referral: "referral"
+        case .optin: "optin"
+        case .delivered: "delivered"
+        case .read: "read"
+        case .echo: "echo"
+        case .blocked: "blocked"
+        case .unblocked: "unblocked"
+        case .ignored: "ignored"
+        }
+    }
+}

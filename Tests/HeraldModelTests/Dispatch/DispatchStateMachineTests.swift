@@ -305,6 +305,23 @@ import Testing
         #expect(actions == [.rateLimited(account: "bot", seconds: 5, reason: "Too Many Requests")])
         let result = Self.records(machine.pump(at: Self.at(0.1))).first
         #expect(result?.state == .pending && result?.nextAttemptAt == Self.at(0.1).wallMs + 5_000)
+        #expect(result?.reason == "rate limited: Too Many Requests" && result?.reasonClass == "rate_limited")
+    }
+
+    @Test func reasonClass_isOneOfAFewWords_whateverThePlatformSaid() {
+        func result(_ state: DeliveryResult.State, _ reason: String?, status: String? = nil) -> String {
+            DeliveryResult(deliveryID: 1, campaignID: 1, subscriberID: 1, account: "a", state: state, reason: reason, subscriberStatus: status).reasonClass
+        }
+        #expect(result(.sent, nil) == "ok")
+        #expect(result(.failed, "Forbidden: bot was blocked by the user", status: "blocked") == "blocked")
+        #expect(result(.failed, "gave up after 9 attempts in 24 h: Bad Gateway") == "gave_up")
+        #expect(result(.failed, "Bad Request: can't parse entities \(String(repeating: "x", count: 300))") == "refused")
+        #expect(result(.skipped, "outside_window: last message 30 h ago") == "outside_window")
+        #expect(result(.skipped, "expired") == "expired")
+        #expect(result(.skipped, "something new") == "other")
+        #expect(result(.pending, "account outage: HTTP 502") == "outage")
+        #expect(result(.pending, "Internal Server Error") == "retry")
+        #expect(result(.uncertain, "timeout") == "uncertain")
     }
 
     @Test func uncertain_waitsAndIsFlaggedAsAPossibleDuplicate() throws {
