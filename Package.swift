@@ -70,7 +70,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "HeraldBench",
-            dependencies: ["HeraldCore", "HeraldModel", "HeraldTesting"]
+            dependencies: ["HeraldCore", "HeraldModel", "HeraldTesting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Typed, non-variadic wrappers for the variadic C functions of libcurl and libsystemd.
         .target(name: "CShim", dependencies: ["CCurl", "CSystemd"]),

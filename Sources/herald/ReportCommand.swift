@@ -12,13 +12,15 @@ struct ReportCommand: AsyncParsableCommand {
             Without a campaign: one line per campaign. With one (its job id): the funnel (skipped and failed by \
             reason, delivered, read where the platform tells, clicks by people apart from bots and link previews, \
             unsubscribes after it), clicks per link and button, and sends, reads and clicks over time. The JSON \
-            follows spool/report.schema.json. Reads the database only, so it can run beside the daemon.
+            follows spool/report.schema.json. Reads the database only, so it can run beside the daemon; --rebuild recomputes the figures \
+            the reports read (kept as deliveries and events are written) from the raw rows first.
 
             Examples:
               herald report
               herald report spring-sale-2026-telegram
               herald report spring-sale-2026-telegram --format json
               herald report spring-sale-2026-telegram --recipients > recipients.csv
+              herald report --rebuild
             """
     )
 
@@ -31,6 +33,8 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "table, json, csv, or html (one campaign: a self-contained page with charts).") var format: Format = .table
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @Flag(help: "One CSV row per recipient of CAMPAIGN: state, reason, times, clicks.") var recipients = false
+    @Flag(help: "Recompute every report figure from the raw deliveries and events first (needs write access to the database).")
+    var rebuild = false
 
     func validate() throws {
         if recipients && campaign == nil { throw ValidationError("--recipients needs a campaign") }
@@ -39,6 +43,18 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, configuration) = try options.load(readingSecrets: false)
+        if rebuild {
+            let started = Date()
+            do {
+                // Opening read-write would create an empty database where none is: say there is none instead.
+                _ = try HeraldStore(readingAt: configuration.databasePath)
+                let campaigns = try await HeraldStore(path: configuration.databasePath).rebuildReportCounts()
+                printError("herald: report figures of \(campaigns) campaigns recomputed from the raw deliveries and events in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            } catch {
+                printError("herald: cannot rebuild the report figures: \(error)")
+                throw ExitCode(1)
+            }
+        }
         let store = try openStore(configuration)
         let platforms = configuration.accounts.mapValues(\.platform)
         guard let campaign else {

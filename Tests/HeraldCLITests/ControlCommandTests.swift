@@ -102,6 +102,11 @@ struct ControlCommandTests {
             (try? sql("SELECT c.state || ':' || (SELECT count(*) FROM deliveries WHERE state = 'sent') FROM campaigns c WHERE job_id = 'flaky'")) == "completed:2"
         })
         #expect(try sql("SELECT group_concat(state, ',') FROM (SELECT state FROM deliveries ORDER BY id)") == "sent,sent,failed")
+        // The report's figures followed the failure, the retry and the send, as a rebuild from the raw rows finds them
+        let kept = try await runCommandOffPool(["report", "flaky", "--format", "json", "--config", workspace.config])
+        #expect(kept.stdout.contains(#""sent":2"#) && kept.stdout.contains(#""failed":{"Forbidden: bot was blocked by the user":1}"#), "\(kept.stdout)")
+        let rebuilt = try await runCommandOffPool(["report", "flaky", "--format", "json", "--rebuild", "--config", workspace.config])
+        #expect(rebuilt.stdout == kept.stdout)
         let chats = try server.requests().compactMap { request in
             request.body.range(of: #""chat_id":"#).map { range in String(request.body[range.upperBound...].prefix(while: \.isNumber)) }
         }

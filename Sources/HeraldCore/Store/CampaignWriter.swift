@@ -66,7 +66,12 @@ struct CampaignWriter {
         }
         if let subscriberIDs {
             let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO deliveries (campaign_id, subscriber_id, state, updated_at) VALUES (?, ?, ?, ?)")
-            for subscriberID in subscriberIDs { try insert.execute(arguments: [campaignID, subscriberID, DeliveryState.pending.rawValue, now]) }
+            var added = 0
+            for subscriberID in subscriberIDs {
+                try insert.execute(arguments: [campaignID, subscriberID, DeliveryState.pending.rawValue, now])
+                added += db.changesCount
+            }
+            try ReportCounters.add(db, campaign: campaignID, "audience", added)
         }
         try db.execute(sql: "UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?", arguments: [JobState.queued.rawValue, now, jobID])
         return Created(campaignID: campaignID, recipients: subscriberIDs?.count)

@@ -90,6 +90,9 @@ extension HeraldStore {
             WHERE id = ?
             """)
         let event = try db.cachedStatement(sql: "INSERT INTO events (kind, at, account, campaign_id, subscriber_id, delivery_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        // The report's figures for the whole batch in a few statements (a result comes from `sending`, an open state).
+        var outcomes: [Int64: [String: Int]] = [:]
+        var sends: [Int64: Int] = [:]
         for result in results {
             try update.execute(arguments: [result.state.rawValue, result.messageID, result.reason, result.partsSent, result.nextAttemptAt,
                                            result.state.rawValue, ms, result.possibleDuplicate, ms, result.deliveryID])
@@ -103,18 +106,28 @@ extension HeraldStore {
             if let kind {
                 try event.execute(arguments: [kind, ms, result.account, result.campaignID, result.subscriberID, result.deliveryID, eventDetail(result)])
             }
+            if ReportCounters.finished.contains(result.state.rawValue) {
+                outcomes[result.campaignID, default: [:]][ReportCounters.outcome(result.state.rawValue, result.reason), default: 0] += 1
+            }
+            if result.state == .sent { sends[result.campaignID, default: 0] += 1 }
             if let status = result.subscriberStatus {
                 try db.execute(sql: "UPDATE subscribers SET status = ?, unsubscribed_at = coalesce(unsubscribed_at, ?), updated_at = ? WHERE id = ? AND status != ?",
                                arguments: [status, ms, ms, result.subscriberID, status])
                 if db.changesCount > 0 {
-                    try event.execute(arguments: [status == "blocked" ? "blocked" : "unsubscribed", ms, result.account, result.campaignID, result.subscriberID, result.deliveryID,
+                    let left = status == "blocked" ? "blocked" : "unsubscribed"
+                    try event.execute(arguments: [left, ms, result.account, result.campaignID, result.subscriberID, result.deliveryID,
                                                   JSONValue.object(["status": .string(status), "reason": .string(result.reason ?? "")]).jsonText])
+                    try ReportCounters.event(db, kind: left, at: ms, campaign: result.campaignID, subscriber: result.subscriberID, detail: nil)
                 }
             }
             if let chat = result.migratedChatID {
                 try db.execute(sql: "UPDATE OR IGNORE subscribers SET platform_id = ?, updated_at = ? WHERE id = ?", arguments: [chat, ms, result.subscriberID])
             }
         }
+        for (campaign, names) in outcomes {
+            for (name, count) in names { try ReportCounters.add(db, campaign: campaign, name, count) }
+        }
+        for (campaign, count) in sends { try ReportCounters.second(db, campaign: campaign, at: ms, sent: count) }
     }
 }
 

@@ -25,13 +25,15 @@ extension HeraldStore {
                 }
             }
             arguments += [batch]
-            let last = try Int64.fetchAll(db, sql: """
+            let added = try Int64.fetchAll(db, sql: """
                 INSERT OR IGNORE INTO deliveries (campaign_id, subscriber_id, state, updated_at)
                 SELECT ?, s.id, 'pending', ? FROM subscribers s
                 WHERE s.account = ? AND s.status = 'subscribed' AND s.id > ?\(filter)
                 ORDER BY s.id LIMIT ?
                 RETURNING subscriber_id
-                """, arguments: arguments).max()
+                """, arguments: arguments)
+            try ReportCounters.add(db, campaign: campaign.id, "audience", added.count)
+            let last = added.max()
             let done = last == nil
             try db.execute(
                 sql: "UPDATE campaigns SET audience_cursor = ?, audience_expanded = ? WHERE id = ?",

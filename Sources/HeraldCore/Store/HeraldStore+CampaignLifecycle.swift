@@ -21,6 +21,7 @@ extension HeraldStore {
                 SELECT 'skipped', ?, campaign_id, subscriber_id, id, '{"reason":"expired"}' FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain')
                 """, arguments: [ms, id])
             try db.execute(sql: "UPDATE deliveries SET state = 'skipped', error = 'expired', updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')", arguments: [ms, id])
+            try ReportCounters.moved(db, campaign: id, count: db.changesCount, from: nil, to: ReportCounters.outcome("skipped", "expired"))
             // Nobody else from the audience will get it: the expansion is over.
             try db.execute(sql: "UPDATE campaigns SET audience_expanded = 1 WHERE id = ?", arguments: [id])
         }
@@ -75,6 +76,7 @@ extension HeraldStore {
         SELECT 'failed', ?, campaign_id, subscriber_id, id, ? FROM deliveries WHERE campaign_id = ? AND state IN ('pending', 'uncertain')
         """, arguments: [ms, JSONValue.object(["reason": .string(reason)]).jsonText, id])
         try db.execute(sql: "UPDATE deliveries SET state = 'failed', error = ?, updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')", arguments: [reason, ms, id])
+        try ReportCounters.moved(db, campaign: id, count: db.changesCount, from: nil, to: ReportCounters.outcome("failed", reason))
         try db.execute(sql: "UPDATE campaigns SET state = 'failed', finished_at = ? WHERE id = ?", arguments: [ms, id])
         try db.execute(sql: "UPDATE jobs SET state = 'failed', detail = ?, updated_at = ? WHERE id = (SELECT job_id FROM campaigns WHERE id = ?)", arguments: [reason, ms, id])
     }

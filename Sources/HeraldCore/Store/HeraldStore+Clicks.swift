@@ -35,6 +35,9 @@ extension HeraldStore {
             for hit in hits {
                 let detail = JSONValue.object(["link": .number(String(hit.target.linkIndex)), "via": .string("redirect"), "agent": .string(hit.agent.rawValue)])
                 try insert.execute(arguments: [hit.at.millisecondsSince1970, hit.target.subscriberID, hit.target.subscriberID, detail.jsonText, hit.target.campaignID])
+                if db.changesCount > 0 {
+                    try ReportCounters.event(db, kind: "click", at: hit.at.millisecondsSince1970, campaign: hit.target.campaignID, subscriber: hit.target.subscriberID, detail: detail)
+                }
             }
         }
     }

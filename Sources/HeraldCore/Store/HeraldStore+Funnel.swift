@@ -19,33 +19,32 @@ extension HeraldStore {
                   let platform = platforms[campaign["account"]]
             else { return nil }
             let funnel = try Self.funnel(db, campaign, platform: platform)
-            var targets: [CampaignReport.Target] = []
-            let links = try Row.fetchAll(db, sql: """
-                SELECT l.url, count(DISTINCT CASE WHEN json_extract(e.detail, '$.agent') = 'human' THEN e.subscriber_id END) AS humans,
-                       sum(json_extract(e.detail, '$.agent') = 'human') AS total, sum(json_extract(e.detail, '$.agent') != 'human') AS bots
-                FROM campaign_links l LEFT JOIN events e ON e.campaign_id = l.campaign_id AND e.kind = 'click' AND json_extract(e.detail, '$.link') = l.link_index
-                WHERE l.campaign_id = ? GROUP BY l.link_index ORDER BY l.link_index
-                """, arguments: [funnel.id])
-            targets += links.map { CampaignReport.Target(kind: "link", value: $0["url"], humans: $0["humans"], total: $0["total"] ?? 0, bots: $0["bots"] ?? 0) }
-            let buttons = try Row.fetchAll(db, sql: """
-                SELECT json_extract(detail, '$.payload') AS payload, count(DISTINCT subscriber_id) AS humans, count(*) AS total
-                FROM events WHERE campaign_id = ? AND kind = 'click' AND json_extract(detail, '$.payload') IS NOT NULL GROUP BY payload ORDER BY total DESC
-                """, arguments: [funnel.id])
-            targets += buttons.map { CampaignReport.Target(kind: "button", value: $0["payload"], humans: $0["humans"], total: $0["total"], bots: 0) }
-            let start = funnel.startedAt ?? 0
-            let end = max(try Int64.fetchOne(db, sql: "SELECT max(at) FROM events WHERE campaign_id = ?", arguments: [funnel.id]) ?? start, start)
-            let seconds = CampaignReport.bucketSeconds(forSpan: end - start)
-            let step = Int64(seconds) * 1000
+            let counts = try Self.counts(db, campaign: funnel.id)
+            var targets: [CampaignReport.Target] = try Row.fetchAll(db, sql: "SELECT link_index, url FROM campaign_links WHERE campaign_id = ? ORDER BY link_index", arguments: [funnel.id])
+                .map { row in
+                    let link = "link:\(row["link_index"] as Int64)"
+                    return CampaignReport.Target(
+                        kind: "link", value: row["url"], humans: counts["people:" + link] ?? 0, total: counts[link + ":human"] ?? 0, bots: counts[link + ":bots"] ?? 0
+                    )
+                }
+            targets += counts.keys.filter { $0.hasPrefix("button:") }.map { key in
+                CampaignReport.Target(kind: "button", value: String(key.dropFirst("button:".count)), humans: counts["people:" + key] ?? 0, total: counts[key] ?? 0, bots: 0)
+            }.sorted { ($1.total, $0.value) < ($0.total, $1.value) }
+            // Buckets start on the campaign's first whole second: the counts are kept per second.
+            let first = (funnel.startedAt ?? 0) / 1000
+            let last = max(try Int64.fetchOne(db, sql: "SELECT max(second) FROM campaign_seconds WHERE campaign_id = ?", arguments: [funnel.id]) ?? first, first)
+            let seconds = CampaignReport.bucketSeconds(forSpan: (last - first) * 1000)
             var buckets: [Int64: CampaignReport.Bucket] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT (at - ?) / ? AS slot, sum(kind = 'sent') AS sent, sum(kind = 'read') AS read, sum(kind = 'click' AND coalesce(json_extract(detail, '$.agent'), 'human') = 'human') AS clicks
-                FROM events WHERE campaign_id = ? AND kind IN ('sent', 'read', 'click') AND at >= ? GROUP BY slot ORDER BY slot
-                """, arguments: [start, step, funnel.id, start]) {
+                SELECT (second - ?) / ? AS slot, sum(sent) AS sent, sum(read) AS read, sum(clicks) AS clicks
+                FROM campaign_seconds WHERE campaign_id = ? AND second >= ? GROUP BY slot ORDER BY slot
+                """, arguments: [first, seconds, funnel.id, first]) {
                 let slot: Int64 = row["slot"]
-                buckets[slot] = CampaignReport.Bucket(start: start + slot * step, sent: row["sent"], read: row["read"], clicks: row["clicks"])
+                buckets[slot] = CampaignReport.Bucket(start: (first + slot * Int64(seconds)) * 1000, sent: row["sent"], read: row["read"], clicks: row["clicks"])
             }
-            let last = buckets.keys.max() ?? -1
-            let series = last < 0 ? [] : (0...last).map { buckets[$0] ?? CampaignReport.Bucket(start: start + $0 * step, sent: 0, read: 0, clicks: 0) }
+            let lastSlot = buckets.keys.max() ?? -1
+            let step = Int64(seconds)
+            let series = lastSlot < 0 ? [] : (0...lastSlot).map { buckets[$0] ?? CampaignReport.Bucket(start: (first + $0 * step) * 1000, sent: 0, read: 0, clicks: 0) }
             return CampaignReport(funnel: funnel, targets: targets, bucketSeconds: seconds, series: series)
         }
     }
@@ -69,45 +68,64 @@ extension HeraldStore {
         }
     }
 
-    /// One campaign's funnel from its `campaigns` row.
+    /// A campaign's named figures, as the report counters keep them (ReportCounters).
+    static func counts(_ db: Database, campaign: Int64) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT name, n FROM campaign_counts WHERE campaign_id = ?", arguments: [campaign]) {
+            counts[row["name"]] = row["n"]
+        }
+        return counts
+    }
+
+    /// One campaign's funnel from its `campaigns` row and its report counters.
     static func funnel(_ db: Database, _ campaign: Row, platform: Platform) throws -> CampaignFunnel {
         let id: Int64 = campaign["id"]
-        var states: [String: Int] = [:]
+        let counts = try Self.counts(db, campaign: id)
         var failed: [CampaignFunnel.Reason] = [], skipped: [CampaignFunnel.Reason] = []
-        for row in try Row.fetchAll(db, sql: "SELECT state, error, count(*) AS n FROM deliveries WHERE campaign_id = ? GROUP BY state, error ORDER BY n DESC", arguments: [id]) {
-            let state: String = row["state"], count: Int = row["n"]
-            states[state, default: 0] += count
-            let reason = CampaignFunnel.Reason(reason: row["error"] ?? "unknown", count: count)
-            if state == DeliveryState.failed.rawValue { failed.append(reason) }
-            if state == DeliveryState.skipped.rawValue { skipped.append(reason) }
+        var finished = 0
+        for (name, count) in counts where count != 0 {
+            guard let colon = name.firstIndex(of: ":") else { continue }
+            let state = name[..<colon], reason = String(name[name.index(after: colon)...])
+            switch state {
+            case "sent": finished += count
+            case "failed": failed.append(CampaignFunnel.Reason(reason: reason.isEmpty ? "unknown" : reason, count: count)); finished += count
+            case "skipped": skipped.append(CampaignFunnel.Reason(reason: reason.isEmpty ? "unknown" : reason, count: count)); finished += count
+            default: break
+            }
         }
-        let eventRows = try Row.fetchAll(db, sql: """
-            SELECT kind, count(DISTINCT delivery_id) AS deliveries, count(DISTINCT subscriber_id) AS people, count(*) AS n,
-                   coalesce(json_extract(detail, '$.agent'), 'human') AS agent
-            FROM events WHERE campaign_id = ? AND kind IN ('delivered', 'read', 'click') GROUP BY kind, agent
-            """, arguments: [id])
-        func events(_ kind: EventKind, agent: String? = nil) -> Row? {
-            eventRows.first { $0["kind"] == kind.rawValue && (agent == nil || $0["agent"] == agent) }
-        }
-        let read: Int = events(.read)?["deliveries"] ?? 0
-        let delivered = try Int.fetchOne(db, sql: """
-            SELECT count(DISTINCT delivery_id) FROM events WHERE campaign_id = ? AND kind IN ('delivered', 'read') AND delivery_id IS NOT NULL
-            """, arguments: [id]) ?? 0
-        let unsubscribed = try Int.fetchOne(db, sql: """
-            SELECT count(DISTINCT e.subscriber_id) FROM events e JOIN deliveries d ON d.subscriber_id = e.subscriber_id AND d.campaign_id = ?
-            WHERE e.kind IN ('unsubscribed', 'blocked') AND e.at >= ?
-            """, arguments: [id, (campaign["started_at"] as Int64?) ?? Int64.max]) ?? 0
+        let order: (CampaignFunnel.Reason, CampaignFunnel.Reason) -> Bool = { ($1.count, $0.reason) < ($0.count, $1.reason) }
+        let audience = counts["audience"] ?? 0
         return CampaignFunnel(
             id: id, jobID: campaign["job_id"], name: campaign["name"], account: campaign["account"], platform: platform, state: campaign["state"],
-            audience: states.values.reduce(0, +), sent: states[DeliveryState.sent.rawValue] ?? 0, reportedDelivered: delivered, reportedRead: read,
-            clickedHumans: events(.click, agent: ClickAgent.human.rawValue)?["people"] ?? 0,
-            humanClicks: events(.click, agent: ClickAgent.human.rawValue)?["n"] ?? 0,
-            previewBotFetches: events(.click, agent: ClickAgent.previewBot.rawValue)?["n"] ?? 0,
-            unknownFetches: events(.click, agent: ClickAgent.unknown.rawValue)?["n"] ?? 0,
-            unsubscribed: unsubscribed,
-            pending: DeliveryState.allCases.filter(\.isOpen).reduce(0) { $0 + (states[$1.rawValue] ?? 0) },
-            failed: failed, skipped: skipped, startedAt: campaign["started_at"], finishedAt: campaign["finished_at"]
+            audience: audience, sent: counts["sent:"] ?? 0, reportedDelivered: counts["people:delivered"] ?? 0, reportedRead: counts["people:read"] ?? 0,
+            clickedHumans: counts["people:click"] ?? 0,
+            humanClicks: counts["clicks:" + ClickAgent.human.rawValue] ?? 0,
+            previewBotFetches: counts["clicks:" + ClickAgent.previewBot.rawValue] ?? 0,
+            unknownFetches: counts["clicks:" + ClickAgent.unknown.rawValue] ?? 0,
+            unsubscribed: counts["people:left"] ?? 0,
+            pending: max(0, audience - finished),
+            failed: failed.sorted(by: order), skipped: skipped.sorted(by: order), startedAt: campaign["started_at"], finishedAt: campaign["finished_at"]
         )
+    }
+
+    /// The report figures kept as rows were written that differ from the ones recomputed from the raw rows (none,
+    /// when every writer kept them); the store is left with the recomputed ones.
+    public func reportCountsDrift() async throws -> [String] {
+        try await database.write { db in
+            let kept = try ReportCounters.snapshot(db)
+            try ReportCounters.rebuild(db)
+            let rebuilt = try ReportCounters.snapshot(db)
+            return kept.filter { !rebuilt.contains($0) }.map { "kept " + $0 } + rebuilt.filter { !kept.contains($0) }.map { "rebuilt " + $0 }
+        }
+    }
+
+    /// Recomputes every report figure from the raw deliveries and events (`herald report --rebuild`); returns how
+    /// many campaigns have figures.
+    public func rebuildReportCounts() async throws -> Int {
+        try await database.write { db in
+            try ReportCounters.rebuild(db)
+            return try Int.fetchOne(db, sql: "SELECT count(DISTINCT campaign_id) FROM campaign_counts") ?? 0
+        }
     }
 }
 

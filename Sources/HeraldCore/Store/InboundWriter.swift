@@ -115,6 +115,7 @@ struct InboundWriter {
     private func record(_ kind: EventKind, account: String, subscriber: Int64, campaign: Int64? = nil, delivery: Int64? = nil, detail: JSONValue) throws {
         try db.cachedStatement(sql: "INSERT INTO events (kind, at, account, campaign_id, subscriber_id, delivery_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [kind.rawValue, ms, account, campaign, subscriber, delivery, detail.jsonText])
+        try ReportCounters.event(db, kind: kind.rawValue, at: ms, campaign: campaign, subscriber: subscriber, detail: detail)
     }
 
     /// An automated message as a transactional campaign of one, sent as a reply (Messenger `RESPONSE`).
@@ -163,6 +164,7 @@ struct InboundWriter {
                 UPDATE deliveries SET state = 'sent', parts_sent = ?, sent_at = ?, next_attempt_at = NULL, updated_at = ?,
                     possible_duplicate = CASE WHEN attempts <= 1 THEN 0 ELSE possible_duplicate END WHERE id = ?
                 """, arguments: [parts, ms, ms, deliveryID])
+            try ReportCounters.moved(db, campaign: row["campaign_id"], count: db.changesCount, from: nil, to: ReportCounters.outcome("sent", nil))
             try record(.sent, account: account, subscriber: row["subscriber_id"], campaign: row["campaign_id"], delivery: deliveryID, detail: .object(["via": .string("echo")]))
             effects.echoesResolved += 1
         } else {

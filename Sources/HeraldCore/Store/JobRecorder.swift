@@ -166,6 +166,7 @@ struct JobRecorder {
                 sql: "UPDATE deliveries SET state = 'skipped', error = 'cancelled', updated_at = ? WHERE campaign_id = ? AND state IN ('pending', 'uncertain')",
                 arguments: [now, campaignID]
             )
+            try ReportCounters.moved(db, campaign: campaignID, count: db.changesCount, from: nil, to: ReportCounters.outcome("skipped", "cancelled"))
         }
         return .ok("\(control.action.rawValue) of \(target): campaign \(campaignID) \(state.rawValue) → \(next)")
     }
@@ -217,6 +218,9 @@ struct JobRecorder {
                 INSERT INTO events (kind, at, campaign_id, subscriber_id, delivery_id, detail)
                 SELECT 'requeued', ?, d.campaign_id, d.subscriber_id, d.id, json_object('reason', d.error, 'job', ?) \(chosen)
                 """, arguments: [now, jobID, id, since])
+            for row in try Row.fetchAll(db, sql: "SELECT d.error, count(*) AS n \(chosen) GROUP BY d.error", arguments: [id, since]) {
+                try ReportCounters.moved(db, campaign: id, count: row["n"], from: ReportCounters.outcome("failed", row["error"]), to: nil)
+            }
             try db.execute(sql: """
                 UPDATE deliveries SET state = 'pending', next_attempt_at = ?, attempts = 0, first_attempt_at = NULL, updated_at = ?
                 WHERE id IN (SELECT d.id \(chosen))

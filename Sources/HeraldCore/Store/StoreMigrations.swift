@@ -205,6 +205,11 @@ enum StoreMigrations {
             // When a retry last put a campaign's failed deliveries back: the dispatcher reads its ledger again.
             try db.execute(sql: "ALTER TABLE campaigns ADD COLUMN requeued_at INTEGER")
         }
+        migrator.registerMigration("v11 report counters") { db in
+            // A report reads its campaign's figures instead of its events (ReportCounters); existing stores are counted once here.
+            try db.execute(sql: ReportCounters.tables)
+            try ReportCounters.rebuild(db)
+        }
         return migrator
     }
 }

@@ -48,6 +48,7 @@ struct SubscriberWriter {
     func event(_ kind: String, account: String, subscriberID: Int64, detail: JSONValue) throws {
         try db.cachedStatement(sql: "INSERT INTO events (kind, at, account, subscriber_id, detail) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [kind, now, account, subscriberID, detail.jsonText])
+        try ReportCounters.event(db, kind: kind, at: now, campaign: nil, subscriber: subscriberID, detail: detail)
     }
 
     /// Applies a `subscribers` job to the given recipients (inline, or read from its file).

@@ -23,9 +23,13 @@ struct DaemonHarness {
         try spool.prepare()
     }
 
-    /// Starts the services, runs `body`, then shuts down gracefully and waits for the group to end.
+    /// Starts the services, runs `body`, then shuts down gracefully and waits for the group to end. Every test
+    /// through the harness also checks that the report figures the writers kept match the ones rebuilt from the raw rows.
     func run(log: CapturedLog? = nil, _ body: (Daemon.Parts) async throws -> Void) async throws {
         try await InProcessDaemon.run(configuration, logger: log?.logger(), body)
+        guard FileManager.default.fileExists(atPath: configuration.databasePath) else { return }
+        let drift = try await HeraldStore(path: configuration.databasePath).reportCountsDrift()
+        if !drift.isEmpty { throw ReportDrift(lines: drift) }
     }
 
     /// Writes a file into a spool folder the way `cp` would (no staging), returning its path.
@@ -96,6 +100,12 @@ func eventually(timeout: Double = 10, _ what: String = "condition", _ condition:
     }
     if try condition() { return }
     throw HarnessTimeout(what: what)
+}
+
+/// The report figures kept as the daemon ran differ from the ones rebuilt from its raw rows.
+struct ReportDrift: Error, CustomStringConvertible {
+    var lines: [String]
+    var description: String { "report figures drifted from the raw rows:\n" + lines.joined(separator: "\n") }
 }
 
 struct HarnessTimeout: Error, CustomStringConvertible {
