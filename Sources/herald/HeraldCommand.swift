@@ -6,8 +6,14 @@ struct HeraldCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herald",
         abstract: "Conversational marketing on Messenger and Telegram, driven by a spool of JSON job files.",
+        discussion: """
+            Examples:
+              herald demo                                   (the whole job against a loopback simulator, in a minute)
+              herald submit --wait spool/examples/telegram-campaign.json
+              herald report spring-sale-2026-telegram --format html --output report.html
+            """,
         version: "herald 0.1.0 (development build; job schema v1)",
-        subcommands: [RunCommand.self, SubmitCommand.self, ValidateCommand.self, ConfigCommand.self, TelegramCommand.self, LinksCommand.self, SimCommand.self, DemoCommand.self, ReportCommand.self, SubscribersCommand.self, StatusCommand.self, QueueCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, RetryCommand.self, PreviewCommand.self, TestSendCommand.self]
+        subcommands: [RunCommand.self, SubmitCommand.self, ValidateCommand.self, ConfigCommand.self, TelegramCommand.self, LinksCommand.self, SimCommand.self, DemoCommand.self, ReportCommand.self, SubscribersCommand.self, StatusCommand.self, QueueCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, RetryCommand.self, PreviewCommand.self, TestSendCommand.self, ReloadCommand.self]
     )
 }
 

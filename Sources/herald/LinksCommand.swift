@@ -14,6 +14,9 @@ struct LinksCommand: AsyncParsableCommand {
             https://t.me/BOT?start=SOURCE (BOT: the account's username, else asked with getMe). A person who opens \
             the link and presses Get Started or Start subscribes with that source. Without --source: \
             \(GrowthLink.standardSources.joined(separator: ", ")).
+            Examples:
+              herald links shop_bot
+              herald links shop_page --source spring_flyer --out /srv/www/qr
             """
     )
 

@@ -5,7 +5,15 @@ import Logging
 
 /// `herald run`: the daemon in the foreground (what systemd starts).
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the daemon in the foreground.")
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the daemon in the foreground.",
+        discussion: """
+            What systemd starts (Type=notify): SIGTERM drains within drain_timeout_seconds, SIGHUP reloads the configuration.
+            Examples:
+              herald run
+              herald run --config ./herald.toml --log-level debug
+            """
+    )
 
     @OptionGroup var options: ConfigurationOptions
 

@@ -14,6 +14,9 @@ struct SimCommand: AsyncParsableCommand {
             against the platforms' published rules and answering with their real bodies and errors. Control \
             endpoints under /_/ (requests, script, outage, faults, updates, people, arrive, report) let a test or \
             a person drive it. Point an account's api_base_url at http://127.0.0.1:PORT.
+            Examples:
+              herald sim
+              herald sim --port 0 --port-file /tmp/sim.port --enforce-limits --latency-ms 50
             """
     )
 

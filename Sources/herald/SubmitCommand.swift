@@ -8,7 +8,13 @@ struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
         abstract: "Validate job files and drop them into the spool; prints each job id.",
-        discussion: "Nothing is submitted unless every file is valid. A file without an \"id\" gets one, printed here."
+        discussion: """
+            Nothing is submitted unless every file is valid. A file without an "id" gets one, printed here.
+            Examples:
+              herald submit spool/examples/telegram-campaign.json
+              herald submit --wait campaign.json
+              generate-job | herald submit -
+            """
     )
 
     @OptionGroup var options: ConfigurationOptions

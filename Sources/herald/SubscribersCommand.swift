@@ -8,6 +8,7 @@ struct SubscribersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "subscribers",
         abstract: "Show each account's audience (by status, growth source, tag and day), or one subscriber.",
+        discussion: "Examples:\n  herald subscribers\n  herald subscribers show 123456789 --account shop_bot",
         subcommands: [Summary.self, Show.self],
         defaultSubcommand: Summary.self
     )

@@ -8,6 +8,7 @@ import HeraldModel
 struct TelegramCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telegram", abstract: "A Telegram bot's webhook.",
+        discussion: "Examples:\n  herald telegram set-webhook shop_bot\n  herald telegram webhook-info shop_bot",
         subcommands: [SetWebhook.self, DeleteWebhook.self, WebhookInfo.self]
     )
 
@@ -15,7 +16,12 @@ struct TelegramCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-webhook",
             abstract: "Point the bot's updates at Herald (default URL: public_url + /webhooks/telegram/ACCOUNT), with the account's webhook secret.",
-            discussion: "Set updates = \"webhook\" for the account too, so that Herald stops long polling (Telegram allows one or the other)."
+            discussion: """
+                Set updates = "webhook" for the account too, so that Herald stops long polling (Telegram allows one or the other).
+                Examples:
+                  herald telegram set-webhook shop_bot
+                  herald telegram set-webhook shop_bot https://herald.example.com/webhooks/telegram/shop_bot --drop-pending-updates
+                """
         )
         @OptionGroup var options: ConfigurationOptions
         @Argument(help: "The Telegram account, as named in the configuration.") var account: String
@@ -43,7 +49,9 @@ struct TelegramCommand: AsyncParsableCommand {
     }
 
     struct DeleteWebhook: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "delete-webhook", abstract: "Remove the bot's webhook (then getUpdates long polling works).")
+        static let configuration = CommandConfiguration(
+            commandName: "delete-webhook", abstract: "Remove the bot's webhook (then getUpdates long polling works).", discussion: "Example: herald telegram delete-webhook shop_bot"
+        )
         @OptionGroup var options: ConfigurationOptions
         @Argument(help: "The Telegram account.") var account: String
 
@@ -55,7 +63,9 @@ struct TelegramCommand: AsyncParsableCommand {
     }
 
     struct WebhookInfo: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "webhook-info", abstract: "What Telegram says of the bot's webhook: URL, pending updates, last error.")
+        static let configuration = CommandConfiguration(
+            commandName: "webhook-info", abstract: "What Telegram says of the bot's webhook: URL, pending updates, last error.", discussion: "Example: herald telegram webhook-info shop_bot"
+        )
         @OptionGroup var options: ConfigurationOptions
         @Argument(help: "The Telegram account.") var account: String
 

@@ -6,7 +6,13 @@ import HeraldModel
 /// `herald validate FILE...`: the daemon's intake checks, without submitting.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "validate", abstract: "Check job files without submitting them; exits 1 if any is invalid."
+        commandName: "validate", abstract: "Check job files without submitting them; exits 1 if any is invalid.",
+        discussion: """
+            The daemon's own checks against the configured accounts, with the field at fault and a "did you mean".
+            Examples:
+              herald validate spool/examples/*.json
+              herald validate - < campaign.json
+            """
     )
 
     @OptionGroup var options: ConfigurationOptions

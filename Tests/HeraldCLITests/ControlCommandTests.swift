@@ -128,6 +128,19 @@ struct ControlCommandTests {
         _ = await daemon.stop()
     }
 
+    @Test(arguments: [
+        [], ["run"], ["submit"], ["validate"], ["config"], ["config", "check"], ["telegram"], ["telegram", "set-webhook"], ["telegram", "delete-webhook"],
+        ["telegram", "webhook-info"], ["links"], ["sim"], ["demo"], ["report"], ["subscribers"], ["subscribers", "summary"], ["subscribers", "show"],
+        ["status"], ["queue"], ["pause"], ["resume"], ["cancel"], ["retry"], ["preview"], ["test-send"], ["reload"],
+    ])
+    func everyCommandsHelp_showsAnExample(command: [String]) throws {
+        let result = try runCommand(command + ["--help"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let help = result.stdout.lowercased()
+        #expect(help.contains("example:") || help.contains("examples:"), "herald \(command.joined(separator: " ")) --help:\n\(result.stdout)")
+        #expect(result.stdout.contains("herald " + (command.first ?? "")), "\(result.stdout)")
+    }
+
     @Test func version_isPrinted() throws {
         let result = try runCommand(["--version"])
         #expect(result.status == 0)

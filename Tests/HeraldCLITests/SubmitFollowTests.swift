@@ -87,9 +87,10 @@ final class StreamingCommand: @unchecked Sendable {
         let refused = try await runCommandOffPool(asNobody, executable: "/usr/bin/setpriv")
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("herald: cannot write into the spool \(workspace.spool) (Permission denied): submitting needs write access"), "\(refused.stderr)")
-        // The writer (nobody) may write the spool's incoming/ and tmp/, read done/ and failed/, and not enter the state directory
-        for folder in ["incoming", "tmp"] { chmod(workspace.spool + "/" + folder, 0o777) }
-        let result = try await runCommandOffPool(asNobody, executable: "/usr/bin/setpriv")
+        // A member of the spool's group (here root's, 0, whose spool the daemon made) may write its incoming/ and tmp/ and read
+        // done/ and failed/, as the daemon creates them; the state directory stays closed to it
+        let asWriter = asNobody.map { $0 == "--clear-groups" ? "--groups=0" : $0 }
+        let result = try await runCommandOffPool(asWriter, executable: "/usr/bin/setpriv")
         _ = await daemon.stop()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("accepted by the daemon; its progress is in \(workspace.state)/herald.sqlite, which cannot be read here (Permission denied)"), "\(result.stdout)")

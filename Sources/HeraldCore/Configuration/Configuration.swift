@@ -40,15 +40,19 @@ public struct Configuration: Sendable, Equatable {
     public var databasePath: String { stateDirectory + "/herald.sqlite" }
 
     /// The embedded defaults: a spool in ./spool, state in ~/.local/state/herald, tracked links on loopback, and two demo accounts
-    /// (`shop_bot` on Telegram, `shop_page` on Messenger) without tokens, so jobs validate and queue.
+    /// (`shop_bot` on Telegram, `shop_page` on Messenger) without tokens, so jobs validate and queue. Run by systemd (which
+    /// sets `INVOCATION_ID`), the paths are the system's: /var/spool/herald, and `$STATE_DIRECTORY` (StateDirectory=) or
+    /// /var/lib/herald, never a `./spool` relative to `/`.
     public static func embeddedDefaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> Configuration {
         let stateHome = environment["XDG_STATE_HOME"] ?? ((environment["HOME"] ?? "/tmp") + "/.local/state")
+        let underSystemd = !(environment["INVOCATION_ID"] ?? "").isEmpty
+        let systemState = environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? "/var/lib/herald"
         let demo: [AccountConfiguration] = [
             AccountConfiguration(name: "shop_bot", platform: .telegram, apiBaseURL: "http://127.0.0.1:8089", token: nil, pageID: nil, appSecret: nil, graphVersion: "v25.0", rate: 30, paidBroadcast: false),
             AccountConfiguration(name: "shop_page", platform: .messenger, apiBaseURL: "http://127.0.0.1:8089", token: nil, pageID: "100000000000001", appSecret: nil, graphVersion: "v25.0", rate: 300, paidBroadcast: false),
         ]
         var configuration = Configuration(
-            spoolDirectory: "spool", stateDirectory: stateHome + "/herald", limits: SpoolLimits(),
+            spoolDirectory: underSystemd ? "/var/spool/herald" : "spool", stateDirectory: underSystemd ? systemState : stateHome + "/herald", limits: SpoolLimits(),
             listenHost: "127.0.0.1", listenPort: 8080, drainTimeoutSeconds: 30,
             accounts: Dictionary(uniqueKeysWithValues: demo.map { ($0.name, $0) }), clickSigningKey: nil, sourcePath: nil
         )

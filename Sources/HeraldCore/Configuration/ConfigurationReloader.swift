@@ -1,5 +1,7 @@
+import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// Reloads the configuration on SIGHUP without losing work: RELOADING=1, parse, swap, READY=1.
@@ -7,7 +9,7 @@ import UnixSignals
 /// A configuration that fails to load is logged and the one in force stays. Spool and state directories
 /// cannot move while running; a change to them is reported and applies at the next restart.
 /// Stops on graceful shutdown.
-public struct ConfigurationReloader: Service {
+public final class ConfigurationReloader: Service, Sendable {
     let holder: ConfigurationHolder
     let loader: ConfigurationLoader
     let path: String?
@@ -18,6 +20,8 @@ public struct ConfigurationReloader: Service {
     let adjust: @Sendable (inout Configuration) -> Void
     /// SIGHUP, trapped before the daemon reports READY=1 so an early reload cannot kill it.
     let hangups: UnixSignalsSequence?
+    /// Reloads made since the daemon started, for `reload.json`.
+    private let reloads = Mutex(0)
 
     public init(
         holder: ConfigurationHolder, loader: ConfigurationLoader, path: String?, notifier: SystemdNotifier, status: DaemonStatus,
@@ -42,11 +46,12 @@ public struct ConfigurationReloader: Service {
         }
     }
 
-    /// Loads the file again and swaps it in if it is valid.
+    /// Loads the file again and swaps it in if it is valid; the outcome goes to the journal and to `reload.json`.
     public func reload() {
         notifier.reloading()
         defer { notifier.notify("READY=1\nSTATUS=\(status.line)") }
         let old = holder.configuration
+        var failure: String?
         do {
             var fresh = try loader.load(path: path)
             adjust(&fresh)
@@ -59,7 +64,17 @@ public struct ConfigurationReloader: Service {
             let accounts = fresh.accounts.keys.sorted().joined(separator: ", ")
             logger.notice("configuration reloaded from \(path ?? "embedded defaults"); accounts: \(accounts)", metadata: ["event": "reload"])
         } catch {
+            failure = "\(error)"
             logger.error("configuration reload failed, keeping the one in force: \(error)", metadata: ["event": "reload_failed"])
+        }
+        let count = reloads.withLock { count in
+            count += 1
+            return count
+        }
+        do {
+            try ReloadRecord(pid: getpid(), count: count, ok: failure == nil, error: failure).write(stateDirectory: old.stateDirectory)
+        } catch {
+            logger.warning("cannot write \(ReloadRecord.path(stateDirectory: old.stateDirectory)); herald reload cannot tell the outcome: \(error)", metadata: ["event": "reload"])
         }
     }
 }

@@ -12,6 +12,9 @@ public struct SpoolDirectory: Sendable {
     /// A spool state folder.
     public enum Folder: String, Sendable, CaseIterable {
         case tmp, incoming, active, done, failed, data
+
+        /// Where job writers (the spool's group) create files; the other folders are the daemon's.
+        var writersWrite: Bool { self == .tmp || self == .incoming || self == .data }
     }
 
     public let root: String
@@ -22,11 +25,23 @@ public struct SpoolDirectory: Sendable {
 
     public func path(_ folder: Folder, _ name: String) -> String { root + "/" + folder.rawValue + "/" + name }
 
-    /// Creates any missing state folders.
+    /// Creates any missing state folders, as the package's tmpfiles.d does: setgid, so that files dropped there stay
+    /// in the spool's group, and writable by that group where writers write (tmp/, incoming/, data/). Existing
+    /// folders keep the modes they have.
     public func prepare() throws {
+        try makeFolder(root, mode: 0o2750)
         for folder in Folder.allCases {
-            try FileManager.default.createDirectory(atPath: path(folder), withIntermediateDirectories: true)
+            try makeFolder(path(folder), mode: folder.writersWrite ? 0o2770 : 0o2750)
         }
+    }
+
+    private func makeFolder(_ path: String, mode: mode_t) throws {
+        var info = stat()
+        guard stat(path, &info) != 0 else { return }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        guard mkdir(path, mode) == 0 || errno == EEXIST else { throw SystemCallError(call: "mkdir", target: path, errno: errno) }
+        // mkdir(2) applies the umask and drops the setgid bit on some filesystems: set the mode as meant.
+        _ = chmod(path, mode)
     }
 
     /// Whether a name is one the daemon should pick up: not hidden, ending in `.json`.

@@ -17,6 +17,14 @@ public final class HeraldStore: Sendable {
 
     /// Opens (creating if needed) the database and brings its schema up to date.
     public init(path: String) throws {
+        // Subscribers' names and histories: not for other users, whatever the umask (SQLite creates the file 0644,
+        // and its -wal and -shm files with the database's own mode).
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+            if fd >= 0 { close(fd) }
+        }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o007 != 0 { _ = chmod(path, info.st_mode & 0o770) }
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

@@ -163,4 +163,38 @@ import Testing
         #expect(message.contains(excerpt), "\(message)")
         #expect(!message.contains("Error while parsing") && !message.contains("could not determine"), "\(message)")
     }
+
+    @Test func embeddedDefaults_underSystemd_areTheSystemPaths() {
+        let interactive = HeraldCore.Configuration.embeddedDefaults(environment: ["HOME": "/home/ada"])
+        #expect(interactive.spoolDirectory == "spool" && interactive.stateDirectory == "/home/ada/.local/state/herald")
+        let service = HeraldCore.Configuration.embeddedDefaults(environment: ["INVOCATION_ID": "0f3c", "STATE_DIRECTORY": "/var/lib/herald:/var/lib/other"])
+        #expect(service.spoolDirectory == "/var/spool/herald" && service.stateDirectory == "/var/lib/herald")
+        let noStateDirectory = HeraldCore.Configuration.embeddedDefaults(environment: ["INVOCATION_ID": "0f3c", "HOME": "/"])
+        #expect(noStateDirectory.stateDirectory == "/var/lib/herald")
+    }
+
+    @Test func packagedConfiguration_loads_andSetsTheSystemPaths() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/herald.toml").path
+        let configuration = try ConfigurationLoader(environment: [:]).load(path: path)
+        #expect(configuration.spoolDirectory == "/var/spool/herald" && configuration.stateDirectory == "/var/lib/herald")
+        #expect(configuration.accounts.isEmpty)
+        // Every commented setting, uncommented, is one Herald knows
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("# ") && (line.contains(" = ") || line.hasPrefix("# [")) ? String(line.dropFirst(2)) : String(line)
+        }.joined(separator: "\n")
+        _ = try secret("x.token", "123:abc")
+        text = text.replacingOccurrences(of: #"/etc/herald/credentials/shop_bot.token"#, with: directory + "/x.token")
+            .replacingOccurrences(of: #"/etc/herald/credentials/shop_page.token"#, with: directory + "/x.token")
+        for name in ["shop_bot.webhook_secret", "shop_page.app_secret", "shop_page.verify_token"] {
+            _ = try secret(name, "s3cret")
+            text = text.replacingOccurrences(of: "/etc/herald/credentials/" + name, with: directory + "/" + name)
+        }
+        _ = try secret("click.key", String(repeating: "k", count: 32))
+        text = text.replacingOccurrences(of: "/etc/herald/click.key", with: directory + "/click.key")
+        let everything = try ConfigurationLoader(environment: [:]).parse(text, path: directory + "/herald.toml")
+        #expect(everything.accounts.keys.sorted() == ["shop_bot", "shop_page"])
+        #expect(everything.http.publicURL == "https://herald.example.com")
+    }
 }
