@@ -18,8 +18,7 @@ struct ControlCommandTests {
         // Given a campaign scheduled for tomorrow
         let tomorrow = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         let job = #"{"type": "campaign", "id": "later", "account": "shop_bot", "audience": {"all": true}, "send_at": ""# + tomorrow + #"", "message": {"modules": [{"type": "text", "text": "x"}]}}"#
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
-        try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/later.json"))
+        try workspace.drop(job, as: "later.json")
         #expect(await waitUntil(timeout: 20) { (try? campaignState()) == "scheduled" })
 
         // herald status sees the daemon by its lock, the accounts and the scheduled campaign
@@ -52,9 +51,8 @@ struct ControlCommandTests {
         #expect((again.stdout + again.stderr).contains(#"rejected: job: job "later" is already cancelled"#), "\(again.stdout)\(again.stderr)")
         // A campaign due now on the account without a token waits: herald queue shows it in its first column
         let importJob = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["11", "12", "13"]}"#
-        try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
-        try Data(#"{"type": "campaign", "id": "now", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/now.json"))
+        try workspace.drop(importJob, as: "import.json")
+        try workspace.drop(#"{"type": "campaign", "id": "now", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#, as: "now.json")
         var shape = ""
         #expect(await waitUntil(timeout: 20) {
             shape = (try? runCommand(["queue", "--config", workspace.config]).stdout) ?? ""
@@ -71,9 +69,8 @@ struct ControlCommandTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
     func retry_putsFailuresBack_keepsTheirHistory_andNeverRetriesWhoBlockedTheBot() async throws {
         let server = try await PlatformServer.start()
-        let workspace = try Workspace(accounts: "")
+        let workspace = try Workspace.withBot(on: server)
         defer { workspace.remove() }
-        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken)
         let daemon = try DaemonProcess(workspace)
         defer { daemon.signal(SIGKILL) }
         func sql(_ query: String) throws -> String {
@@ -82,12 +79,9 @@ struct ControlCommandTests {
         // Given a completed campaign with one failure worth retrying and one subscriber who blocked the bot
         try server.script(recipient: "902", status: 400, body: #"{"ok": false, "error_code": 400, "description": "Bad Request: message to be replied not found"}"#)
         try server.script(recipient: "903", status: 403, body: #"{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}"#)
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
-        try Data(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["901", "902", "903"]}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        try workspace.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["901", "902", "903"]}"#, as: "import.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
-        try Data(#"{"type": "campaign", "id": "flaky", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi"}]}}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/flaky.json"))
+        try workspace.drop(#"{"type": "campaign", "id": "flaky", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi"}]}}"#, as: "flaky.json")
         #expect(await waitUntil(timeout: 30) { (try? sql("SELECT state FROM campaigns WHERE job_id = 'flaky'")) == "completed" })
         #expect(try sql("SELECT group_concat(state, ',') FROM (SELECT state FROM deliveries ORDER BY id)") == "sent,failed,failed")
 

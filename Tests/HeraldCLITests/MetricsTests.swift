@@ -18,9 +18,8 @@ import Testing
 
     @Test func metrics_countJobsDeliveriesWaitsEventsAndClicks_andReadGaugesAtScrapeTime() async throws {
         let server = try await PlatformServer.start()
-        let workspace = try Workspace(accounts: "")
+        let workspace = try Workspace.withBot(on: server)
         defer { workspace.remove() }
-        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken)
         let daemon = try DaemonProcess(workspace)
         defer { daemon.signal(SIGKILL) }
         let port = try #require(await daemon.httpPort())
@@ -37,13 +36,10 @@ import Testing
         // Given a campaign to three subscribers: one blocked the bot, one meets a 429 first
         try server.script(recipient: "702", status: 403, body: #"{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}"#)
         try server.script(recipient: "703", status: 429, body: #"{"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}"#)
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
-        try Data(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["701", "702", "703"]}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        try workspace.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["701", "702", "703"]}"#, as: "import.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
-        try Data(#"{"type": "campaign", "id": "metered", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi", "buttons": [{"type": "url", "title": "Go", "url": "https://shop.example/go"}]}]}}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/metered.json"))
-        try Data("{not json".utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/broken.json"))
+        try workspace.drop(#"{"type": "campaign", "id": "metered", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi", "buttons": [{"type": "url", "title": "Go", "url": "https://shop.example/go"}]}]}}"#, as: "metered.json")
+        try workspace.drop("{not json", as: "broken.json")
         #expect(await waitUntil(timeout: 30) { (try? sql("SELECT state FROM campaigns WHERE job_id = 'metered'")) == "completed" })
         // …a person writes to the bot, and one tracked link is followed by a person and fetched by a preview bot
         try server.pushUpdates(#"[{"update_id": 9001, "message": {"message_id": 5, "date": 1800000000, "chat": {"id": 701, "type": "private"}, "from": {"id": 701, "is_bot": false, "first_name": "Ada"}, "text": "hello"}}]"#)

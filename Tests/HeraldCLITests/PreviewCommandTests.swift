@@ -16,10 +16,8 @@ import Testing
         defer { workspace.remove() }
         // Given three subscribers, one without a first name and two without a city
         let daemon = try DaemonProcess(workspace)
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
         let people = #"[{"id": "11", "first_name": "Ada", "fields": {"city": "Rome"}}, {"id": "12", "first_name": "Bo"}, {"id": "13"}]"#
-        try Data(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": \#(people)}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        try workspace.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": \#(people)}"#, as: "import.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
         _ = await daemon.stop()
         let file = workspace.root + "/hello.json"
@@ -75,14 +73,11 @@ import Testing
 
     @Test func testSend_sendsOneCopyNow_toAStoredSubscriber_outsideTheReports() async throws {
         let server = try await PlatformServer.start()
-        let workspace = try Workspace(accounts: "")
+        let workspace = try Workspace.withBot(on: server)
         defer { workspace.remove() }
-        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken)
         let daemon = try DaemonProcess(workspace)
         defer { daemon.signal(SIGKILL) }
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
-        try Data(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "11", "first_name": "Ada", "fields": {"city": "Rome"}}, {"id": "12"}]}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        try workspace.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "11", "first_name": "Ada", "fields": {"city": "Rome"}}, {"id": "12"}]}"#, as: "import.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
         let file = workspace.root + "/hello.json"
         try Data(Self.job.utf8).write(to: URL(fileURLWithPath: file))

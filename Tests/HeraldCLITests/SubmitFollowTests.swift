@@ -36,14 +36,12 @@ final class StreamingCommand: @unchecked Sendable {
 @Suite(.serialized) struct SubmitFollowTests {
     @Test func submitWait_whenPiped_printsEachStepAsItHappens_andFailuresWithTheirReasons() async throws {
         let server = try await PlatformServer.start()
-        let workspace = try Workspace(accounts: "")
+        let workspace = try Workspace.withBot(on: server)
         defer { workspace.remove() }
-        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken)
         // Given three subscribers, one of whom has blocked the bot
         let first = try DaemonProcess(workspace)
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
         let importJob = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["801", "802", "803"]}"#
-        try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        try workspace.drop(importJob, as: "import.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
         _ = await first.stop()
         try server.script(recipient: "802", status: 403, body: #"{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}"#)

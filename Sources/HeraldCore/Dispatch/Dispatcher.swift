@@ -465,6 +465,12 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
 
     /// One warning per account without a token: its jobs are accepted, but nothing of them can be sent.
     private func warnAboutAccountsThatCannotSend(_ configuration: Configuration) {
+        if configuration.accounts.isEmpty {
+            logger.warning(
+                "no account is configured: jobs that name an account are rejected until one is added ([accounts.NAME] in \(configuration.sourcePath ?? "the configuration"), then systemctl reload herald)",
+                metadata: ["event": "no_accounts"]
+            )
+        }
         for account in configuration.accounts.values.sorted(by: { $0.name < $1.name }) where account.token == nil {
             logger.warning(
                 "account \(account.name) has no token: its jobs are accepted, but nothing is sent until token_file (or the credential \(account.name).token) is configured",

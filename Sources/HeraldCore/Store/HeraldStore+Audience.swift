@@ -12,17 +12,12 @@ extension HeraldStore {
 
     private static func expandAudience(_ db: Database, _ campaign: RunningCampaign, audience: AudienceRule, batch: Int, now: Date) throws -> Bool {
             let cursor = try Int64.fetchOne(db, sql: "SELECT audience_cursor FROM campaigns WHERE id = ?", arguments: [campaign.id]) ?? 0
-            var filter = ""
             var arguments: StatementArguments = [campaign.id, now.millisecondsSince1970, campaign.account, cursor]
+            var filter = ""
             if case .tags(let include, let exclude) = audience {
-                if !include.isEmpty {
-                    filter += " AND s.id IN (SELECT subscriber_id FROM subscriber_tags WHERE tag IN (\(include.map { _ in "?" }.joined(separator: ","))))"
-                    arguments += StatementArguments(include)
-                }
-                if !exclude.isEmpty {
-                    filter += " AND s.id NOT IN (SELECT subscriber_id FROM subscriber_tags WHERE tag IN (\(exclude.map { _ in "?" }.joined(separator: ","))))"
-                    arguments += StatementArguments(exclude)
-                }
+                let tags = tagFilter(include: include, exclude: exclude)
+                filter = tags.sql
+                arguments += tags.arguments
             }
             arguments += [batch]
             let added = try Int64.fetchAll(db, sql: """
@@ -40,6 +35,21 @@ extension HeraldStore {
                 arguments: [last ?? cursor, done, campaign.id]
             )
             return done
+    }
+
+    /// ` AND …` keeping subscribers (`s`) with any of `include` (all when empty) and none of `exclude`.
+    static func tagFilter(include: [String], exclude: [String]) -> (sql: String, arguments: StatementArguments) {
+        var sql = ""
+        var arguments = StatementArguments()
+        if !include.isEmpty {
+            sql += " AND s.id IN (SELECT subscriber_id FROM subscriber_tags WHERE tag IN (\(include.map { _ in "?" }.joined(separator: ","))))"
+            arguments += StatementArguments(include)
+        }
+        if !exclude.isEmpty {
+            sql += " AND s.id NOT IN (SELECT subscriber_id FROM subscriber_tags WHERE tag IN (\(exclude.map { _ in "?" }.joined(separator: ","))))"
+            arguments += StatementArguments(exclude)
+        }
+        return (sql, arguments)
     }
 
     /// The next deliveries of a campaign that are due (pending, or uncertain after a crash), with profiles.

@@ -10,13 +10,7 @@ extension HeraldStore {
             try Row.fetchOne(
                 db, sql: "SELECT platform_id, first_name, last_name, username, locale, fields FROM subscribers WHERE account = ? AND platform_id = ?",
                 arguments: [account, platformID]
-            ).map { row in
-                var fields: [String: String] = [:]
-                if let text: String = row["fields"], case .object(let object)? = try? JSONParser().parse(Array(text.utf8)) {
-                    for key in object.keys { if case .string(let value) = object[key] { fields[key] = value } }
-                }
-                return Profile(platformID: row["platform_id"], firstName: row["first_name"], lastName: row["last_name"], username: row["username"], locale: row["locale"], fields: fields)
-            }
+            ).map(Self.profile(from:))
         }
     }
 
@@ -30,14 +24,9 @@ extension HeraldStore {
             case .all:
                 break
             case .tags(let include, let exclude):
-                if !include.isEmpty {
-                    filter += " AND s.id IN (SELECT subscriber_id FROM subscriber_tags WHERE tag IN (\(include.map { _ in "?" }.joined(separator: ","))))"
-                    arguments += StatementArguments(include)
-                }
-                if !exclude.isEmpty {
-                    filter += " AND s.id NOT IN (SELECT subscriber_id FROM subscriber_tags WHERE tag IN (\(exclude.map { _ in "?" }.joined(separator: ","))))"
-                    arguments += StatementArguments(exclude)
-                }
+                let tags = Self.tagFilter(include: include, exclude: exclude)
+                filter += tags.sql
+                arguments += tags.arguments
             case .subscribers(let ids):
                 filter += " AND s.platform_id IN (SELECT value FROM json_each(?))"
                 arguments += [JSONValue.array(ids.map(JSONValue.string)).jsonText]
@@ -49,11 +38,7 @@ extension HeraldStore {
                     db, sql: "SELECT platform_id, first_name, last_name, username, locale, fields FROM subscribers WHERE account = ? AND platform_id IN (SELECT value FROM json_each(?))",
                     arguments: [account, JSONValue.array(recipients.map { .string($0.platformID) }).jsonText]
                 ) {
-                    var fields: [String: String] = [:]
-                    if let text: String = row["fields"], case .object(let object)? = try? JSONParser().parse(Array(text.utf8)) {
-                        for key in object.keys { if case .string(let value) = object[key] { fields[key] = value } }
-                    }
-                    stored[row["platform_id"]] = Profile(platformID: row["platform_id"], firstName: row["first_name"], lastName: row["last_name"], username: row["username"], locale: row["locale"], fields: fields)
+                    stored[row["platform_id"]] = Self.profile(from: row)
                 }
                 for recipient in recipients {
                     let known = stored[recipient.platformID]
@@ -76,6 +61,15 @@ extension HeraldStore {
             }
             return gaps
         }
+    }
+
+    /// A profile from a `subscribers` row's platform_id, names, username, locale and fields.
+    static func profile(from row: Row) -> Profile {
+        var fields: [String: String] = [:]
+        if let text: String = row["fields"], case .object(let object)? = try? JSONParser().parse(Array(text.utf8)) {
+            for key in object.keys { if case .string(let value) = object[key] { fields[key] = value } }
+        }
+        return Profile(platformID: row["platform_id"], firstName: row["first_name"], lastName: row["last_name"], username: row["username"], locale: row["locale"], fields: fields)
     }
 
     /// SQL that is 1 where a subscriber has nothing for `variable`; a `fields.` variable takes its JSON path as the first argument.

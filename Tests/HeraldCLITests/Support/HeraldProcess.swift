@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HeraldTesting
 
 /// The built `herald` binary, found beside the test bundle.
 let heraldBinary: String = {
@@ -98,6 +99,19 @@ struct Workspace {
             api_base_url = "\(baseURL)"
             \(extra)
             """, top: top)
+    }
+
+    /// A workspace with one Telegram account, `shop_bot`, pointed at `server`.
+    static func withBot(on server: PlatformServer) throws -> Workspace {
+        let workspace = try Workspace(accounts: "")
+        try workspace.configureBot(baseURL: server.baseURL, token: PlatformServer.telegramToken)
+        return workspace
+    }
+
+    /// Writes a job into incoming/ the way `cp` would.
+    func drop(_ json: String, as name: String) throws {
+        try FileManager.default.createDirectory(atPath: spool + "/incoming", withIntermediateDirectories: true)
+        try Data(json.utf8).write(to: URL(fileURLWithPath: spool + "/incoming/" + name))
     }
 
     func names(_ folder: String) -> [String] {

@@ -1,0 +1,123 @@
+#!/bin/bash
+# Runs inside the system test's Debian container, under systemd as PID 1: installs the package the README's way
+# and checks the service as an operator would. One line per check in OUT/results ("ok NAME" or "FAIL NAME: why"),
+# then DONE. Only loopback: the platform is `herald sim` on 127.0.0.1.
+out=${1:-/out}
+exec > "$out/inside.log" 2>&1
+set -x
+results=$out/results
+: > "$results"
+pass() { echo "ok $1" >> "$results"; }
+fail() { echo "FAIL $1: $2" >> "$results"; }
+check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
+# Waits up to $1 seconds for a command to succeed.
+until_true() { local limit=$1; shift; for _ in $(seq 1 $((limit * 10))); do "$@" && return 0; sleep 0.1; done; return 1; }
+finish() { echo DONE >> "$results"; exit 0; }
+# The packaged configuration plus one Telegram account on the simulator, its token a credential file.
+configure_account() {
+    cp /root/herald.toml.orig /etc/herald/herald.toml
+    cat >> /etc/herald/herald.toml <<'TOML'
+
+[accounts.shop_bot]
+platform = "telegram"
+api_base_url = "http://127.0.0.1:8089"
+token_file = "/etc/herald/credentials/shop_bot.token"
+updates = "off"
+TOML
+}
+
+cd /root
+# Install: exactly the README's command (the dependencies are Debian's and already present: no network here).
+check install apt-get install -y -q ./herald_*.deb
+check version-printed test -n "$(herald --version)"
+
+# The service starts on its own, with no account configured, and says so
+check active until_true 20 systemctl is-active --quiet herald
+status=$(systemctl show -p StatusText --value herald)
+check status-text test -n "$status"
+check says-no-accounts until_true 10 sh -c "journalctl -u herald --no-pager | grep -q 'no account'"
+check user-and-group sh -c "getent passwd herald && getent group herald-submit | grep -q herald"
+check spool-modes sh -c "[ \$(stat -c %a /var/spool/herald/incoming) = 2770 ] && [ \$(stat -c %G /var/spool/herald/incoming) = herald-submit ]"
+check database-private sh -c "[ \$(stat -c %a /var/lib/herald/herald.sqlite) = 640 ]"
+# The container has no man-db to look herald(8) up with: the page's presence is checked on its own.
+verify=$(systemd-analyze verify --man=no herald.service 2>&1)
+check verify-silent test -z "$verify"
+check man-page test -s /usr/share/man/man8/herald.8.gz
+check completion test -s /usr/share/bash-completion/completions/herald
+exposure=$(systemd-analyze security herald.service 2>/dev/null | awk '/Overall exposure level/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+[.][0-9]+$/) print $i}')
+check exposure-at-most-2 python3 -c "import sys; sys.exit(0 if float('${exposure:-99}') <= 2.0 else 1)"
+
+# A platform on loopback, and an account pointed at it with its token as a credential file (root:herald 0640)
+systemd-run --unit=herald-sim -p DynamicUser=yes /usr/bin/herald sim --port 8089
+check simulator until_true 20 python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8089/_/report')"
+echo '123456:TEST-token' > /etc/herald/credentials/shop_bot.token
+chown root:herald /etc/herald/credentials/shop_bot.token
+chmod 0640 /etc/herald/credentials/shop_bot.token
+cp /etc/herald/herald.toml /root/herald.toml.orig
+configure_account
+check reload systemctl reload herald
+check reload-logged until_true 10 sh -c "journalctl -u herald --no-pager | grep -q 'configuration reloaded'"
+
+# A member of herald-submit drops jobs and follows them; someone outside the group cannot
+useradd -m -G herald-submit writer
+useradd -m outsider
+cat > /tmp/import.json <<'JOB'
+{"type": "subscribers", "id": "st-import", "account": "shop_bot", "action": "import", "subscribers": ["5001", "5002", "5003"]}
+JOB
+cat > /tmp/campaign.json <<'JOB'
+{"type": "campaign", "id": "st-campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hello from the system test"}]}}
+JOB
+chmod 0644 /tmp/import.json /tmp/campaign.json
+check writer-submits runuser -u writer -- herald submit --wait --timeout 60 /tmp/import.json
+check writer-campaign runuser -u writer -- herald submit --wait --timeout 60 /tmp/campaign.json
+check sent-to-platform until_true 30 sh -c "herald report st-campaign --format json | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"funnel\"][\"sent\"] == 3 else 1)'"
+check outsider-refused sh -c "! runuser -u outsider -- herald submit /tmp/import.json 2>/tmp/outsider.err && grep -q 'cannot write into the spool' /tmp/outsider.err"
+check journal-fields sh -c "journalctl -u herald HERALD_JOB_ID=st-campaign -o json --no-pager | grep -q '\"HERALD_EVENT\" *: *\"accepted\"'"
+
+# A broken configuration makes the reload fail, visibly, and the service keeps running
+echo 'rate = ' >> /etc/herald/herald.toml
+check reload-refused sh -c "! systemctl reload herald"
+check still-active systemctl is-active --quiet herald
+configure_account
+check reload-again systemctl reload herald
+
+# Hardening holds at run time: outside its state and spool directories the daemon cannot write
+pid=$(systemctl show -p MainPID --value herald)
+check cannot-write-usr sh -c "! nsenter -t $pid -m -S \$(id -u herald) -G \$(id -g herald) touch /usr/herald-escape 2>/dev/null"
+check can-write-spool nsenter -t "$pid" -m -S "$(id -u herald)" -G "$(id -g herald)" touch /var/spool/herald/done/.probe
+check no-new-privileges sh -c "grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$pid/status"
+
+# A stop drains within its budget
+start=$(date +%s)
+check stop systemctl stop herald
+check stop-in-budget test $(( $(date +%s) - start )) -le 45
+check start-again systemctl start herald
+check active-again until_true 20 systemctl is-active --quiet herald
+
+# kill -9 by systemd mid-intake: restarted (Restart=on-failure), and every job dropped is accepted once
+for n in $(seq 1 20); do
+    printf '{"type": "subscribers", "id": "st-kill-%s", "account": "shop_bot", "action": "tag", "tags": ["k"], "subscribers": ["5001"]}' "$n" > /tmp/kill-$n.json
+done
+chmod 0644 /tmp/kill-*.json
+runuser -u writer -- herald submit /tmp/kill-*.json > /dev/null
+systemctl kill -s KILL herald
+check restarted-after-kill until_true 30 sh -c "[ \$(systemctl show -p NRestarts --value herald) -ge 1 ] && systemctl is-active --quiet herald"
+check nothing-lost-after-kill until_true 30 sh -c "[ \$(ls /var/spool/herald/incoming /var/spool/herald/active | grep -c json) = 0 ] && [ \$(ls /var/spool/herald/done | grep -c '~kill-') = 20 ]"
+check each-accepted-once python3 -c "import sqlite3, sys; n = sqlite3.connect('file:/var/lib/herald/herald.sqlite?mode=ro', uri=True).execute(\"SELECT count(*) FROM jobs WHERE id LIKE 'st-kill-%' AND state = 'completed'\").fetchone()[0]; sys.exit(0 if n == 20 else 1)"
+check no-rejections-after-kill test -z "$(ls /var/spool/herald/failed)"
+
+# A hung daemon (stopped: its loops cannot beat) is killed by the watchdog and started again
+restarts=$(systemctl show -p NRestarts --value herald)
+kill -STOP "$(systemctl show -p MainPID --value herald)"
+check watchdog-restart until_true 150 sh -c "[ \$(systemctl show -p NRestarts --value herald) -gt $restarts ] && systemctl is-active --quiet herald"
+check watchdog-journal sh -c "journalctl -u herald --no-pager | grep -qi 'watchdog timeout'"
+
+# Removing keeps the data; purging removes the user, the unit and the data
+check remove apt-get remove -y -q herald
+check data-kept-after-remove test -f /var/lib/herald/herald.sqlite
+check purge apt-get purge -y -q herald
+check data-gone-after-purge sh -c "[ ! -e /var/lib/herald ] && [ ! -e /var/spool/herald ] && [ ! -e /etc/herald ]"
+check user-gone-after-purge sh -c "! getent passwd herald && ! getent group herald-submit"
+check unit-gone-after-purge sh -c "[ ! -e /lib/systemd/system/herald.service ] && ! systemctl cat herald >/dev/null 2>&1"
+
+finish
