@@ -125,7 +125,7 @@ struct ControlCommandTests {
     @Test(arguments: [
         [], ["run"], ["submit"], ["validate"], ["config"], ["config", "check"], ["telegram"], ["telegram", "set-webhook"], ["telegram", "delete-webhook"],
         ["telegram", "webhook-info"], ["links"], ["sim"], ["demo"], ["report"], ["subscribers"], ["subscribers", "summary"], ["subscribers", "show"],
-        ["status"], ["queue"], ["pause"], ["resume"], ["cancel"], ["retry"], ["preview"], ["test-send"], ["reload"],
+        ["status"], ["queue"], ["pause"], ["resume"], ["cancel"], ["retry"], ["preview"], ["test-send"], ["reload"], ["backup"],
     ])
     func everyCommandsHelp_showsAnExample(command: [String]) throws {
         let result = try runCommand(command + ["--help"])

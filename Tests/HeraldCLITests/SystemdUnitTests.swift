@@ -109,4 +109,26 @@ import Testing
         let (status, _) = await daemon.stop()
         #expect(status == 0)
     }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
+    func backup_copiesTheDatabaseBesideTheRunningDaemon_privately() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let daemon = try DaemonProcess(workspace)
+        defer { daemon.signal(SIGKILL) }
+        try workspace.drop(#"{"type": "subscribers", "id": "b-1", "account": "shop_bot", "action": "import", "subscribers": ["1", "2"]}"#, as: "import.json")
+        #expect(await waitUntil { workspace.names("done").count == 1 })
+        let copy = workspace.root + "/copy.sqlite"
+        let result = try await runCommandOffPool(["backup", copy, "--config", workspace.config])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("backed up \(workspace.state)/herald.sqlite to \(copy) ("), "\(result.stdout)")
+        let count = try runCommand(["sqlite3", copy, "SELECT count(*) FROM subscribers; SELECT id FROM jobs"], executable: "/usr/bin/env").stdout
+        #expect(count == "2\nb-1\n", "\(count)")
+        var info = stat()
+        #expect(stat(copy, &info) == 0 && info.st_mode & 0o777 == 0o640)
+        // Never over an existing file
+        let again = try await runCommandOffPool(["backup", copy, "--config", workspace.config])
+        #expect(again.status == 1 && again.stderr.contains("exists already"), "\(again.stderr)")
+        _ = await daemon.stop()
+    }
 }

@@ -81,6 +81,21 @@ check still-active systemctl is-active --quiet herald
 configure_account
 check reload-again systemctl reload herald
 
+# A secret as a systemd credential (LoadCredential= in a drop-in) instead of a path in the configuration
+mkdir -p /etc/systemd/system/herald.service.d
+printf '[Service]\nLoadCredential=shop_bot.token:/etc/herald/credentials/shop_bot.token\n' > /etc/systemd/system/herald.service.d/credentials.conf
+sed -i '/^token_file = /d' /etc/herald/herald.toml
+systemctl daemon-reload
+check restart-with-credential systemctl restart herald
+check active-with-credential until_true 20 systemctl is-active --quiet herald
+cat > /tmp/message.json <<'JOB'
+{"type": "message", "id": "st-credential", "account": "shop_bot", "to": ["5001"], "message": {"modules": [{"type": "text", "text": "Sent with a credential"}]}}
+JOB
+chmod 0644 /tmp/message.json
+check submitted-with-credential runuser -u writer -- herald submit --wait --timeout 60 /tmp/message.json
+check sent-with-credential until_true 20 python3 -c "import sqlite3, sys; row = sqlite3.connect('file:/var/lib/herald/herald.sqlite?mode=ro', uri=True).execute(\"SELECT d.state FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE c.job_id = 'st-credential'\").fetchone(); sys.exit(0 if row and row[0] == 'sent' else 1)"
+check credential-not-in-config sh -c "! grep -q '^token_file' /etc/herald/herald.toml"
+
 # Hardening holds at run time: outside its state and spool directories the daemon cannot write
 pid=$(systemctl show -p MainPID --value herald)
 check cannot-write-usr sh -c "! nsenter -t $pid -m -S \$(id -u herald) -G \$(id -g herald) touch /usr/herald-escape 2>/dev/null"

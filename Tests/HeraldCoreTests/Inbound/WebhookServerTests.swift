@@ -137,13 +137,15 @@ import Testing
     }
 
     @Test func aClientOverItsRate_isAnswered429_withRetryAfter() async throws {
-        let harness = try Self.harness { $0.http.requestsPerSecondPerClient = 5 }
+        // One a second with a burst of two: even a loaded machine asks faster than that (40 requests in 21 s
+        // under a parallel build stayed under a rate of 5).
+        let harness = try Self.harness { $0.http.requestsPerSecondPerClient = 1 }
         defer { harness.remove() }
         try await harness.run { parts in
             let client = try await WebhookClient.connect(parts)
             var statuses: [Int] = []
             for _ in 0..<40 { statuses.append(await client.get("/healthz").status) }
-            #expect(statuses.prefix(10).allSatisfy { $0 == 200 })
+            #expect(statuses.prefix(2).allSatisfy { $0 == 200 })
             #expect(statuses.contains(429))
             await client.close()
         }
