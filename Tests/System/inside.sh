@@ -102,12 +102,23 @@ check cannot-write-usr sh -c "! nsenter -t $pid -m -S \$(id -u herald) -G \$(id 
 check can-write-spool nsenter -t "$pid" -m -S "$(id -u herald)" -G "$(id -g herald)" touch /var/spool/herald/done/.probe
 check no-new-privileges sh -c "grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$pid/status"
 
-# A stop drains within its budget
+# A stop with sends in flight (the platform answering in 3 s) drains within its budget, and a start finishes the
+# campaign with nobody skipped
+sim() { python3 -c "import urllib.request, sys; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8089' + sys.argv[1], data=sys.argv[2].encode(), headers={'Content-Type': 'application/json'}))" "$@"; }
+in_state() { python3 -c "import sqlite3, sys; n = sqlite3.connect('file:/var/lib/herald/herald.sqlite?mode=ro', uri=True).execute(\"SELECT count(*) FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE c.job_id = 'st-drain' AND d.state = ?\", (sys.argv[1],)).fetchone()[0]; sys.exit(0 if n >= int(sys.argv[2]) else 1)" "$@"; }
+sim /_/faults '{"latency_ms": 3000}'
+sed 's/st-campaign/st-drain/' /tmp/campaign.json > /tmp/drain.json
+chmod 0644 /tmp/drain.json
+runuser -u writer -- herald submit /tmp/drain.json > /dev/null
+check in-flight-before-stop until_true 30 in_state sending 1
 start=$(date +%s)
 check stop systemctl stop herald
 check stop-in-budget test $(( $(date +%s) - start )) -le 45
+check drained-cleanly sh -c "journalctl -u herald --no-pager | grep -q 'drain'"
+sim /_/faults '{"latency_ms": 0}'
 check start-again systemctl start herald
 check active-again until_true 20 systemctl is-active --quiet herald
+check drain-campaign-finished until_true 60 in_state sent 3
 
 # kill -9 by systemd mid-intake: restarted (Restart=on-failure), and every job dropped is accepted once
 for n in $(seq 1 20); do
