@@ -40,19 +40,8 @@ struct PreviewCommand: AsyncParsableCommand {
     func run() async throws {
         let (_, configuration) = try options.load(readingSecrets: false)
         let check = JobFileCheck(configuration: configuration)
-        var bytes: [UInt8] = []
-        let draft: CampaignDraft
-        do {
-            bytes = try check.read(file)
-            guard let made = CampaignDraft(try check.validate(bytes).0) else {
-                printError("herald: \(file): only campaign and message jobs send a message to preview")
-                throw ExitCode(1)
-            }
-            draft = made
-        } catch let error as JobValidationError {
-            printError("\(check.label(file, bytes: bytes)): \(error)")
-            throw ExitCode(1)
-        }
+        let (job, _, bytes) = try MessageJobFile.read(file, check: check, purpose: "preview")
+        guard let draft = CampaignDraft(job) else { throw ExitCode(1) }
         guard let account = configuration.accounts[draft.account] else { throw ExitCode(1) }
         let store = FileManager.default.fileExists(atPath: configuration.databasePath) ? try? HeraldStore(readingAt: configuration.databasePath) : nil
 
@@ -166,5 +155,25 @@ struct PreviewCommand: AsyncParsableCommand {
             }
         }
         return profile
+    }
+}
+
+/// A campaign or message job file read for `preview` and `test-send`: validated as the daemon would, its rejection
+/// (or another kind of job) said and the command ended.
+enum MessageJobFile {
+    static func read(_ file: String, check: JobFileCheck, purpose: String) throws -> (job: Job, document: JSONValue, bytes: [UInt8]) {
+        var bytes: [UInt8] = []
+        do {
+            bytes = try check.read(file)
+            let (job, document) = try check.validate(bytes)
+            guard job.kind == .campaign || job.kind == .message else {
+                printError("herald: \(file): only campaign and message jobs send a message to \(purpose)")
+                throw ExitCode(1)
+            }
+            return (job, document, bytes)
+        } catch let error as JobValidationError {
+            printError("\(check.label(file, bytes: bytes)): \(error)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -34,20 +34,8 @@ struct TestSendCommand: AsyncParsableCommand {
     func run() async throws {
         let (_, configuration) = try options.load(readingSecrets: false)
         let check = JobFileCheck(configuration: configuration)
-        var bytes: [UInt8] = []
-        let source: JSONObject
-        do {
-            bytes = try check.read(file)
-            let (job, document) = try check.validate(bytes)
-            guard job.kind == .campaign || job.kind == .message, case .object(let object) = document else {
-                printError("herald: \(file): only campaign and message jobs send a message to test")
-                throw ExitCode(1)
-            }
-            source = object
-        } catch let error as JobValidationError {
-            printError("\(check.label(file, bytes: bytes)): \(error)")
-            throw ExitCode(1)
-        }
+        let (_, document, bytes) = try MessageJobFile.read(file, check: check, purpose: "test")
+        guard case .object(let source) = document else { throw ExitCode(1) }
         var fields: JSONObject = [:]
         for key in ["account", "message", "options"] { if let value = source[key] { _ = fields.insert(key, value) } }
         _ = fields.insert("to", .array(to.map(JSONValue.string)))
