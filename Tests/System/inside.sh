@@ -138,6 +138,14 @@ kill -STOP "$(systemctl show -p MainPID --value herald)"
 check watchdog-restart until_true 150 sh -c "[ \$(systemctl show -p NRestarts --value herald) -gt $restarts ] && systemctl is-active --quiet herald"
 check watchdog-journal sh -c "journalctl -u herald --no-pager | grep -qi 'watchdog timeout'"
 
+# An upgrade keeps the data and the configuration as the administrator left it, and restarts the service
+pid_before=$(systemctl show -p MainPID --value herald)
+check upgrade apt-get install -y -q ./next.deb
+check upgraded sh -c "dpkg-query -W -f='\${Version}' herald | grep -q '+next'"
+check active-after-upgrade until_true 20 sh -c "systemctl is-active --quiet herald && [ \$(systemctl show -p MainPID --value herald) != $pid_before ]"
+check config-kept-on-upgrade grep -q '^\[accounts.shop_bot\]' /etc/herald/herald.toml
+check data-kept-on-upgrade sh -c "herald report st-campaign --format json | grep -q '\"sent\":3'"
+
 # Removing keeps the data; purging removes the user, the unit and the data
 check remove apt-get remove -y -q herald
 check data-kept-after-remove test -f /var/lib/herald/herald.sqlite
