@@ -38,6 +38,7 @@ let package = Package(
                 "CSystemd",
                 "CQRencode",
                 "CCairo",
+                "CHTMLText",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,6 +80,9 @@ let package = Package(
         // QR codes for growth links: libqrencode makes the code, cairo draws it as PNG and SVG.
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        // libxml2's HTML parser reduces feed descriptions to text (FoundationXML reads the feeds themselves).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CHTMLText", dependencies: ["CLibXML2"]),
         // Test support: the loopback platform server and its helpers.
         .target(
             name: "HeraldTesting",

@@ -11,6 +11,7 @@ CURLcode cshim_curl_easy_setopt_string(CURL *handle, CURLoption option, const ch
 CURLcode cshim_curl_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
 CURLcode cshim_curl_easy_setopt_write_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
 CURLcode cshim_curl_easy_setopt_read_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
+CURLcode cshim_curl_easy_setopt_header_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
 CURLcode cshim_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode cshim_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 CURLcode cshim_curl_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value);

@@ -61,7 +61,7 @@ public struct FeedJob: Sendable, Hashable {
             if case .string = node.value {
                 settings.layout = try node.oneOf(["text", "card"]) == "text" ? .text : .card
             } else {
-                settings.layout = .custom(try MessageContent.parse(node, platform: try platformNeeded(node)))
+                settings.layout = .custom(try MessageContent.parse(try FeedLayout.withSentinels(node), platform: try platformNeeded(node)))
             }
         }
         if let node = fields.optional("audience") { settings.audience = try Audience.parse(node, platform: try platformNeeded(node)) }
