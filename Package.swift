@@ -91,6 +91,7 @@ let package = Package(
                 "HeraldSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "HeraldModelTests", dependencies: ["HeraldModel"]),

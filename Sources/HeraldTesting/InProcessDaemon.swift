@@ -14,14 +14,15 @@ public enum InProcessDaemon {
     /// Runs the services with `configuration` until `body` returns, then shuts them down gracefully. Readiness
     /// is waited for at most `readyTimeout` seconds.
     public static func run(
-        _ configuration: Configuration, logger: Logger? = nil, readyTimeout: Double = 30, _ body: (Daemon.Parts) async throws -> Void
+        _ configuration: Configuration, logger: Logger? = nil, readyTimeout: Double = 30, feedLimits: FeedPoller<ContinuousClock>.Limits = .init(),
+        _ body: (Daemon.Parts) async throws -> Void
     ) async throws {
         let logger = logger ?? {
             var quiet = Logger(label: "herald-in-process")
             quiet.logLevel = .critical
             return quiet
         }()
-        let parts = try Daemon.makeParts(configuration: configuration, configurationPath: nil, logger: logger, environment: [:])
+        let parts = try Daemon.makeParts(configuration: configuration, configurationPath: nil, logger: logger, environment: [:], feedLimits: feedLimits)
         let group = ServiceGroup(services: parts.services, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

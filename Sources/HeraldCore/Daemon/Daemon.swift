@@ -30,13 +30,14 @@ public enum Daemon {
         public let clicks: ClickJournal
         public let processor: InboundProcessor
         public let poller: TelegramPoller
+        public let feeds: FeedPoller<ContinuousClock>
         public let http: HTTPServer
         /// What `/metrics` exports; the services record into it.
         public let metrics: HeraldMetrics
 
         /// The services in dependency order: a group starts them in this order and stops them in reverse (the
         /// HTTP server stops taking requests before the journal closes, and everything before the transport).
-        public var services: [any Service] { [transport, journal, clicks, processor, poller, http, intake, dispatcher, reloader, watchdog] }
+        public var services: [any Service] { [transport, journal, clicks, processor, poller, http, feeds, intake, dispatcher, reloader, watchdog] }
     }
 
     /// Opens the store and the spool and wires the services.
@@ -44,6 +45,7 @@ public enum Daemon {
         configuration: Configuration, configurationPath: String?, logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         transport: (any HTTPTransport)? = nil,
+        feedLimits: FeedPoller<ContinuousClock>.Limits = .init(),
         hangups: UnixSignalsSequence? = nil,
         overrides: @escaping @Sendable (inout Configuration) -> Void = { _ in }
     ) throws -> Parts {
@@ -52,6 +54,7 @@ public enum Daemon {
         let store = try HeraldStore(path: configuration.databasePath)
         // Accepted jobs and reloads wake the dispatcher, which otherwise sleeps until its next deadline.
         let wakeup = Wakeup()
+        let feedsChanged = Wakeup()
         let holder = ConfigurationHolder(configuration, wakeup: wakeup)
         let status = DaemonStatus()
         let metrics = HeraldMetrics()
@@ -61,7 +64,7 @@ public enum Daemon {
         let heartbeat = watchdogInterval.map { min(1, Double($0.components.seconds) / 4 + Double($0.components.attoseconds) / 4e18) } ?? 1
         let intake = try SpoolIntake(
             spool: SpoolDirectory(root: configuration.spoolDirectory), store: store, settings: holder,
-            status: status, notifier: notifier, logger: logger, heartbeat: heartbeat, wakeup: wakeup, metrics: metrics
+            status: status, notifier: notifier, logger: logger, heartbeat: heartbeat, wakeup: wakeup, feedsChanged: feedsChanged, metrics: metrics
         )
         let http = try transport ?? CurlTransport(
             maxConnections: configuration.dispatch.maxConnections, timeout: .seconds(configuration.dispatch.requestTimeoutSeconds)
@@ -85,10 +88,14 @@ public enum Daemon {
             store: store, settings: holder, transport: http, wakeup: inboundWakeup, dispatcher: dispatcher, dispatcherWakeup: wakeup, metrics: metrics, logger: logger
         )
         let poller = TelegramPoller(store: store, settings: holder, transport: http, processorWakeup: inboundWakeup, logger: logger)
+        let feeds = FeedPoller(
+            store: store, settings: holder, transport: http, dispatcherWakeup: wakeup, feedsChanged: feedsChanged, metrics: metrics, logger: logger, clock: ContinuousClock(),
+            limits: feedLimits
+        )
         let server = HTTPServer(settings: holder, journal: journal, clicks: clicks, clickToken: clickToken, store: store, status: status, metrics: metrics, logger: logger)
         return Parts(
             store: store, status: status, intake: intake, dispatcher: dispatcher, reloader: reloader, watchdog: watchdog, lock: lock, wakeup: wakeup,
-            transport: TransportService(http), journal: journal, clicks: clicks, processor: processor, poller: poller, http: server, metrics: metrics
+            transport: TransportService(http), journal: journal, clicks: clicks, processor: processor, poller: poller, feeds: feeds, http: server, metrics: metrics
         )
     }
 

@@ -63,6 +63,24 @@ public final class CurlTransport: HTTPTransport {
         }
     }
 
+    /// Sends one request and returns the final response with its headers and URL (redirects followed up to the
+    /// request's `maxRedirects`, over http and https only).
+    public func fetch(_ request: HTTPRequest) async -> Result<FetchedResponse, HTTPFetchFailure> {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        let meta = ResponseMeta()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                enqueue(id: id, request, meta: meta) { continuation.resume(returning: $0) }
+            }
+        } onCancel: {
+            cancel(id)
+        }
+        switch result {
+        case .response(let status, let body): return .success(FetchedResponse(status: status, headers: meta.headers, body: body, url: meta.url ?? request.url))
+        case .failure(let reason, _): return .failure(HTTPFetchFailure(reason))
+        }
+    }
+
     /// Sends one request and calls `completion` with its result on the transport's thread, without a task
     /// for the caller to keep: for callers with thousands of calls out. Returns the id `cancel` takes.
     @discardableResult
@@ -79,7 +97,7 @@ public final class CurlTransport: HTTPTransport {
         curl_multi_wakeup(multi)
     }
 
-    private func enqueue(id: Int, _ request: HTTPRequest, _ completion: @escaping @Sendable (HTTPResult) -> Void) {
+    private func enqueue(id: Int, _ request: HTTPRequest, meta: ResponseMeta? = nil, _ completion: @escaping @Sendable (HTTPResult) -> Void) {
         start()
         guard running.load(ordering: .acquiring) else {
             completion(.failure(reason: "transport is shut down", requestSent: false))
@@ -89,7 +107,7 @@ public final class CurlTransport: HTTPTransport {
         // wake it (a wake-up is a write(2) and a poll return; one per request was over a third of a campaign's
         // CPU in a profile).
         let wasEmpty = queue.withLock { queue in
-            queue.append(Transfer(id: id, request: request, completion: completion, maxBytes: maxResponseBytes))
+            queue.append(Transfer(id: id, request: request, completion: completion, maxBytes: request.maxResponseBytes ?? maxResponseBytes, meta: meta))
             return queue.count == 1
         }
         if wasEmpty { curl_multi_wakeup(multi) }
@@ -183,7 +201,15 @@ public final class CurlTransport: HTTPTransport {
         cshim_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         cshim_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
         cshim_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        cshim_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        cshim_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, transfer.request.maxRedirects > 0 ? 1 : 0)
+        if transfer.request.maxRedirects > 0 {
+            cshim_curl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, transfer.request.maxRedirects)
+            "http,https".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, $0) }
+        }
+        if transfer.meta != nil {
+            cshim_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, box)
+            cshim_curl_easy_setopt_header_function(easy, curlHeader)
+        }
         // API calls and answers are a few KB: libcurl's default 64 KB upload buffer per transfer, times the
         // calls in flight, was most of a large campaign's memory. 16 KB is its minimum.
         cshim_curl_easy_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 * 1024)
@@ -217,6 +243,11 @@ public final class CurlTransport: HTTPTransport {
         cshim_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         var requestSize = 0
         cshim_curl_easy_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &requestSize)
+        if let meta = transfer.meta {
+            var url: UnsafeMutableRawPointer?
+            cshim_curl_easy_getinfo_pointer(easy, CURLINFO_EFFECTIVE_URL, &url)
+            meta.url = url.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) }
+        }
         curl_multi_remove_handle(multi, easy)
         // Kept for reuse (its options cleared; the connection cache belongs to the multi handle either way).
         curl_easy_reset(easy)
@@ -229,7 +260,7 @@ public final class CurlTransport: HTTPTransport {
         } else if code == CURLE_OK {
             result = .response(status: status, body: transfer.body)
         } else if transfer.overflowed {
-            result = .failure(reason: "response larger than \(maxResponseBytes) bytes", requestSent: true)
+            result = .failure(reason: "response larger than \(transfer.maxBytes) bytes", requestSent: true)
         } else {
             let message = String(cString: curl_easy_strerror(code))
             // Any byte of the body handed to libcurl may have reached the platform, which may have acted on it.
@@ -266,13 +297,39 @@ final class Transfer: @unchecked Sendable {
     var bodyBytesHanded = 0
     /// A header list built for this transfer alone (not cached), freed with it.
     var headers: UnsafeMutablePointer<curl_slist>?
+    /// Where the response's headers and final URL go, for fetches that want them.
+    let meta: ResponseMeta?
 
-    init(id: Int, request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void, maxBytes: Int) {
+    init(id: Int, request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void, maxBytes: Int, meta: ResponseMeta? = nil) {
         self.id = id
         self.request = request
         self.completion = completion
         self.maxBytes = maxBytes
+        self.meta = meta
     }
+}
+
+/// A fetch's response headers and final URL: written by the curl thread before the completion runs, read after.
+final class ResponseMeta: @unchecked Sendable {
+    var headers: [String] = []
+    var url: String?
+}
+
+/// libcurl's header callback: keeps the header lines of the last response (a redirect's are dropped when the
+/// next response begins).
+private func curlHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    let length = size * count
+    guard let data, let context else { return length }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    guard let meta = transfer.meta else { return length }
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    if line.hasPrefix("HTTP/") {
+        meta.headers = []
+    } else if !line.isEmpty, meta.headers.count < 200 {
+        meta.headers.append(line)
+    }
+    return length
 }
 
 /// libcurl's read callback: hands out the request body once, front to back.

@@ -62,6 +62,14 @@ public final class HeraldMetrics: Sendable {
         }
     }
 
+    /// A feed poll, by feed and outcome (`new_items`, `nothing_new`, `not_modified`, `error`), and the items it sent.
+    public func feedRun(feed: String, outcome: String, itemsSent: Int) {
+        CoreMetrics.Counter(label: "herald_feed_runs_total", dimensions: [("feed", feed), ("outcome", outcome)], factory: factory).increment()
+        if itemsSent > 0 {
+            CoreMetrics.Counter(label: "herald_feed_items_sent_total", dimensions: [("feed", feed)], factory: factory).increment(by: itemsSent)
+        }
+    }
+
     /// A tracked link followed, by who followed it (human, preview_bot, unknown).
     public func click(agent: ClickAgent) {
         CoreMetrics.Counter(label: "herald_clicks_total", dimensions: [("agent", agent.rawValue)], factory: factory).increment()

@@ -29,14 +29,17 @@ public final class SpoolIntake: Service, Sendable {
     private let retryAt = Mutex<Date?>(nil)
     /// Signalled after jobs are recorded: a transactional message leaves within milliseconds, not at a poll.
     private let wakeup: Wakeup?
+    /// Signalled when a feed job was accepted, for the feed poller to read the feeds again.
+    private let feedsChanged: Wakeup?
     private let metrics: HeraldMetrics
 
     public init(
         spool: SpoolDirectory, store: HeraldStore, settings: ConfigurationHolder, status: DaemonStatus,
         notifier: SystemdNotifier, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, quietPeriod: Double = 2,
-        heartbeat: Double = 1, wakeup: Wakeup? = nil, metrics: HeraldMetrics = HeraldMetrics()
+        heartbeat: Double = 1, wakeup: Wakeup? = nil, feedsChanged: Wakeup? = nil, metrics: HeraldMetrics = HeraldMetrics()
     ) throws {
         self.wakeup = wakeup
+        self.feedsChanged = feedsChanged
         self.metrics = metrics
         self.spool = spool
         self.store = store
@@ -207,6 +210,7 @@ public final class SpoolIntake: Service, Sendable {
             logger.notice("the database accepts writes again: intake resumed after \(failures) failed tries", metadata: ["event": "intake_resumed"])
         }
         wakeup?.signal(.jobs)
+        if pending.contains(where: { $0.1.job.kind == .feed }) { feedsChanged?.signal(.jobs) }
         for ((file, candidate), verdict) in zip(pending, verdicts) {
             switch verdict {
             case .accepted(let summary):

@@ -112,14 +112,28 @@ struct JobRecorder {
             for key in settings.keys where incoming[key] == nil { merged.insert(key, settings[key]!) }
             for key in incoming.keys where !["type", "id", "action", "name", "version", "$schema"].contains(key) { merged.insert(key, incoming[key]!) }
             let account: String = job.settings.account ?? exists["account"]
+            // Another source or account is another catalogue: its next run remembers what is there instead of sending it.
+            let newCatalogue = merged["source"] != settings["source"] || account != exists["account"]
             try db.execute(
-                sql: "UPDATE feeds SET settings = ?, account = ?, job_id = ?, updated_at = ? WHERE name = ?",
-                arguments: [JSONValue.object(merged).jsonText, account, jobID, now, job.name]
+                sql: """
+                    UPDATE feeds SET settings = ?, account = ?, job_id = ?, updated_at = ?, revision = revision + 1,
+                        last_success_at = CASE WHEN ? THEN NULL ELSE last_success_at END,
+                        etag = CASE WHEN ? THEN NULL ELSE etag END, last_modified = CASE WHEN ? THEN NULL ELSE last_modified END
+                    WHERE name = ?
+                    """,
+                arguments: [JSONValue.object(merged).jsonText, account, jobID, now, newCatalogue, newCatalogue, newCatalogue, job.name]
             )
+            if newCatalogue { try db.execute(sql: "DELETE FROM feed_items WHERE feed = ?", arguments: [job.name]) }
             return .ok("feed \(job.name) updated")
+        case .run:
+            guard exists != nil else { return .rejected(JobValidationError(path: namePath, code: "unknown_feed", "no feed named \"\(job.name)\"")) }
+            // A new revision is what the poller polls at once; the validators stay, so an unchanged source is a 304.
+            try db.execute(sql: "UPDATE feeds SET revision = revision + 1, job_id = ? WHERE name = ?", arguments: [jobID, job.name])
+            return .ok("feed \(job.name) runs now")
         case .delete:
             guard exists != nil else { return .rejected(JobValidationError(path: namePath, code: "unknown_feed", "no feed named \"\(job.name)\"")) }
             try db.execute(sql: "DELETE FROM feeds WHERE name = ?", arguments: [job.name])
+            try db.execute(sql: "DELETE FROM feed_items WHERE feed = ?", arguments: [job.name])
             return .ok("feed \(job.name) deleted")
         }
     }

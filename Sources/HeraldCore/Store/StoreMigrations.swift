@@ -210,6 +210,31 @@ enum StoreMigrations {
             try db.execute(sql: ReportCounters.tables)
             try ReportCounters.rebuild(db)
         }
+        migrator.registerMigration("v12 feed runs") { db in
+            // A feed's poll state (validators, schedule, last outcome) and the items it has seen, sent or not.
+            try db.execute(sql: """
+                ALTER TABLE feeds ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE feeds ADD COLUMN title TEXT;
+                ALTER TABLE feeds ADD COLUMN next_run_at INTEGER;
+                ALTER TABLE feeds ADD COLUMN last_run_at INTEGER;
+                ALTER TABLE feeds ADD COLUMN last_success_at INTEGER;
+                ALTER TABLE feeds ADD COLUMN last_error TEXT;
+                ALTER TABLE feeds ADD COLUMN etag TEXT;
+                ALTER TABLE feeds ADD COLUMN last_modified TEXT;
+                ALTER TABLE feeds ADD COLUMN items_sent INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE feeds ADD COLUMN campaigns_created INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE feed_items (
+                    feed TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    link TEXT,
+                    state TEXT NOT NULL,
+                    job_id TEXT,
+                    seen_at INTEGER NOT NULL,
+                    PRIMARY KEY(feed, key)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -1,6 +1,6 @@
-/// Creates, updates or deletes a feed automation: a source polled on a frequency whose new items become campaigns.
+/// Creates, updates, deletes or runs now a feed automation: a source polled on a frequency whose new items become campaigns.
 public struct FeedJob: Sendable, Hashable {
-    public enum Action: String, Sendable, Hashable, CaseIterable { case create, update, delete }
+    public enum Action: String, Sendable, Hashable, CaseIterable { case create, update, delete, run }
     public enum Mode: String, Sendable, Hashable { case each, digest }
 
     /// How often the source is polled.
@@ -40,7 +40,7 @@ public struct FeedJob: Sendable, Hashable {
         let action = Action(rawValue: try fields.required("action").oneOf(Action.allCases.map(\.rawValue)))!
         let name = try Tag.parse(try fields.required("name"))
         var settings = Settings()
-        guard action != .delete else { return FeedJob(action: action, name: name, settings: settings) }
+        guard action != .delete, action != .run else { return FeedJob(action: action, name: name, settings: settings) }
         let accountNode = action == .create ? try fields.required("account") : fields.optional("account")
         if let accountNode {
             let (account, platform) = try context.accounts.account(accountNode)
@@ -65,11 +65,13 @@ public struct FeedJob: Sendable, Hashable {
             }
         }
         if let node = fields.optional("audience") { settings.audience = try Audience.parse(node, platform: try platformNeeded(node)) }
-        if let node = fields.optional("options") { settings.options = try SendOptions.parse(node, platform: try platformNeeded(node), automated: true) }
+        if let node = fields.optional("options") {
+            settings.options = try SendOptions.parse(node, platform: try platformNeeded(node), automated: true, defaults: context.defaultOptions)
+        }
         return FeedJob(action: action, name: name, settings: settings)
     }
 
-    static func parseFrequency(_ node: JSONNode) throws(JobValidationError) -> Frequency {
+    public static func parseFrequency(_ node: JSONNode) throws(JobValidationError) -> Frequency {
         var fields = try node.object()
         let frequency: Frequency
         switch try fields.exactlyOne(of: ["every_minutes", "every_hours", "daily_at", "weekly_on"]) {

@@ -25,8 +25,8 @@ struct DaemonHarness {
 
     /// Starts the services, runs `body`, then shuts down gracefully and waits for the group to end. Every test
     /// through the harness also checks that the report figures the writers kept match the ones rebuilt from the raw rows.
-    func run(log: CapturedLog? = nil, _ body: (Daemon.Parts) async throws -> Void) async throws {
-        try await InProcessDaemon.run(configuration, logger: log?.logger(), body)
+    func run(log: CapturedLog? = nil, feedLimits: FeedPoller<ContinuousClock>.Limits = .init(), _ body: (Daemon.Parts) async throws -> Void) async throws {
+        try await InProcessDaemon.run(configuration, logger: log?.logger(), feedLimits: feedLimits, body)
         guard FileManager.default.fileExists(atPath: configuration.databasePath) else { return }
         let drift = try await HeraldStore(path: configuration.databasePath).reportCountsDrift()
         if !drift.isEmpty { throw ReportDrift(lines: drift) }
