@@ -7,7 +7,7 @@ import Testing
         defer { workspace.remove() }
         let examples = packageRoot.appendingPathComponent("spool/examples").path
         let files = try FileManager.default.contentsOfDirectory(atPath: examples).filter { $0.hasSuffix(".json") && $0 != "subscribers-file.json" }.sorted()
-        let result = try runCommand(["validate", "--config", workspace.config] + files.map { examples + "/" + $0 })
+        let result = try await runCommandOffPool(["validate", "--config", workspace.config] + files.map { examples + "/" + $0 })
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.split(separator: "\n").count == files.count)
         #expect(result.stdout.contains("telegram-campaign.json: ok (campaign for shop_bot, id spring-sale-2026-telegram)"))
@@ -17,7 +17,7 @@ import Testing
         let workspace = try Workspace()
         defer { workspace.remove() }
         let bad = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}, {"type": "image", "url": "ftp://x.example/a.png"}]}}"#
-        let result = try runCommand(["validate", "--config", workspace.config, "-"], input: bad)
+        let result = try await runCommandOffPool(["validate", "--config", workspace.config, "-"], input: bad)
         #expect(result.status == 1)
         #expect(result.stdout == "-: message.modules[1].url: must be an https URL, not a \"ftp\" URL\n")
     }
@@ -26,7 +26,7 @@ import Testing
         let workspace = try Workspace()
         defer { workspace.remove() }
         let late = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "send_at": "2020-01-01T09:00:00Z", "message": {"modules": [{"type": "text", "text": "x"}]}}"#
-        let result = try runCommand(["validate", "--config", workspace.config, "-"], input: late)
+        let result = try await runCommandOffPool(["validate", "--config", workspace.config, "-"], input: late)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
@@ -37,7 +37,7 @@ import Testing
     @Test func submit_whenNoDaemon_dropsAtomicallyAndInjectsID() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let result = try runCommand(["submit", "--config", workspace.config, "-"], input: #"{"type": "pause", "job": "x"}"#)
+        let result = try await runCommandOffPool(["submit", "--config", workspace.config, "-"], input: #"{"type": "pause", "job": "x"}"#)
         #expect(result.status == 0, "\(result.stderr)")
         let words = result.stdout.split(separator: " ")
         let id = try #require(words.count > 4 ? String(words[words.count - 3]) : nil)
@@ -57,7 +57,7 @@ import Testing
         let good = packageRoot.appendingPathComponent("spool/examples/pause.json").path
         let bad = workspace.root + "/bad.json"
         try Data(#"{"type": "pause"}"#.utf8).write(to: URL(fileURLWithPath: bad))
-        let result = try runCommand(["submit", "--config", workspace.config, good, bad])
+        let result = try await runCommandOffPool(["submit", "--config", workspace.config, good, bad])
         #expect(result.status == 1)
         #expect(result.stderr.contains("bad.json: job: is required"))
         #expect(result.stderr.contains("nothing submitted"))
@@ -65,16 +65,16 @@ import Testing
         // A rejected file with a readable id is named by its job id too, by submit and by validate
         let named = workspace.root + "/named.json"
         try Data(#"{"type": "pause", "id": "stop-spring"}"#.utf8).write(to: URL(fileURLWithPath: named))
-        #expect(try runCommand(["submit", "--config", workspace.config, named]).stderr.contains("named.json (job stop-spring): job: is required"))
-        #expect(try runCommand(["validate", "--config", workspace.config, named]).stdout.contains("named.json (job stop-spring): job: is required"))
+        #expect(try await runCommandOffPool(["submit", "--config", workspace.config, named]).stderr.contains("named.json (job stop-spring): job: is required"))
+        #expect(try await runCommandOffPool(["validate", "--config", workspace.config, named]).stdout.contains("named.json (job stop-spring): job: is required"))
     }
 
     @Test func submit_whenNameTaken_neverOverwritesTheWaitingFile() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let file = packageRoot.appendingPathComponent("spool/examples/pause.json").path
-        #expect(try runCommand(["submit", "--config", workspace.config, file]).status == 0)
-        #expect(try runCommand(["submit", "--config", workspace.config, file]).status == 0)
+        #expect(try await runCommandOffPool(["submit", "--config", workspace.config, file]).status == 0)
+        #expect(try await runCommandOffPool(["submit", "--config", workspace.config, file]).status == 0)
         #expect(workspace.names("incoming").count == 2)
     }
 
@@ -84,22 +84,22 @@ import Testing
         let token = workspace.root + "/bot.token"
         try Data("999:TOPSECRET\n".utf8).write(to: URL(fileURLWithPath: token))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: token)
-        let result = try runCommand(["config", "check", "--config", workspace.config])
+        let result = try await runCommandOffPool(["config", "check", "--config", workspace.config])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("[accounts.bot]"))
         #expect(result.stdout.contains("token = \"<redacted>\""))
         #expect(!result.stdout.contains("TOPSECRET") && !result.stderr.contains("TOPSECRET"))
         // Readable by the service's group (root:herald 0640) is the common pattern, and accepted
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: token)
-        #expect(try runCommand(["config", "check", "--config", workspace.config]).status == 0)
+        #expect(try await runCommandOffPool(["config", "check", "--config", workspace.config]).status == 0)
         // A secret others can read is refused, without printing it
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: token)
-        let refused = try runCommand(["config", "check", "--config", workspace.config])
+        let refused = try await runCommandOffPool(["config", "check", "--config", workspace.config])
         #expect(refused.status == 78)
         #expect(refused.stderr.contains("readable by others"))
         #expect(!refused.stderr.contains("TOPSECRET"))
         // And so does the daemon: it refuses to start
-        let run = try runCommand(["run", "--config", workspace.config])
+        let run = try await runCommandOffPool(["run", "--config", workspace.config])
         #expect(run.status == 78)
     }
 }

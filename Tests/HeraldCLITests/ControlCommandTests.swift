@@ -126,17 +126,18 @@ struct ControlCommandTests {
         [], ["run"], ["submit"], ["validate"], ["config"], ["config", "check"], ["telegram"], ["telegram", "set-webhook"], ["telegram", "delete-webhook"],
         ["telegram", "webhook-info"], ["links"], ["sim"], ["demo"], ["report"], ["subscribers"], ["subscribers", "summary"], ["subscribers", "show"],
         ["status"], ["queue"], ["pause"], ["resume"], ["cancel"], ["retry"], ["preview"], ["test-send"], ["reload"], ["backup"],
+        ["feeds"], ["feed"], ["feed", "run"], ["feed", "preview"],
     ])
-    func everyCommandsHelp_showsAnExample(command: [String]) throws {
-        let result = try runCommand(command + ["--help"])
+    func everyCommandsHelp_showsAnExample(command: [String]) async throws {
+        let result = try await runCommandOffPool(command + ["--help"])
         #expect(result.status == 0, "\(result.stderr)")
         let help = result.stdout.lowercased()
         #expect(help.contains("example:") || help.contains("examples:"), "herald \(command.joined(separator: " ")) --help:\n\(result.stdout)")
         #expect(result.stdout.contains("herald " + (command.first ?? "")), "\(result.stdout)")
     }
 
-    @Test func version_isPrinted() throws {
-        let result = try runCommand(["--version"])
+    @Test func version_isPrinted() async throws {
+        let result = try await runCommandOffPool(["--version"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("herald 0.1.0"))
     }

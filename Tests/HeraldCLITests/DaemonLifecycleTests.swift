@@ -128,18 +128,18 @@ import Testing
         defer { workspace.remove() }
         let daemon = try DaemonProcess(workspace)
         let file = packageRoot.appendingPathComponent("spool/examples/subscribers-import.json").path
-        let result = try runCommand(["submit", "--config", workspace.config, "--wait", "--timeout", "20", file])
+        let result = try await runCommandOffPool(["submit", "--config", workspace.config, "--wait", "--timeout", "20", file])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("submitted as job import-2026-11-newsletter"))
         #expect(result.stdout.contains("subscribers job import-2026-11-newsletter: completed — import on shop_bot: 3 new, 0 updated"))
         // A duplicate is refused before anything is dropped, with exit status 1
-        let again = try runCommand(["submit", "--config", workspace.config, "--wait", "--timeout", "20", file])
+        let again = try await runCommandOffPool(["submit", "--config", workspace.config, "--wait", "--timeout", "20", file])
         #expect(again.status == 1)
         #expect(again.stderr.contains("id: duplicate job id \"import-2026-11-newsletter\""))
         // A job the daemon rejects is reported with the daemon's reason
         let unknown = workspace.root + "/unknown-target.json"
         try Data(#"{"type": "cancel", "job": "nope"}"#.utf8).write(to: URL(fileURLWithPath: unknown))
-        let rejected = try runCommand(["submit", "--config", workspace.config, "--wait", "--timeout", "20", unknown])
+        let rejected = try await runCommandOffPool(["submit", "--config", workspace.config, "--wait", "--timeout", "20", unknown])
         #expect(rejected.status == 1)
         #expect(rejected.stdout.contains("rejected: job: no job with id \"nope\""))
         _ = await daemon.stop()
@@ -173,7 +173,7 @@ import Testing
             sleep 0.2
             journalctl -o json --no-pager HERALD_JOB_ID=spring-sale-2026-telegram
             """
-        let result = try runCommand(
+        let result = try await runCommandOffPool(
             ["60", "unshare", "--mount", "--fork", "bash", "-c", script, heraldBinary, workspace.config, job, workspace.spool],
             executable: "/usr/bin/timeout"
         )

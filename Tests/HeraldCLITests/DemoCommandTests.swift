@@ -119,14 +119,14 @@ struct DemoCommandTests {
         #expect(unknown.stderr.contains("no campaign nope (campaigns: spring-sale-2026-telegram, new-arrivals-messenger, demo-scheduled-video)"))
     }
 
-    @Test func report_withoutADatabase_saysWhere() throws {
-        let result = try runCommand(["report", "--state", "/nonexistent/herald-state"])
+    @Test func report_withoutADatabase_saysWhere() async throws {
+        let result = try await runCommandOffPool(["report", "--state", "/nonexistent/herald-state"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("no database at /nonexistent/herald-state/herald.sqlite"))
     }
 
-    @Test func demo_withBadOptions_saysWhatIsWrong() throws {
-        let result = try runCommand(["demo", "--people", "1"])
+    @Test func demo_withBadOptions_saysWhatIsWrong() async throws {
+        let result = try await runCommandOffPool(["demo", "--people", "1"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--people must be between 5 and 2000"))
     }

@@ -10,7 +10,7 @@ import Testing
         // Given a daemon running on the workspace's state directory
         let first = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
         // When a second one starts on the same state directory
-        let second = try runCommand(["run", "--config", workspace.config], environment: ["HERALD_LOG_TARGET": "console"], timeout: 20)
+        let second = try await runCommandOffPool(["run", "--config", workspace.config], environment: ["HERALD_LOG_TARGET": "console"], timeout: 20)
         // Then it exits at once, naming the PID that holds the lock, and the first keeps running
         #expect(second.status == 1)
         #expect(second.stderr.contains("herald (PID \(first.process.processIdentifier)) is already running on this state directory"), "\(second.stderr)")
@@ -36,7 +36,7 @@ import Testing
     @Test func run_whenLogTargetIsUnknown_failsWithTheValidValues() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let result = try runCommand(["run", "--config", workspace.config], environment: ["HERALD_LOG_TARGET": "syslog"], timeout: 20)
+        let result = try await runCommandOffPool(["run", "--config", workspace.config], environment: ["HERALD_LOG_TARGET": "syslog"], timeout: 20)
         #expect(result.status != 0)
         #expect(result.stderr.contains("HERALD_LOG_TARGET=syslog is not a log target; use journal or console"), "\(result.stderr)")
     }

@@ -17,17 +17,17 @@ import Testing
     }
 
     @Test(.enabled(if: hasAnalyze, "needs systemd-analyze (apt: systemd)"))
-    func unit_verifiesWithoutAWord() throws {
+    func unit_verifiesWithoutAWord() async throws {
         let path = try localUnit()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         // The man page comes with the package; the system test verifies the installed unit with it.
-        let result = try runCommand(["verify", "--man=no", path], executable: "/usr/bin/systemd-analyze")
+        let result = try await runCommandOffPool(["verify", "--man=no", path], executable: "/usr/bin/systemd-analyze")
         #expect(result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty, "\(result.stdout)\(result.stderr)")
     }
 
     @Test(.enabled(if: hasAnalyze, "needs systemd-analyze (apt: systemd)"))
-    func unit_exposureIsAtMostTwo() throws {
-        let result = try runCommand(["security", "--offline=true", Self.unit], executable: "/usr/bin/systemd-analyze")
+    func unit_exposureIsAtMostTwo() async throws {
+        let result = try await runCommandOffPool(["security", "--offline=true", Self.unit], executable: "/usr/bin/systemd-analyze")
         let line = result.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
         let score = line.split(separator: " ").compactMap { Double($0) }.first
         #expect(score.map { $0 <= 2.0 } == true, "\(result.stdout)")
@@ -36,11 +36,11 @@ import Testing
     static let hasSysusers = FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-sysusers") && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-tmpfiles")
 
     @Test(.enabled(if: hasSysusers && getuid() == 0, "needs root, systemd-sysusers and systemd-tmpfiles"))
-    func sysusersAndTmpfiles_makeTheUserTheWriterGroupAndTheSpool() throws {
+    func sysusersAndTmpfiles_makeTheUserTheWriterGroupAndTheSpool() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-root-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let sysusers = try runCommand(["--root=" + root, packageRoot.appendingPathComponent("systemd/herald.sysusers").path], executable: "/usr/bin/systemd-sysusers")
+        let sysusers = try await runCommandOffPool(["--root=" + root, packageRoot.appendingPathComponent("systemd/herald.sysusers").path], executable: "/usr/bin/systemd-sysusers")
         #expect(sysusers.status == 0, "\(sysusers.stderr)")
         let passwd = try String(contentsOfFile: root + "/etc/passwd", encoding: .utf8)
         let group = try String(contentsOfFile: root + "/etc/group", encoding: .utf8)
@@ -48,7 +48,7 @@ import Testing
         #expect(user[5] == "/var/lib/herald" && user[6] == "/usr/sbin/nologin")
         let submit = try #require(group.split(separator: "\n").first { $0.hasPrefix("herald-submit:") }?.split(separator: ":", omittingEmptySubsequences: false))
         #expect(submit[3] == "herald", "the daemon reads what the writers drop")
-        let tmpfiles = try runCommand(["--create", "--root=" + root, packageRoot.appendingPathComponent("systemd/herald.tmpfiles").path], executable: "/usr/bin/systemd-tmpfiles")
+        let tmpfiles = try await runCommandOffPool(["--create", "--root=" + root, packageRoot.appendingPathComponent("systemd/herald.tmpfiles").path], executable: "/usr/bin/systemd-tmpfiles")
         #expect(tmpfiles.status == 0, "\(tmpfiles.stderr)")
         func owner(_ path: String) -> String {
             var info = stat()
@@ -122,7 +122,7 @@ import Testing
         let result = try await runCommandOffPool(["backup", copy, "--config", workspace.config])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("backed up \(workspace.state)/herald.sqlite to \(copy) ("), "\(result.stdout)")
-        let count = try runCommand(["sqlite3", copy, "SELECT count(*) FROM subscribers; SELECT id FROM jobs"], executable: "/usr/bin/env").stdout
+        let count = try await runCommandOffPool(["sqlite3", copy, "SELECT count(*) FROM subscribers; SELECT id FROM jobs"], executable: "/usr/bin/env").stdout
         #expect(count == "2\nb-1\n", "\(count)")
         var info = stat()
         #expect(stat(copy, &info) == 0 && info.st_mode & 0o777 == 0o640)

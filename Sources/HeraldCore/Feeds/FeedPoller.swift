@@ -207,7 +207,7 @@ public final class FeedPoller<C: Clock>: Service, Sendable where C.Duration == D
     }
 
     /// The stored settings, validated again as a job (an account may have gone since).
-    static func decode(_ feed: StoredFeed, configuration: Configuration, now: Date) throws -> FeedJob {
+    public static func decode(_ feed: StoredFeed, configuration: Configuration, now: Date) throws -> FeedJob {
         guard case .object(let settings) = try JSONParser().parse(Array(feed.settings.utf8)) else { throw FeedParseError("the stored settings are not an object") }
         var document = JSONObject([("type", .string("feed")), ("action", .string("create")), ("name", .string(feed.name))])
         for key in settings.keys { document.insert(key, settings[key]!) }
@@ -242,7 +242,7 @@ public final class FeedPoller<C: Clock>: Service, Sendable where C.Duration == D
     }
 
     /// libcurl's words for the failures feeds meet, in the reader's.
-    static func wording(_ reason: String) -> String {
+    public static func wording(_ reason: String) -> String {
         if reason.contains("curl 47") { return "too many redirects (more than 5)" }
         if reason.contains("curl 28") { return "no complete answer within the time limit (\(reason))" }
         if reason.hasPrefix("response larger than") { return reason + ": the feed is too large" }

@@ -52,10 +52,12 @@ func runCommand(_ arguments: [String], executable: String = heraldBinary, enviro
 
 /// `runCommand` on a thread of its own, for long commands: waiting on a cooperative thread for many seconds
 /// would starve the tests running beside it.
-func runCommandOffPool(_ arguments: [String], executable: String = heraldBinary, timeout: Double = 60) async throws -> CommandResult {
+func runCommandOffPool(
+    _ arguments: [String], executable: String = heraldBinary, environment: [String: String] = [:], input: String? = nil, timeout: Double = 60
+) async throws -> CommandResult {
     try await withCheckedThrowingContinuation { continuation in
         Thread {
-            continuation.resume(with: Result { try runCommand(arguments, executable: executable, timeout: timeout) })
+            continuation.resume(with: Result { try runCommand(arguments, executable: executable, environment: environment, input: input, timeout: timeout) })
         }.start()
     }
 }

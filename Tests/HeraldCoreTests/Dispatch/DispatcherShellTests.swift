@@ -26,7 +26,12 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await dispatcher.run() }
             // The first call goes without the clock moving at all
-            try await eventually("the first call") { transport.requests.count == 1 }
+            do {
+                try await eventually("the first call") { transport.requests.count == 1 }
+            } catch {
+                print("DBG sleepers \(clock.sleepers) requests \(transport.requests.count) status \(String(describing: try? store.jobStatus(id: JobID(unchecked: "m"))))")
+                throw error
+            }
             try await eventually("its result recorded") { try store.jobStatus(id: JobID(unchecked: "m"))?.deliveries["sent"] == 1 }
             // The second is 100 ms away at 10/s: with the loop asleep on the clock, it waits however long we do
             try await eventually("the loop asleep on the clock") { clock.sleepers > 0 }

@@ -76,6 +76,7 @@ import Testing
                 try harness.drop(runJob("blog"), as: "run4.json")
                 try await eventually("the digest") { try feedCampaigns(harness).count == 4 }
                 try await eventually(timeout: 20, "sent") { try sentTexts(platform).count == 8 }
+                try await eventually("all completed") { try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM campaigns WHERE state = 'completed'") } == 4 }
             }
         }
         let texts = try sentTexts(platform)
