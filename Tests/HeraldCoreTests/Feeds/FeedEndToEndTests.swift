@@ -85,8 +85,8 @@ import Testing
         #expect(texts.filter { $0.hasPrefix("Echo") }.count == 2)
         #expect(texts.filter { $0.hasPrefix("New on Shop blog:") && $0.contains("• Foxtrot") && $0.contains("• Golf") }.count == 2)
         #expect(!texts.contains { $0.contains("Alpha") || $0.contains("Bravo") })
-        // Oldest first.
-        #expect(texts.firstIndex { $0.hasPrefix("Delta") }! < texts.firstIndex { $0.hasPrefix("Echo") }!)
+        // Campaigns are created oldest item first (a run's campaigns then go out side by side).
+        #expect(try harness.query { try String.fetchAll($0, sql: "SELECT name FROM campaigns ORDER BY id") } == ["blog: Charlie", "blog: Delta", "blog: Echo", "blog: 2 new"])
         let row = try #require(try feedRow(harness, "blog"))
         #expect(row["items_sent"] as Int == 5)
         #expect(row["campaigns_created"] as Int == 4)
