@@ -125,7 +125,9 @@ public final class FeedPoller<C: Clock>: Service, Sendable where C.Duration == D
         } else {
             frequency = .everyMinutes(60)
         }
-        return FeedSchedulerStateMachine.Feed(name: feed.name, frequency: frequency, nextRunAt: feed.nextRunAt, version: feed.revision)
+        // Changed or asked to run since its last poll (a restart came between): polled now, not at its old time.
+        let nextRunAt = feed.polledRevision == feed.revision ? feed.nextRunAt : nil
+        return FeedSchedulerStateMachine.Feed(name: feed.name, frequency: frequency, nextRunAt: nextRunAt, version: feed.revision)
     }
 
     /// One run of one feed; false when it could not be fetched, read or recorded.
@@ -200,7 +202,7 @@ public final class FeedPoller<C: Clock>: Service, Sendable where C.Duration == D
         if feed.lastError != reason {
             logger.error("feed \(feed.name): \(reason)", metadata: ["event": "feed_error", "feed": "\(feed.name)"])
         }
-        do { try await store.recordFeedFailure(feed: feed.name, error: reason, now: now()) } catch {
+        do { try await store.recordFeedFailure(feed: feed.name, revision: feed.revision, error: reason, now: now()) } catch {
             logger.error("cannot record feed \(feed.name)'s failure: \(error)", metadata: ["event": "feed_error", "feed": "\(feed.name)"])
         }
         return false

@@ -10,6 +10,8 @@ public struct StoredFeed: Sendable, Equatable {
     public var settings: String
     /// Changes with every job that updates the feed.
     public var revision: Int64
+    /// The revision the last poll ran with: behind `revision`, the feed changed (or was asked to run) since.
+    public var polledRevision: Int64?
     public var title: String?
     public var nextRunAt: Date?
     public var lastRunAt: Date?
@@ -26,6 +28,7 @@ public struct StoredFeed: Sendable, Equatable {
         account = row["account"]
         settings = row["settings"]
         revision = row["revision"]
+        polledRevision = row["polled_revision"]
         title = row["title"]
         nextRunAt = (row["next_run_at"] as Int64?).map(Date.init(millisecondsSince1970:))
         lastRunAt = (row["last_run_at"] as Int64?).map(Date.init(millisecondsSince1970:))
@@ -58,7 +61,7 @@ public struct FeedRunRecord: Sendable {
 
 extension HeraldStore {
     static let feedColumns = """
-        name, account, settings, revision, title, next_run_at, last_run_at, last_success_at, last_error, etag, last_modified, items_sent, campaigns_created
+        name, account, settings, revision, polled_revision, title, next_run_at, last_run_at, last_success_at, last_error, etag, last_modified, items_sent, campaigns_created
         """
 
     /// Every feed automation, by name.
@@ -113,7 +116,7 @@ extension HeraldStore {
             try db.execute(
                 sql: """
                     UPDATE feeds SET title = ?, last_run_at = ?, last_success_at = ?, last_error = NULL, etag = ?, last_modified = ?,
-                        items_sent = items_sent + ?, campaigns_created = campaigns_created + ? WHERE name = ?
+                        items_sent = items_sent + ?, campaigns_created = campaigns_created + ?, polled_revision = revision WHERE name = ?
                     """,
                 arguments: [record.title, ms, ms, record.etag, record.lastModified, record.plan.send.count, created.count, name]
             )
@@ -126,16 +129,19 @@ extension HeraldStore {
         let ms = now.millisecondsSince1970
         try await database.write { db in
             try db.execute(
-                sql: "UPDATE feeds SET last_run_at = ?, last_success_at = ?, last_error = NULL WHERE name = ? AND revision = ?",
+                sql: "UPDATE feeds SET last_run_at = ?, last_success_at = ?, last_error = NULL, polled_revision = revision WHERE name = ? AND revision = ?",
                 arguments: [ms, ms, name, revision]
             )
         }
     }
 
     /// A run that failed: the reason stays on the feed until a run succeeds.
-    public func recordFeedFailure(feed name: String, error: String, now: Date) async throws {
+    public func recordFeedFailure(feed name: String, revision: Int64, error: String, now: Date) async throws {
         try await database.write { db in
-            try db.execute(sql: "UPDATE feeds SET last_run_at = ?, last_error = ? WHERE name = ?", arguments: [now.millisecondsSince1970, String(error.prefix(1000)), name])
+            try db.execute(
+                sql: "UPDATE feeds SET last_run_at = ?, last_error = ?, polled_revision = ? WHERE name = ?",
+                arguments: [now.millisecondsSince1970, String(error.prefix(1000)), revision, name]
+            )
         }
     }
 

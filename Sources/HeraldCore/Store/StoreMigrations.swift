@@ -214,6 +214,7 @@ enum StoreMigrations {
             // A feed's poll state (validators, schedule, last outcome) and the items it has seen, sent or not.
             try db.execute(sql: """
                 ALTER TABLE feeds ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE feeds ADD COLUMN polled_revision INTEGER;
                 ALTER TABLE feeds ADD COLUMN title TEXT;
                 ALTER TABLE feeds ADD COLUMN next_run_at INTEGER;
                 ALTER TABLE feeds ADD COLUMN last_run_at INTEGER;
