@@ -139,8 +139,8 @@ public final class PlatformServer: @unchecked Sendable {
             box.data = data
             semaphore.signal()
         }.resume()
-        semaphore.wait()
-        guard let data = box.data else { throw PlatformServerError(path: path) }
+        // Bounded: a test polling a server that stopped answering fails instead of holding its thread forever.
+        guard semaphore.wait(timeout: .now() + 30) == .success, let data = box.data else { throw PlatformServerError(path: path) }
         return data
     }
 

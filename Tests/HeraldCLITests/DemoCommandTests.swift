@@ -18,7 +18,10 @@ struct DemoCommandTests {
         #expect(result.stdout.contains("Platform limits: no call over any limit"))
         let database = try DatabaseQueue(path: keep + "/state/herald.sqlite")
         let states = try await database.read { try [String: String](uniqueKeysWithValues: Row.fetchAll($0, sql: "SELECT job_id, state FROM campaigns WHERE kind = 'campaign'").map { ($0["job_id"], $0["state"]) }) }
-        #expect(states == ["spring-sale-2026-telegram": "completed", "new-arrivals-messenger": "completed", "demo-scheduled-video": "completed"])
+        #expect(states.filter { !$0.key.hasPrefix("feed.") } == ["spring-sale-2026-telegram": "completed", "new-arrivals-messenger": "completed", "demo-scheduled-video": "completed"])
+        // The blog post published while the demo ran became one campaign; the posts before it were only remembered.
+        #expect(states.filter { $0.key.hasPrefix("feed.shop-blog.") }.values.sorted() == ["completed"])
+        #expect(result.stdout.contains("the shop's blog connected as a feed"), "\(result.stdout)")
         let open = try await database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM deliveries WHERE state IN ('pending', 'sending', 'uncertain')") }
         #expect(open == 0)
 
@@ -116,7 +119,7 @@ struct DemoCommandTests {
         #expect(nobody.stderr.contains("no subscriber 999"))
         let unknown = try await runCommandOffPool(["report", "nope", "--config", config, "--state", keep + "/state"])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr.contains("no campaign nope (campaigns: spring-sale-2026-telegram, new-arrivals-messenger, demo-scheduled-video)"))
+        #expect(unknown.stderr.contains("no campaign nope (campaigns: spring-sale-2026-telegram, new-arrivals-messenger, demo-scheduled-video, feed.shop-blog."), "\(unknown.stderr)")
     }
 
     @Test func report_withoutADatabase_saysWhere() async throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -20,6 +21,9 @@ struct ControlRoutes {
                 guard let input, let status = input["status"]?.int else { return nil }
                 let recipient = input["match"]?["chat_id"]?.string ?? input["match"]?["psid"]?.string ?? input["match"]?["chat_id"]?.int.map(String.init) ?? ""
                 state.scripts.append(.init(recipient: recipient, status: Int(status), body: input["body"] ?? [:], times: Int(input["times"]?.int ?? 1)))
+            case ("POST", "/_/posts"):
+                guard let title = input?["title"]?.string else { return nil }
+                state.website.publish(title: title, summary: input?["summary"]?.string ?? "", now: Date())
             case ("POST", "/_/reset"):
                 state.requests.removeAll()
                 state.scripts.removeAll()

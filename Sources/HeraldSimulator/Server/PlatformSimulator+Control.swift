@@ -1,3 +1,5 @@
+import Foundation
+
 /// In-process control of the simulator, for `herald demo` (tests in another process use `/_/…`).
 extension PlatformSimulator {
     /// Replaces the simulated people.
@@ -27,4 +29,10 @@ extension PlatformSimulator {
 
     /// The people of the population.
     public var people: [Person] { state.withLock { $0.population.people } }
+
+    /// Adds a post to the shop's blog (its feed is `/site/blog.xml`).
+    public func publishPost(title: String, summary: String) {
+        let now = Date()
+        state.withLock { $0.website.publish(title: title, summary: summary, now: now) }
+    }
 }

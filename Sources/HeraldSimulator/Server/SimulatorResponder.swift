@@ -16,6 +16,11 @@ struct SimulatorResponder: HTTPResponder {
         if path.hasPrefix("/_/") {
             return ControlRoutes(simulator: simulator).respond(method: request.method.rawValue, path: path, body: body)
         }
+        if path == "/site/blog.xml" {
+            let (feed, etag) = simulator.state.withLock { ($0.website.rss(), "\"blog-\($0.website.version)\"") }
+            if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
+            return Response(status: .ok, headers: [.contentType: "application/rss+xml; charset=utf-8", .eTag: etag], body: .init(byteBuffer: ByteBuffer(string: feed)))
+        }
         if let (token, method) = Self.botCall(path), method.lowercased() == "getupdates" {
             return try await answer(await getUpdates(token: token, body: body))
         }

@@ -56,6 +56,16 @@ struct DemoJobs {
     }
 }
 
+extension DemoJobs {
+    /// The shop's blog as a feed automation for the Telegram bot: new posts go out as text with a button.
+    func feed(source: String) -> [String: Any] {
+        [
+            "type": "feed", "id": "demo-feed-blog", "action": "create", "name": "shop-blog", "account": "shop_bot", "source": source,
+            "frequency": ["every_hours": 1], "mode": "each", "layout": "text", "max_items": 3,
+        ]
+    }
+}
+
 /// The demo could not run; the message says why.
 struct DemoError: Error, CustomStringConvertible {
     var description: String

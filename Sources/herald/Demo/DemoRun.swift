@@ -93,6 +93,17 @@ struct DemoRun {
             let states = funnels.map { "\($0.jobID): \($0.state)" }.joined(separator: ", ")
             return (done, funnels.isEmpty ? "waiting for the campaigns to be accepted" : "sending: \(sent) of \(audience) sent; \(states)")
         }
+
+        try drop(jobs.feed(source: simulator.baseURL! + "/site/blog.xml"), as: "feed-blog.json")
+        try await progress.wait("the shop's blog connected as a feed: its posts so far remembered, none sent", timeout: 20) {
+            try await parts.store.feed(named: "shop-blog")?.lastSuccessAt != nil
+        }
+        simulator.publishPost(title: "Summer sale starts Friday", summary: "<p>Up to <b>40%</b> off linen, in store and online.</p>")
+        try drop(["type": "feed", "id": "demo-feed-run", "action": "run", "name": "shop-blog"], as: "feed-run.json")
+        try await progress.wait("a new blog post becomes a campaign to the Telegram subscribers", timeout: 60) {
+            let funnels = try await parts.store.campaignFunnels(platforms: configuration.accounts.mapValues(\.platform))
+            return funnels.contains { $0.jobID.hasPrefix("feed.shop-blog.") && $0.state == "completed" }
+        }
         try await progress.wait("people read, tap, follow links and reply", timeout: 60) { try await quiet() }
     }
 

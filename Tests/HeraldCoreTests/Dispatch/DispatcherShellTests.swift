@@ -16,8 +16,8 @@ import Testing
         let wakeup = Wakeup()
         let transport = FakeTransport()
         let clock = ManualClock()
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let log = CapturedLog()
+        let logger = log.logger(level: .debug)
         let dispatcher = Dispatcher(
             store: store, settings: ConfigurationHolder(configuration, wakeup: wakeup), transport: transport, status: DaemonStatus(),
             logger: logger, clock: clock, wakeup: wakeup, random: { 0.5 }
@@ -27,22 +27,23 @@ import Testing
             group.addTask { try await dispatcher.run() }
             // The first call goes without the clock moving at all
             do {
-                try await eventually("the first call") { transport.requests.count == 1 }
+                // Long: beside the full suite, tests that block cooperative threads can hold this one's tasks back for seconds.
+                try await eventually(timeout: 45, "the first call") { transport.requests.count == 1 }
             } catch {
                 // What the loop was doing when it stalled, for the record (this has failed rarely, only in the full suite).
-                Issue.record("stalled: \(clock.sleepers) sleepers, \(transport.requests.count) calls, job \(String(describing: try? store.jobStatus(id: JobID(unchecked: "m"))))")
+                Issue.record("stalled: \(clock.sleepers) sleepers, \(transport.requests.count) calls, job \(String(describing: try? store.jobStatus(id: JobID(unchecked: "m")))), log: \(log.all.map { "\($0.level) \($0.event ?? "-") \($0.message)" })")
                 throw error
             }
-            try await eventually("its result recorded") { try store.jobStatus(id: JobID(unchecked: "m"))?.deliveries["sent"] == 1 }
+            try await eventually(timeout: 45, "its result recorded") { try store.jobStatus(id: JobID(unchecked: "m"))?.deliveries["sent"] == 1 }
             // The second is 100 ms away at 10/s: with the loop asleep on the clock, it waits however long we do
-            try await eventually("the loop asleep on the clock") { clock.sleepers > 0 }
+            try await eventually(timeout: 45, "the loop asleep on the clock") { clock.sleepers > 0 }
             #expect(transport.requests.count == 1)
             clock.advance(by: .milliseconds(60))
-            try await eventually("the loop asleep again") { clock.sleepers > 0 }
+            try await eventually(timeout: 45, "the loop asleep again") { clock.sleepers > 0 }
             #expect(transport.requests.count == 1)
             clock.advance(by: .milliseconds(60))
-            try await eventually("the second call") { transport.requests.count == 2 }
-            try await eventually("both recorded") { try store.jobStatus(id: JobID(unchecked: "m"))?.deliveries["sent"] == 2 }
+            try await eventually(timeout: 45, "the second call") { transport.requests.count == 2 }
+            try await eventually(timeout: 45, "both recorded") { try store.jobStatus(id: JobID(unchecked: "m"))?.deliveries["sent"] == 2 }
             group.cancelAll()
         }
         #expect(transport.requests.allSatisfy { $0.url.hasSuffix("/bot1:fake/sendMessage") })
