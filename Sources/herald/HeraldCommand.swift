@@ -13,7 +13,7 @@ struct HeraldCommand: AsyncParsableCommand {
               herald report spring-sale-2026-telegram --format html --output report.html
             """,
         version: "herald 0.1.0 (development build; job schema v1)",
-        subcommands: [RunCommand.self, SubmitCommand.self, ValidateCommand.self, ConfigCommand.self, TelegramCommand.self, LinksCommand.self, SimCommand.self, DemoCommand.self, ReportCommand.self, SubscribersCommand.self, StatusCommand.self, QueueCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, RetryCommand.self, FeedsCommand.self, FeedCommand.self, PreviewCommand.self, TestSendCommand.self, ReloadCommand.self, BackupCommand.self]
+        subcommands: [RunCommand.self, SubmitCommand.self, ValidateCommand.self, ConfigCommand.self, TelegramCommand.self, LinksCommand.self, SimCommand.self, DemoCommand.self, ReportCommand.self, SubscribersCommand.self, StatusCommand.self, QueueCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, RetryCommand.self, FeedsCommand.self, FeedCommand.self, GrowthCommand.self, PreviewCommand.self, TestSendCommand.self, ReloadCommand.self, BackupCommand.self]
     )
 }
 

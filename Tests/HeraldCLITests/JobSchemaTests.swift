@@ -30,7 +30,7 @@ import Testing
         let result = try await runCommandOffPool(["python3", "-c", script, packageRoot.path], executable: "/usr/bin/env")
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.filter { $0.hasSuffix(" ok") }.count == 15, "\(result.stdout)")
+        #expect(lines.filter { $0.hasSuffix(" ok") }.count == 16, "\(result.stdout)")
         #expect(lines.filter { $0 == "broken rejected" }.count == 7, "\(result.stdout)")
     }
 }

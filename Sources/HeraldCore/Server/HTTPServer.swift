@@ -12,6 +12,7 @@ public final class HTTPServer: Service, Sendable {
     let routes: WebhookRoutes
     let clickRoutes: ClickRoutes
     let metricsRoute: MetricsRoute
+    let growthRoutes: GrowthRoutes
     let logger: Logger
     private let bound = Mutex<Int?>(nil)
 
@@ -23,6 +24,7 @@ public final class HTTPServer: Service, Sendable {
         self.routes = WebhookRoutes(settings: settings, journal: journal, store: store, status: status, logger: logger)
         self.clickRoutes = ClickRoutes(token: clickToken, store: store, clicks: clicks, metrics: metrics)
         self.metricsRoute = MetricsRoute(metrics: metrics, store: store, settings: settings)
+        self.growthRoutes = GrowthRoutes(settings: settings, store: store)
         self.logger = logger
     }
 
@@ -39,6 +41,7 @@ public final class HTTPServer: Service, Sendable {
         })
         routes.register(on: router)
         clickRoutes.register(on: router)
+        growthRoutes.register(on: router)
         if configuration.http.metrics { metricsRoute.register(on: router) }
         let host = configuration.listenHost, logger = logger
         let application = Application(

@@ -34,6 +34,8 @@ struct JobRecorder {
             outcome = .ok(try recordAutomation(job, document: candidate.document, jobID: id))
         case .feed(let job):
             outcome = try recordFeed(job, document: candidate.document, jobID: id)
+        case .growthTool(let job):
+            outcome = try recordGrowthTool(job, document: candidate.document, jobID: id)
         case .control(let control):
             outcome = try applyControl(control)
         case .retry(let retry):
@@ -135,6 +137,44 @@ struct JobRecorder {
             try db.execute(sql: "DELETE FROM feeds WHERE name = ?", arguments: [job.name])
             try db.execute(sql: "DELETE FROM feed_items WHERE feed = ?", arguments: [job.name])
             return .ok("feed \(job.name) deleted")
+        }
+    }
+
+    /// The fields of a settings job worth keeping: all but its envelope.
+    static func settings(of document: JSONValue, over old: String? = nil) throws -> JSONObject {
+        let envelope: Set<String> = ["type", "id", "action", "name", "version", "$schema"]
+        var merged = JSONObject()
+        let incoming: JSONObject = { if case .object(let object) = document { return object } else { return JSONObject() } }()
+        if let old, case .object(let previous) = try JSONParser().parse(Array(old.utf8)) {
+            for key in previous.keys where incoming[key] == nil { merged.insert(key, previous[key]!) }
+        }
+        for key in incoming.keys where !envelope.contains(key) { merged.insert(key, incoming[key]!) }
+        return merged
+    }
+
+    private func recordGrowthTool(_ job: GrowthToolJob, document: JSONValue, jobID: String) throws -> Outcome {
+        let exists = try Row.fetchOne(db, sql: "SELECT settings FROM growth_tools WHERE name = ?", arguments: [job.name])
+        let namePath = JSONPath.root.appending("name")
+        switch job.action {
+        case .create:
+            if exists != nil { return .rejected(JobValidationError(path: namePath, code: "duplicate_growth_tool", "a growth tool named \"\(job.name)\" already exists; use \"action\": \"update\"")) }
+            try db.execute(
+                sql: "INSERT INTO growth_tools (name, kind, settings, job_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [job.name, job.settings.kind?.rawValue, JSONValue.object(try Self.settings(of: document)).jsonText, jobID, now, now]
+            )
+            return .ok("growth tool \(job.name) created (\(job.settings.kind?.rawValue ?? "?"))")
+        case .update:
+            guard let exists else { return .rejected(JobValidationError(path: namePath, code: "unknown_growth_tool", "no growth tool named \"\(job.name)\"; create it first")) }
+            let merged = try Self.settings(of: document, over: exists["settings"])
+            try db.execute(
+                sql: "UPDATE growth_tools SET settings = ?, kind = coalesce(?, kind), job_id = ?, updated_at = ? WHERE name = ?",
+                arguments: [JSONValue.object(merged).jsonText, job.settings.kind?.rawValue, jobID, now, job.name]
+            )
+            return .ok("growth tool \(job.name) updated")
+        case .delete:
+            guard exists != nil else { return .rejected(JobValidationError(path: namePath, code: "unknown_growth_tool", "no growth tool named \"\(job.name)\"")) }
+            try db.execute(sql: "DELETE FROM growth_tools WHERE name = ?", arguments: [job.name])
+            return .ok("growth tool \(job.name) deleted")
         }
     }
 

@@ -236,6 +236,19 @@ enum StoreMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v13 growth tools") { db in
+            // The website buttons, forms, landing pages and codes that subscribe people (growth_tool jobs).
+            try db.execute(sql: """
+                CREATE TABLE growth_tools (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    settings TEXT NOT NULL,
+                    job_id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

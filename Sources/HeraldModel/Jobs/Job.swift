@@ -3,6 +3,7 @@ public struct Job: Sendable, Hashable {
     /// Every job type of schema v1.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case campaign, message, subscribers, automation, feed, cancel, pause, resume, retry
+        case growthTool = "growth_tool"
     }
 
     /// What the job asks for.
@@ -12,6 +13,7 @@ public struct Job: Sendable, Hashable {
         case subscribers(SubscribersJob)
         case automation(AutomationJob)
         case feed(FeedJob)
+        case growthTool(GrowthToolJob)
         case control(ControlJob)
         case retry(RetryJob)
     }
@@ -27,6 +29,7 @@ public struct Job: Sendable, Hashable {
         case .subscribers: .subscribers
         case .automation: .automation
         case .feed: .feed
+        case .growthTool: .growthTool
         case .control(let control): Kind(rawValue: control.action.rawValue)!
         case .retry: .retry
         }
@@ -40,6 +43,7 @@ public struct Job: Sendable, Hashable {
         case .subscribers(let job): job.account
         case .automation(let job): job.account
         case .feed(let job): job.settings.account
+        case .growthTool(let job): job.settings.accounts?.keys.sorted().first
         case .control, .retry: nil
         }
     }

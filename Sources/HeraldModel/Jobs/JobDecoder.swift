@@ -64,6 +64,7 @@ public struct JobDecoder: Sendable {
         case .subscribers: body = .subscribers(try SubscribersJob.parse(&fields, context: self))
         case .automation: body = .automation(try AutomationJob.parse(&fields, context: self, path: root.path))
         case .feed: body = .feed(try FeedJob.parse(&fields, context: self))
+        case .growthTool: body = .growthTool(try GrowthToolJob.parse(&fields, context: self))
         case .cancel: body = .control(try ControlJob.parse(&fields, action: .cancel))
         case .pause: body = .control(try ControlJob.parse(&fields, action: .pause))
         case .resume: body = .control(try ControlJob.parse(&fields, action: .resume))

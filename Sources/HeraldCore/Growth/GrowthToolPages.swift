@@ -1,0 +1,49 @@
+import Foundation
+import HeraldModel
+
+/// A stored growth tool made ready to serve: its settings validated again against the configuration, its
+/// subscribe links built from each account's public handle, and its QR codes.
+public struct GrowthToolPages: Sendable {
+    public var job: GrowthToolJob
+    public var page: GrowthPage
+    /// Accounts that got no link, and why (a Telegram bot without `public_name`, say).
+    public var missing: [String]
+
+    /// `baseURL` is Herald's public URL, where the QR codes are served.
+    public init(_ tool: StoredGrowthTool, configuration: Configuration, baseURL: String) throws {
+        guard case .object(let settings) = try JSONParser().parse(Array(tool.settings.utf8)) else { throw GrowthToolError("the stored settings are not an object") }
+        var document = JSONObject([("type", .string("growth_tool")), ("action", .string("create")), ("name", .string(tool.name))])
+        for key in settings.keys { document.insert(key, settings[key]!) }
+        guard case .growthTool(let job) = try configuration.jobDecoder(now: Date()).decode(.object(document)).body else { throw GrowthToolError("not a growth tool") }
+        self.job = job
+        var links: [GrowthPage.Link] = []
+        var missing: [String] = []
+        let source = job.settings.source ?? tool.name
+        // Messenger first: the order the buttons show in.
+        for (account, platform) in (job.settings.accounts ?? [:]).sorted(by: { ($0.value.rawValue, $0.key) < ($1.value.rawValue, $1.key) }) {
+            guard let configured = configuration.accounts[account] else { continue }
+            let handle = configured.publicName ?? (platform == .messenger ? configured.pageID : nil)
+            guard let handle else {
+                missing.append("\(account): set username (the bot's username) in [accounts.\(account)]")
+                continue
+            }
+            let link = try GrowthLink.make(platform: platform, handle: handle, source: source)
+            let label = job.settings.labels?[platform] ?? GrowthToolJob.defaultLabels[platform]!
+            links.append(GrowthPage.Link(platform: platform, label: label, url: link.url, qrURL: "\(baseURL)/g/\(tool.name)/qr/\(platform.rawValue).svg"))
+        }
+        page = GrowthPage(name: tool.name, settings: job.settings, links: links)
+        self.missing = missing
+    }
+
+    /// The QR code of the link on `platform`, as SVG; nil when the tool has no such link.
+    public func qrSVG(_ platform: Platform) throws -> String? {
+        guard let link = page.links.first(where: { $0.platform == platform }) else { return nil }
+        return GrowthPage.svg(modules: try QRCodeImage(link.url).modules)
+    }
+}
+
+/// A stored growth tool that cannot be served.
+public struct GrowthToolError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

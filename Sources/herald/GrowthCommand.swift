@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldModel
+
+/// `herald growth list|snippet`.
+struct GrowthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "growth",
+        abstract: "The growth tools (website buttons, forms, landing pages, codes) and the snippets to paste.",
+        discussion: "Growth tools are created by growth_tool jobs (spool/examples/growth-button.json). Examples: herald growth list · herald growth snippet spring-button",
+        subcommands: [GrowthListCommand.self, GrowthSnippetCommand.self]
+    )
+}
+
+/// `herald growth list`.
+struct GrowthListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the growth tools with their landing page.",
+        discussion: "Example: herald growth list"
+    )
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let (_, configuration) = try options.load(readingSecrets: false)
+        let tools = try await openStore(configuration).growthTools()
+        guard !tools.isEmpty else {
+            print("No growth tools. Create one with a growth_tool job: herald submit spool/examples/growth-button.json (after editing it).")
+            return
+        }
+        let base = configuration.http.publicURL ?? "PUBLIC_URL"
+        print(TextTable.render(header: ["TOOL", "KIND", "LANDING PAGE"], rows: tools.map { [$0.name, $0.kind, "\(base)/s/\($0.name)"] }))
+    }
+}
+
+/// `herald growth snippet TOOL`: what a site owner pastes.
+struct GrowthSnippetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snippet", abstract: "Print the HTML to paste into a web page: the script, and plain links for pages without scripts.",
+        discussion: "Needs [http] public_url (the script and the QR codes are served from it). Example: herald growth snippet spring-button"
+    )
+    @OptionGroup var options: ConfigurationOptions
+    @Argument(help: "The growth tool's name (herald growth list shows them).") var tool: String
+
+    func run() async throws {
+        let (_, configuration) = try options.load(readingSecrets: false)
+        guard let base = configuration.http.publicURL else {
+            printError("herald: set [http] public_url first: the snippet loads its script and QR codes from Herald's public address")
+            throw ExitCode(78)
+        }
+        guard let stored = try await openStore(configuration).growthTool(named: tool) else {
+            printError("herald: no growth tool named \"\(tool)\" (herald growth list shows them)")
+            throw ExitCode(1)
+        }
+        let pages: GrowthToolPages
+        do {
+            pages = try GrowthToolPages(stored, configuration: configuration, baseURL: base)
+        } catch {
+            printError("herald: growth tool \(tool) does not validate against this configuration: \(error)")
+            throw ExitCode(1)
+        }
+        for problem in pages.missing { printError("herald: warning: no link for \(problem)") }
+        print("<!-- Herald growth tool \(tool): subscribe buttons -->")
+        print("<div data-herald-tool=\"\(tool)\"></div>")
+        print("<script src=\"\(base)/g/\(tool).js\"></script>")
+        print("<noscript>")
+        print(pages.page.plainHTML())
+        print("</noscript>")
+        print("<!-- Landing page: \(base)/s/\(tool) -->")
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import FoundationNetworking
+import Glibc
+import HeraldTesting
+import Testing
+
+/// Growth tools as a site owner uses them: a growth_tool job, `herald growth snippet`, the script and landing
+/// page served by the daemon, checked in a real headless Chromium; hostile configurations refused at intake.
+@Suite(.serialized) struct GrowthToolTests {
+    /// A port nothing listens on now (bound and released), for a daemon whose public URL must be known up front.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func workspace(port: Int) throws -> Workspace {
+        let workspace = try Workspace(accounts: "")
+        let text = """
+            spool_dir = "\(workspace.spool)"
+            state_dir = "\(workspace.state)"
+            [spool]
+            rescan_seconds = 1
+            [http]
+            listen = "127.0.0.1:\(port)"
+            public_url = "http://127.0.0.1:\(port)"
+            [accounts.shop_bot]
+            platform = "telegram"
+            username = "shop_test_bot"
+            [accounts.shop_page]
+            platform = "messenger"
+            page_id = "100000000000001"
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: workspace.config))
+        return workspace
+    }
+
+    @Test func websiteButtonAndLandingPage_workInARealBrowser_andTheSnippetIsWhatToPaste() async throws {
+        let port = try Self.freePort()
+        let workspace = try Self.workspace(port: port)
+        defer { workspace.remove() }
+        let daemon = try DaemonProcess(workspace)
+        defer { daemon.signal(SIGKILL) }
+        let example = try String(contentsOf: packageRoot.appendingPathComponent("spool/examples/growth-button.json"), encoding: .utf8)
+        try workspace.drop(example, as: "growth.json")
+        let base = "http://127.0.0.1:\(port)"
+        #expect(await waitUntil(timeout: 20) { workspace.names("done").count == 1 })
+        let snippet = try await runCommandOffPool(["growth", "snippet", "spring-button", "--config", workspace.config])
+        #expect(snippet.status == 0, "\(snippet.stderr)")
+        #expect(snippet.stdout.contains("<script src=\"\(base)/g/spring-button.js\"></script>"), "\(snippet.stdout)")
+        #expect(snippet.stdout.contains("<noscript>\n<a href=\"https://m.me/100000000000001?ref=website_button\""), "\(snippet.stdout)")
+        #expect(snippet.stdout.contains("href=\"https://t.me/shop_test_bot?start=website_button\""))
+        let list = try await runCommandOffPool(["growth", "list", "--config", workspace.config])
+        #expect(list.stdout.contains("spring-button  website_button  \(base)/s/spring-button"), "\(list.stdout)")
+
+        let script = try await fetch(base + "/g/spring-button.js")
+        #expect(script.status == 200)
+        #expect(script.headers["Content-Type"] == "text/javascript; charset=utf-8")
+        #expect(script.body.utf8.count < 8_000, "the snippet is \(script.body.utf8.count) bytes")
+        print("growth snippet: \(script.body.utf8.count) bytes")
+        let unknown = try await fetch(base + "/g/nope.js")
+        #expect(unknown.status == 404)
+        let landing = try await fetch(base + "/s/spring-button")
+        #expect(landing.headers["Content-Security-Policy"]?.contains("default-src 'none'") == true)
+
+        guard DemoCommandTests.hasBrowser else { return }
+        let browser = try await runCommandOffPool(
+            ["python3", packageRoot.path + "/Tests/Browser/check_growth.py", workspace.root, base, "spring-button",
+             "https://m.me/100000000000001?ref=website_button", "https://t.me/shop_test_bot?start=website_button"],
+            executable: "/usr/bin/env", timeout: 90
+        )
+        #expect(browser.status == 0, "\(browser.stdout)\(browser.stderr)")
+        #expect(browser.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("ok ") }.count == 16, "\(browser.stdout)")
+    }
+
+    @Test func hostileConfigurations_areRefusedAtIntake() async throws {
+        let workspace = try Self.workspace(port: 1)
+        defer { workspace.remove() }
+        let base = #"{"type": "growth_tool", "action": "create", "name": "t", "kind": "website_button", "accounts": ["shop_bot"]"#
+        let cases: [(String, String)] = [
+            (base + #", "title": "<script>alert(1)</script>"}"#, "must be plain text"),
+            (base + #", "labels": {"telegram": "Open <b>now</b>"}}"#, "must be plain text"),
+            (base + #", "text": "see javascript:alert(1)"}"#, "must not contain javascript: URLs"),
+            (base + #", "colors": {"background": "red;position:fixed"}}"#, "must be a colour"),
+            (base + #", "origins": ["javascript:alert(1)"]}"#, "must be an https origin"),
+            (base + #", "origins": ["https://shop.example.com/path"]}"#, "must be an origin"),
+            (base + #", "source": "bad source!"}"#, "a source may use only"),
+            (#"{"type": "growth_tool", "action": "create", "name": "../x", "kind": "code", "accounts": ["shop_bot"]}"#, "a growth tool's name is"),
+            (#"{"type": "growth_tool", "action": "create", "name": "two", "kind": "code", "accounts": ["shop_bot", "shop_bot"]}"#, "one account per platform"),
+            (#"{"type": "growth_tool", "action": "create", "name": "form", "kind": "popup_form", "accounts": ["shop_page"]}"#, "a popup_form needs"),
+        ]
+        for (index, (job, code)) in cases.enumerated() {
+            let result = try await runCommandOffPool(["validate", "--config", workspace.config, "-"], input: job)
+            #expect(result.status == 1, "case \(index) accepted: \(job)")
+            #expect((result.stdout + result.stderr).contains(code), "case \(index): \(result.stdout)\(result.stderr)")
+        }
+    }
+
+    /// A GET with its status, headers and body, off the cooperative pool.
+    func fetch(_ url: String) async throws -> (status: Int, headers: [String: String], body: String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+        let http = response as! HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { headers["\(key)"] = "\(value)" }
+        return (http.statusCode, headers, String(decoding: data, as: UTF8.self))
+    }
+}
