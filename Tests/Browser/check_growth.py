@@ -6,9 +6,7 @@ landing page renders its buttons and codes. Prints "ok NAME" or "FAIL NAME: why"
 Usage: check_growth.py WORKDIR HERALD_BASE TOOL MESSENGER_LINK TELEGRAM_LINK"""
 import os
 import sys
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+from browser import Checks, chromium
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -24,17 +22,8 @@ with open(host, "w") as f:
 <script>window.newGlobals = Object.keys(window).filter(k => !window.globalsBefore.includes(k) && k !== "globalsBefore");</script>
 <p id="after">after the button</p></body></html>""")
 
-options = Options()
-for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1000,900"):
-    options.add_argument(argument)
-options.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-failures = 0
-
-def check(name, condition, why=""):
-    global failures
-    print(("ok " if condition else "FAIL ") + name + ("" if condition else ": " + str(why)))
-    failures += 0 if condition else 1
+driver = chromium(1000, 900)
+check = Checks()
 
 try:
     driver.get("file://" + host)
@@ -80,4 +69,4 @@ try:
     check("landing screenshot", os.path.getsize(os.path.join(workdir, "landing.png")) > 10000)
 finally:
     driver.quit()
-sys.exit(1 if failures else 0)
+sys.exit(1 if check.failures else 0)

@@ -4,23 +4,12 @@ the four charts and their bars, nothing loaded from elsewhere, and a screenshot 
 line per check ("ok NAME" or "FAIL NAME: why") and exits 1 on any failure.
 Usage: check_report.py REPORT.html SCREENSHOT.png SENT READ CLICKED"""
 import sys
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+from browser import Checks, chromium
 from selenium.webdriver.common.by import By
 
 path, screenshot, sent, read, clicked = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-options = Options()
-for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1600"):
-    options.add_argument(argument)
-options.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-failures = 0
-
-def check(name, condition, why=""):
-    global failures
-    print(("ok " if condition else "FAIL ") + name + ("" if condition else ": " + why))
-    failures += 0 if condition else 1
+driver = chromium(1100, 1600)
+check = Checks()
 
 try:
     driver.get("file://" + path)
@@ -47,4 +36,4 @@ try:
     check("screenshot", size > 20000, f"{size} bytes")
 finally:
     driver.quit()
-sys.exit(1 if failures else 0)
+sys.exit(1 if check.failures else 0)

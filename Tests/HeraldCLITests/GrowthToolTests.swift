@@ -1,27 +1,13 @@
 import Foundation
 import FoundationNetworking
 import Glibc
+import HeraldCore
 import HeraldTesting
 import Testing
 
 /// Growth tools as a site owner uses them: a growth_tool job, `herald growth snippet`, the script and landing
 /// page served by the daemon, checked in a real headless Chromium; hostile configurations refused at intake.
 @Suite(.serialized) struct GrowthToolTests {
-    /// A port nothing listens on now (bound and released), for a daemon whose public URL must be known up front.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     static func workspace(port: Int) throws -> Workspace {
         let workspace = try Workspace(accounts: "")
         let text = """
@@ -44,7 +30,7 @@ import Testing
     }
 
     @Test func websiteButtonAndLandingPage_workInARealBrowser_andTheSnippetIsWhatToPaste() async throws {
-        let port = try Self.freePort()
+        let port = try FreePort.take()
         let workspace = try Self.workspace(port: port)
         defer { workspace.remove() }
         let daemon = try DaemonProcess(workspace)
