@@ -176,7 +176,7 @@ public enum FeedParser {
     static func makeItem(key: String?, title: String, link: String?, summary: String, image: String?, price: String?, published: Date?) -> FeedItem {
         let summary = summary.utf16.count > maxSummary ? TextFitting.fit(summary, utf16Limit: maxSummary) : summary
         // Without an id or a link, the content is the identity: an edited item then counts as new.
-        let key = key?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty ?? "hash:" + FeedSchedule.keyHash(title + "\n" + summary)
+        let key = key?.nilIfEmpty ?? "hash:" + FeedSchedule.keyHash(title + "\n" + summary)
         var title = title.isEmpty ? TextFitting.fit(summary.components(separatedBy: "\n").first ?? "", utf16Limit: 100) : title
         if title.isEmpty { title = link ?? "(untitled)" }
         return FeedItem(key: String(key.prefix(1024)), title: title, link: link, summary: summary, imageURL: image, price: price?.trimmingCharacters(in: .whitespaces), published: published)
@@ -187,6 +187,14 @@ public enum FeedParser {
     static func resolve(_ text: String, base: URL?) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.utf8.count <= 2048 else { return nil }
+        // Most links are absolute and plain already: Foundation's URL parsing cost more than the rest of an item.
+        if trimmed.hasPrefix("https://") || trimmed.hasPrefix("http://"), WebURL.problem(with: trimmed, allowHTTP: true) == nil { return trimmed }
+        // The usual relative link, a path from the site's root: the base's origin in front of it.
+        if trimmed.hasPrefix("/"), !trimmed.hasPrefix("//"), let base, let scheme = base.scheme?.lowercased(), scheme == "http" || scheme == "https", let host = base.host,
+           !host.isEmpty, !host.contains(":") {
+            let joined = "\(scheme)://\(host)\(base.port.map { ":\($0)" } ?? "")\(trimmed)"
+            if WebURL.problem(with: joined, allowHTTP: true) == nil { return joined }
+        }
         let encoded = trimmed.addingPercentEncoding(withAllowedCharacters: allowedInURL) ?? trimmed
         guard let url = URL(string: encoded, relativeTo: base)?.absoluteURL, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               url.host?.isEmpty == false

@@ -29,8 +29,11 @@ final class XMLTree {
 
         /// The text of a child, trimmed; nil when absent or empty.
         func value(_ name: String, _ namespace: String? = nil) -> String? {
-            guard let text = child(name, namespace)?.text.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
-            return text
+            guard let raw = child(name, namespace)?.text, !raw.isEmpty else { return nil }
+            // Trimming through CharacterSet is slow on Linux; most values have nothing to trim.
+            let padded = raw.first!.isWhitespace || raw.last!.isWhitespace
+            let text = padded ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
+            return text.isEmpty ? nil : text
         }
 
         /// Everything inside, as XHTML text would read (for Atom `type="xhtml"`).
@@ -63,23 +66,46 @@ final class XMLTree {
         return root
     }
 
-    /// An entity declaration in the document type declaration (`an entity (<!ENTITY x …>)`), or nil.
+    /// An entity declaration in the document type declaration (`an entity (<!ENTITY x …>)`), or nil. The DOCTYPE
+    /// comes before the root element, so only the bytes before the first element are looked at for it.
     static func entityDeclaration(in data: Data) -> String? {
-        let text: String
+        var bytes: [UInt8]
         if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
-            text = String(data: data.prefix(1 << 20), encoding: .utf16) ?? ""
+            bytes = Array((String(data: data.prefix(1 << 20), encoding: .utf16) ?? "").utf8)
         } else {
             // Markup is ASCII in every other encoding a feed may declare.
-            text = String(decoding: data.prefix(1 << 20), as: UTF8.self)
+            bytes = [UInt8](data.prefix(1 << 20))
         }
-        guard let doctype = text.range(of: "<!DOCTYPE", options: .caseInsensitive) else { return nil }
-        let rest = text[doctype.upperBound...]
-        guard let entity = rest.range(of: "<!ENTITY") else { return nil }
+        guard let doctype = find(Array("<!DOCTYPE".utf8), in: bytes, from: 0, caseInsensitive: true, before: { $0 == UInt8(ascii: "<") }) else { return nil }
+        guard let entity = find(Array("<!ENTITY".utf8), in: bytes, from: doctype, caseInsensitive: false, before: { _ in false }) else { return nil }
         // Past the end of the internal subset, `<!ENTITY` is text, not a declaration.
-        if let end = rest.range(of: "]>"), end.lowerBound < entity.lowerBound { return nil }
-        let name = rest[entity.upperBound...].prefix(64).split(whereSeparator: \.isWhitespace).first.map(String.init) ?? "?"
-        let external = rest[entity.upperBound...].prefix(512).contains("SYSTEM") || rest[entity.upperBound...].prefix(512).contains("PUBLIC")
+        if let end = find(Array("]>".utf8), in: bytes, from: doctype, caseInsensitive: false, before: { _ in false }), end < entity { return nil }
+        let rest = String(decoding: bytes[(entity + 8)...].prefix(512), as: UTF8.self)
+        let name = rest.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? "?"
+        let external = rest.contains("SYSTEM") || rest.contains("PUBLIC")
         return external ? "an external entity (<!ENTITY \(name) SYSTEM …>)" : "entities (<!ENTITY \(name) …>)"
+    }
+
+    /// The index of `needle` in `bytes` from `start`; for the DOCTYPE search, giving up at the first element
+    /// (a `<` not followed by `?` or `!`).
+    private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int, caseInsensitive: Bool, before stop: (UInt8) -> Bool) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var index = start
+        while index <= bytes.count - needle.count {
+            if stop(bytes[index]), index + 1 < bytes.count, bytes[index + 1] != UInt8(ascii: "?"), bytes[index + 1] != UInt8(ascii: "!") { return nil }
+            var matched = true
+            for offset in 0..<needle.count {
+                var byte = bytes[index + offset]
+                if caseInsensitive, (97...122).contains(byte) { byte -= 32 }
+                if byte != needle[offset] {
+                    matched = false
+                    break
+                }
+            }
+            if matched { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// `&eacute;` and HTML's other named entities as numeric references (`&#233;`): XML knows only five names,
@@ -91,7 +117,7 @@ final class XMLTree {
         else { return data }
         let bytes = [UInt8](data)
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        out.reserveCapacity(bytes.count + 64)
         var index = 0
         let xml: Set<String> = ["amp", "lt", "gt", "quot", "apos"]
         while index < bytes.count {

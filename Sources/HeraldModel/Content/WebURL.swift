@@ -11,7 +11,7 @@ public struct WebURL: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// What is wrong with the URL, or nil.
-    static func problem(with text: String, allowHTTP: Bool) -> String? {
+    public static func problem(with text: String, allowHTTP: Bool) -> String? {
         let kind = allowHTTP ? "an http or https URL" : "an https URL"
         guard !text.isEmpty else { return "must be \(kind), not an empty string" }
         if text.utf8.count > 2048 { return "is \(text.utf8.count) bytes long; URLs are limited to 2048" }
