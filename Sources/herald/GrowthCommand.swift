@@ -9,7 +9,7 @@ struct GrowthCommand: AsyncParsableCommand {
         commandName: "growth",
         abstract: "The growth tools (website buttons, forms, landing pages, codes) and the snippets to paste.",
         discussion: "Growth tools are created by growth_tool jobs (spool/examples/growth-button.json). Examples: herald growth list · herald growth snippet spring-button",
-        subcommands: [GrowthListCommand.self, GrowthSnippetCommand.self]
+        subcommands: [GrowthListCommand.self, GrowthSnippetCommand.self, GrowthImageCommand.self]
     )
 }
 
@@ -67,5 +67,33 @@ struct GrowthSnippetCommand: AsyncParsableCommand {
         print(pages.page.plainHTML())
         print("</noscript>")
         print("<!-- Landing page: \(base)/s/\(tool) -->")
+    }
+}
+
+/// `herald growth image TOOL --out FILE`: the image to post on the Facebook Page.
+struct GrowthImageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image", abstract: "Write the ready-to-post image (1080 × 1080 PNG): title, QR code of the tool's link, call to action.",
+        discussion: "Posted on the Page, it brings people to the m.me link with the tool's ref. Example: herald growth image page-post --out page-post.png"
+    )
+    @OptionGroup var options: ConfigurationOptions
+    @Argument(help: "The growth tool's name.") var tool: String
+    @Option(help: "Where to write the PNG.") var out: String
+
+    func run() async throws {
+        let (_, configuration) = try options.load(readingSecrets: false)
+        guard let stored = try await openStore(configuration).growthTool(named: tool) else {
+            printError("herald: no growth tool named \"\(tool)\" (herald growth list shows them)")
+            throw ExitCode(1)
+        }
+        do {
+            let pages = try GrowthToolPages(stored, configuration: configuration, baseURL: configuration.http.publicURL ?? "")
+            for problem in pages.missing { printError("herald: warning: no link for \(problem)") }
+            try pages.writeImage(to: out)
+            print("\(out): \(GrowthImage.side) × \(GrowthImage.side) PNG, code for \(pages.page.links.first?.url ?? "?")")
+        } catch {
+            printError("herald: growth tool \(tool): \(error)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -126,7 +126,7 @@ struct ControlCommandTests {
         [], ["run"], ["submit"], ["validate"], ["config"], ["config", "check"], ["telegram"], ["telegram", "set-webhook"], ["telegram", "delete-webhook"],
         ["telegram", "webhook-info"], ["links"], ["sim"], ["demo"], ["report"], ["subscribers"], ["subscribers", "summary"], ["subscribers", "show"],
         ["status"], ["queue"], ["pause"], ["resume"], ["cancel"], ["retry"], ["preview"], ["test-send"], ["reload"], ["backup"],
-        ["feeds"], ["feed"], ["feed", "run"], ["feed", "preview"], ["growth"], ["growth", "list"], ["growth", "snippet"],
+        ["feeds"], ["feed"], ["feed", "run"], ["feed", "preview"], ["growth"], ["growth", "list"], ["growth", "snippet"], ["growth", "image"],
     ])
     func everyCommandsHelp_showsAnExample(command: [String]) async throws {
         let result = try await runCommandOffPool(command + ["--help"])

@@ -67,6 +67,30 @@ import Testing
         #expect(browser.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("ok ") }.count == 16, "\(browser.stdout)")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: LinksCommandTests.zbarimg), "needs zbarimg"))
+    func pageImage_isASquarePNGWhoseCodeScansBackToTheLink() async throws {
+        let port = try FreePort.take()
+        let workspace = try Self.workspace(port: port)
+        defer { workspace.remove() }
+        let daemon = try DaemonProcess(workspace)
+        defer { daemon.signal(SIGKILL) }
+        let job = ##"{"type": "growth_tool", "action": "create", "name": "page-post", "kind": "page_image", "accounts": ["shop_page"], "source": "facebook_page_image", "title": "Deals every Friday, straight to your Messenger", "text": "Scan me, or tap the post", "colors": {"background": "#1b5e20", "text": "#ffffff"}}"##
+        try workspace.drop(job, as: "image.json")
+        #expect(await waitUntil(timeout: 20) { workspace.names("done").count == 1 })
+        let out = workspace.root + "/page-post.png"
+        let result = try await runCommandOffPool(["growth", "image", "page-post", "--out", out, "--config", workspace.config])
+        #expect(result.status == 0, "\(result.stderr)")
+        let png = try Data(contentsOf: URL(fileURLWithPath: out))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        // IHDR: width and height, big-endian, at bytes 16 and 20.
+        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == 1080 && height == 1080)
+        #expect(try await LinksCommandTests.scan(out) == "https://m.me/100000000000001?ref=facebook_page_image")
+        let missing = try await runCommandOffPool(["growth", "image", "nope", "--out", out, "--config", workspace.config])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no growth tool named \"nope\""))
+    }
+
     @Test func hostileConfigurations_areRefusedAtIntake() async throws {
         let workspace = try Self.workspace(port: 1)
         defer { workspace.remove() }

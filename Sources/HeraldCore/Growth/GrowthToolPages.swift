@@ -35,6 +35,14 @@ public struct GrowthToolPages: Sendable {
         self.missing = missing
     }
 
+    /// The ready-to-post image (`page_image`): the first link's code with the tool's title, colours and call to
+    /// action, written as PNG to `path`.
+    public func writeImage(to path: String) throws {
+        guard let link = page.links.first else { throw GrowthToolError("the tool has no link to draw (see herald growth snippet's warnings)") }
+        let action = job.settings.text ?? (link.platform == .messenger ? "Scan to message us on Messenger" : "Scan to chat with us on Telegram")
+        try GrowthImage(title: page.title, callToAction: action, link: link.url, background: page.background, foreground: page.foreground).writePNG(to: path)
+    }
+
     /// The QR code of the link on `platform`, as SVG; nil when the tool has no such link.
     public func qrSVG(_ platform: Platform) throws -> String? {
         guard let link = page.links.first(where: { $0.platform == platform }) else { return nil }

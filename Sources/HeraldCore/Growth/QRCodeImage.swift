@@ -2,7 +2,7 @@ import CCairo
 import CQRencode
 import Foundation
 
-/// A QR code (libqrencode, error correction M) drawn with cairo as PNG and SVG: black modules on white,
+/// A QR code (libqrencode, error correction Q: a quarter of it may be smudged, as print gets) drawn with cairo as PNG and SVG: black modules on white,
 /// with the four-module quiet zone scanners need.
 public struct QRCodeImage: Sendable {
     /// The modules, row by row (true: dark).
@@ -13,7 +13,7 @@ public struct QRCodeImage: Sendable {
     }
 
     public init(_ text: String) throws {
-        guard let code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1) else {
+        guard let code = QRcode_encodeString(text, 0, QR_ECLEVEL_Q, QR_MODE_8, 1) else {
             throw Failure(description: "cannot encode \(text.utf8.count) bytes as a QR code: \(String(cString: strerror(errno)))")
         }
         defer { QRcode_free(code) }
