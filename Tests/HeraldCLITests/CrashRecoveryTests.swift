@@ -127,7 +127,10 @@ import Testing
         print("crash test (Messenger): \(inFlightAtKill) in flight at the kill, \(resolved) proved sent by echoes, \(inFlightAtKill - resolved) sent again (they had not arrived)")
     }
 
-    @Test func rateLimits_holdWithZero429sAgainstAnEnforcingServer() async throws {
+    /// Measured alone (`.ci/run` runs it after the suite, with HERALD_ALONE=1): its condition is one other core busy,
+    /// and beside the whole suite every core is, which bunches arrivals at the server however the sends were paced.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["HERALD_ALONE"] == "1", "timing test, run alone by .ci/run"))
+    func rateLimits_holdWithZero429sAgainstAnEnforcingServer() async throws {
         let server = try await PlatformServer.start(arguments: ["--enforce-limits"])
         let workspace = try Workspace(accounts: "")
         defer { workspace.remove() }

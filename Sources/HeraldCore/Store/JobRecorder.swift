@@ -94,28 +94,18 @@ struct JobRecorder {
         switch job.action {
         case .create:
             if exists != nil { return .rejected(JobValidationError(path: namePath, code: "duplicate_feed", "a feed named \"\(job.name)\" already exists; use \"action\": \"update\"")) }
-            var settings = JSONObject()
-            if case .object(let object) = document {
-                for key in object.keys where !["type", "id", "action", "name", "version", "$schema"].contains(key) { settings.insert(key, object[key]!) }
-            }
             try db.execute(
                 sql: "INSERT INTO feeds (name, account, settings, state, job_id, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?, ?)",
-                arguments: [job.name, job.settings.account, JSONValue.object(settings).jsonText, jobID, now, now]
+                arguments: [job.name, job.settings.account, JSONValue.object(try Self.settings(of: document)).jsonText, jobID, now, now]
             )
             return .ok("feed \(job.name) created")
         case .update:
             guard let exists else { return .rejected(JobValidationError(path: namePath, code: "unknown_feed", "no feed named \"\(job.name)\"; create it first")) }
-            var settings = JSONObject()
-            if case .object(let old) = try JSONParser().parse(Array((exists["settings"] as String).utf8)) {
-                for key in old.keys { settings.insert(key, old[key]!) }
-            }
-            var merged = JSONObject()
-            let incoming: JSONObject = { if case .object(let object) = document { return object } else { return JSONObject() } }()
-            for key in settings.keys where incoming[key] == nil { merged.insert(key, settings[key]!) }
-            for key in incoming.keys where !["type", "id", "action", "name", "version", "$schema"].contains(key) { merged.insert(key, incoming[key]!) }
+            let previous: String = exists["settings"]
+            let merged = try Self.settings(of: document, over: previous)
             let account: String = job.settings.account ?? exists["account"]
             // Another source or account is another catalogue: its next run remembers what is there instead of sending it.
-            let newCatalogue = merged["source"] != settings["source"] || account != exists["account"]
+            let newCatalogue = merged["source"] != (try JSONParser().parse(Array(previous.utf8)))["source"] || account != exists["account"]
             try db.execute(
                 sql: """
                     UPDATE feeds SET settings = ?, account = ?, job_id = ?, updated_at = ?, revision = revision + 1,

@@ -117,9 +117,4 @@ public struct FeedSchedulerStateMachine: Sendable {
     public var nextWake: Date? {
         entries.values.filter { !$0.polling }.map(\.fireAt).min()
     }
-
-    /// When a feed is polled next (nil while it is being polled or when unknown).
-    public func nextRun(of name: String) -> Date? {
-        entries[name].flatMap { $0.polling ? nil : $0.fireAt }
-    }
 }

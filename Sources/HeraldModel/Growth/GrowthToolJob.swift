@@ -41,21 +41,14 @@ public struct GrowthToolJob: Sendable, Hashable {
         public var trigger: Trigger?
         public var showAgainAfterDays: Int?
         public var fields: [Field]?
-        public var consent: (text: String, version: String)?
+        public var consent: Consent?
         public var origins: [String]?
+    }
 
-        public static func == (lhs: Settings, rhs: Settings) -> Bool {
-            lhs.kind == rhs.kind && lhs.accounts == rhs.accounts && lhs.source == rhs.source && lhs.title == rhs.title && lhs.text == rhs.text
-                && lhs.labels == rhs.labels && lhs.background == rhs.background && lhs.foreground == rhs.foreground && lhs.qr == rhs.qr
-                && lhs.trigger == rhs.trigger && lhs.showAgainAfterDays == rhs.showAgainAfterDays && lhs.fields == rhs.fields
-                && lhs.consent?.text == rhs.consent?.text && lhs.consent?.version == rhs.consent?.version && lhs.origins == rhs.origins
-        }
-
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(kind)
-            hasher.combine(source)
-            hasher.combine(title)
-        }
+    /// The consent a form asks for, kept with each subscriber who gave it.
+    public struct Consent: Sendable, Hashable {
+        public var text: String
+        public var version: String
     }
 
     public var action: Action
@@ -133,7 +126,7 @@ public struct GrowthToolJob: Sendable, Hashable {
             let text = try safeText(try consent.required("text"), maxLength: 1000)
             let version = try safeText(try consent.required("version"), maxLength: 40)
             try consent.finish()
-            settings.consent = (text, version)
+            settings.consent = Consent(text: text, version: version)
         }
         if let node = fields.optional("origins") {
             settings.origins = try node.stringArray(maxCount: 20) { element throws(JobValidationError) in try origin(element) }

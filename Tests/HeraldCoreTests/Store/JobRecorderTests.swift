@@ -133,4 +133,33 @@ import Testing
             #expect(automations == ["default_reply", "goodbye", "keyword_replies", "presentation", "unsubscribe_keywords", "welcome_by_source"])
         }
     }
+
+    @Test func feed_anotherSourceStartsANewCatalogue_otherChangesKeepWhatWasSeen_andRunOnlyBumpsTheRevision() throws {
+        let store = try HeraldStore.inMemory()
+        _ = try Self.accept(store, [#"{"type": "feed", "action": "create", "name": "blog", "account": "shop_bot", "source": "https://a.example/f", "frequency": {"every_hours": 2}}"#])
+        func seenOnce() throws {
+            try store.database.write { db in
+                try db.execute(sql: "UPDATE feeds SET last_success_at = 1, etag = 'e', last_modified = 'm'")
+                try db.execute(sql: "INSERT OR IGNORE INTO feed_items (feed, key, title, state, seen_at) VALUES ('blog', 'k', 't', 'first_run', 1)")
+            }
+        }
+        func state() throws -> (Int64?, String?, Int, Int64) {
+            try store.database.read { db in
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT last_success_at, etag, revision FROM feeds WHERE name = 'blog'"))
+                return (row["last_success_at"], row["etag"], try Int.fetchOne(db, sql: "SELECT count(*) FROM feed_items") ?? -1, row["revision"])
+            }
+        }
+        try seenOnce()
+        #expect(try Self.accept(store, [#"{"type": "feed", "action": "update", "name": "blog", "mode": "digest"}"#]).map(Self.code) == [nil])
+        var (success, etag, items, revision) = try state()
+        #expect(success == 1 && etag == "e" && items == 1 && revision == 1)
+        #expect(try Self.accept(store, [#"{"type": "feed", "action": "run", "name": "blog"}"#]).map(Self.code) == [nil])
+        (success, etag, items, revision) = try state()
+        #expect(success == 1 && etag == "e" && items == 1 && revision == 2)
+        #expect(try Self.accept(store, [#"{"type": "feed", "action": "update", "name": "blog", "source": "https://b.example/f"}"#]).map(Self.code) == [nil])
+        (success, etag, items, revision) = try state()
+        #expect(success == nil && etag == nil && items == 0 && revision == 3)
+        let settings = try store.database.read { db in try String.fetchOne(db, sql: "SELECT settings FROM feeds") ?? "" }
+        #expect(settings.contains("\"mode\":\"digest\"") && settings.contains("b.example") && !settings.contains("\"action\""))
+    }
 }
