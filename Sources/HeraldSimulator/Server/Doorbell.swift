@@ -1,22 +1,27 @@
 import Synchronization
 
-/// Wakes one waiting loop; a ring while nobody waits is kept for the next wait. The simulator's loops sleep on
-/// it until their next deadline instead of ticking, so that an idle simulator costs nothing.
+/// Wakes the loops waiting on it; a ring while nobody waits is kept for the next wait. The simulator's loops (and
+/// concurrent long polls, which share one bell) sleep on it until their next deadline instead of ticking, so that
+/// an idle simulator costs nothing.
 final class Doorbell: Sendable {
     private struct State {
         var rung = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextID = 0
     }
 
     private let state = Mutex(State())
 
+    /// How many wait now (for tests).
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     func ring() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.rung = true
-            defer { state.waiter = nil }
-            return state.waiter
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
-        waiter?.resume()
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Returns when rung (at once if rung since the last wait), after `seconds` (nil: no limit), or when cancelled.
@@ -32,17 +37,22 @@ final class Doorbell: Sendable {
     }
 
     private func next() async {
+        // Each waiter under its own key: two waiting at once (two long polls) must not drop one's continuation.
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let now = state.withLock { state -> Bool in
                     if state.rung || Task.isCancelled { return true }
-                    state.waiter = continuation
+                    state.waiters[id] = continuation
                     return false
                 }
                 if now { continuation.resume() }
             }
         } onCancel: {
-            state.withLock { state in defer { state.waiter = nil }; return state.waiter }?.resume()
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }
