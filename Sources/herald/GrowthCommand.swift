@@ -3,13 +3,13 @@ import Foundation
 import HeraldCore
 import HeraldModel
 
-/// `herald growth list|snippet`.
+/// `herald growth list|snippet|image|report`.
 struct GrowthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "growth",
         abstract: "The growth tools (website buttons, forms, landing pages, codes) and the snippets to paste.",
-        discussion: "Growth tools are created by growth_tool jobs (spool/examples/growth-button.json). Examples: herald growth list · herald growth snippet spring-button",
-        subcommands: [GrowthListCommand.self, GrowthSnippetCommand.self, GrowthImageCommand.self]
+        discussion: "Growth tools are created by growth_tool jobs (spool/examples/growth-button.json, growth-popup.json). Examples: herald growth list · herald growth snippet spring-button · herald growth report --days 7",
+        subcommands: [GrowthListCommand.self, GrowthSnippetCommand.self, GrowthImageCommand.self, GrowthReportCommand.self]
     )
 }
 
@@ -95,5 +95,64 @@ struct GrowthImageCommand: AsyncParsableCommand {
             printError("herald: growth tool \(tool): \(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// `herald growth report`: views → submissions → subscribers per tool, new subscribers per source.
+struct GrowthReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "How each growth tool converts (views, form submissions, new subscribers) and what each source brought.",
+        discussion: """
+            Views are counted for people's browsers only (crawlers, link previews, headless browsers and prefetches are counted apart); \
+            subscribers are new ones (someone coming back is not growth). Reads the database read-only: runs beside the daemon.
+            Examples:
+              herald growth report
+              herald growth report --days 7 --format json
+              herald growth report --from 2026-11-01 --to 2026-11-30 --format html --output growth.html
+            """
+    )
+    @OptionGroup var options: ConfigurationOptions
+    @Option(help: "The last N UTC days, today included (default 30; ignored with --from).") var days = 30
+    @Option(help: "First UTC day, YYYY-MM-DD.") var from: String?
+    @Option(help: "Last UTC day, YYYY-MM-DD (default today).") var to: String?
+    @Option(help: "table, json, csv or html (a self-contained page with charts).") var format: ReportCommand.Format = .table
+    @Option(help: "Write to this file instead of standard output.") var output: String?
+
+    func run() async throws {
+        let (_, configuration) = try options.load(readingSecrets: false)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        for (name, value) in [("--from", from), ("--to", to)] {
+            if let value, formatter.date(from: value) == nil || value.count != 10 {
+                printError("herald: \(name) \(value): give a day as YYYY-MM-DD")
+                throw ExitCode(64)
+            }
+        }
+        guard days >= 1 else {
+            printError("herald: --days must be at least 1")
+            throw ExitCode(64)
+        }
+        let now = Date()
+        let last = to ?? formatter.string(from: now)
+        let first = from ?? formatter.string(from: formatter.date(from: last)!.addingTimeInterval(-Double(days - 1) * 86_400))
+        guard first <= last else {
+            printError("herald: --from \(first) is after --to \(last)")
+            throw ExitCode(64)
+        }
+        let report = try await openStore(configuration).growthReport(from: first, to: last)
+        let text = switch format {
+        case .table: report.table + "\n"
+        case .json: report.json + "\n"
+        case .csv: report.csv
+        case .html: report.html(generatedAt: now.millisecondsSince1970)
+        }
+        guard let output else {
+            print(text, terminator: "")
+            return
+        }
+        try text.write(toFile: output, atomically: true, encoding: .utf8)
+        print("herald: wrote \(output)")
     }
 }

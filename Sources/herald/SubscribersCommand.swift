@@ -8,8 +8,8 @@ struct SubscribersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "subscribers",
         abstract: "Show each account's audience (by status, growth source, tag and day), or one subscriber.",
-        discussion: "Examples:\n  herald subscribers\n  herald subscribers show 123456789 --account shop_bot",
-        subcommands: [Summary.self, Show.self],
+        discussion: "Examples:\n  herald subscribers\n  herald subscribers show 123456789 --account shop_bot\n  herald subscribers forget 123456789 --account shop_bot",
+        subcommands: [Summary.self, Show.self, Forget.self],
         defaultSubcommand: Summary.self
     )
 
@@ -64,6 +64,58 @@ struct SubscribersCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print(found.map { detail in detail.map { "\($0.0.padding(toLength: 24, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n") }.joined(separator: "\n\n"))
+        }
+    }
+}
+
+extension SubscribersCommand {
+    /// Erases one person's personal data.
+    struct Forget: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "forget", abstract: "Erase a subscriber's personal data (a GDPR erasure request); anonymous counts stay, so reports stay right.",
+            discussion: """
+                Erased: the platform id (replaced by forgotten:N), names, username, locale, custom fields, tags, consents, popup form \
+                submissions, stored webhook bodies that name them; their waiting deliveries are skipped. A subscribed person is \
+                unsubscribed. Kept: status, growth source, dates, delivery and event counts. Job files that name them are listed: \
+                they are yours to delete. Run it beside the daemon or with it stopped.
+                Example: herald subscribers forget 123456789 --account shop_bot
+                """
+        )
+        @OptionGroup var options: ConfigurationOptions
+        @Argument(help: "The subscriber's platform id (Telegram user id, Messenger PSID).") var id: String
+        @Option(help: "The account (needed when several have this id).") var account: String?
+
+        func run() async throws {
+            let (_, configuration) = try options.load(readingSecrets: false)
+            let reader = try openStore(configuration)
+            var accounts: [String] = []
+            for name in account.map({ [$0] }) ?? configuration.accounts.keys.sorted() where try await reader.subscriberDetail(account: name, platformID: id) != nil {
+                accounts.append(name)
+            }
+            guard let name = accounts.first else {
+                printError("herald: no subscriber \(id)\(account.map { " on \($0)" } ?? "")")
+                throw ExitCode(1)
+            }
+            guard accounts.count == 1 else {
+                printError("herald: \(id) is a subscriber of \(accounts.joined(separator: " and ")); name one with --account")
+                throw ExitCode(64)
+            }
+            let store: HeraldStore
+            do {
+                store = try HeraldStore(path: configuration.databasePath)
+            } catch {
+                printError("herald: \(error)")
+                throw ExitCode(1)
+            }
+            guard let result = try await store.forget(account: name, platformID: id, now: Date()) else {
+                printError("herald: no subscriber \(id) on \(name)")
+                throw ExitCode(1)
+            }
+            print("Forgot subscriber \(id) on \(name): profile and fields erased; \(result.tags) tags, \(result.consents) consents, "
+                + "\(result.formSubmissions) form submissions and \(result.webhookBodies) stored webhook bodies deleted; \(result.pendingDeliveries) waiting deliveries skipped.")
+            if !result.jobFiles.isEmpty {
+                print("Job files that still name them (delete them from the spool's done/ folder): \(result.jobFiles.joined(separator: ", "))")
+            }
         }
     }
 }

@@ -106,6 +106,10 @@ import Testing
             (#"{"type": "growth_tool", "action": "create", "name": "../x", "kind": "code", "accounts": ["shop_bot"]}"#, "a growth tool's name is"),
             (#"{"type": "growth_tool", "action": "create", "name": "two", "kind": "code", "accounts": ["shop_bot", "shop_bot"]}"#, "one account per platform"),
             (#"{"type": "growth_tool", "action": "create", "name": "form", "kind": "popup_form", "accounts": ["shop_page"]}"#, "a popup_form needs"),
+            (#"{"type": "growth_tool", "action": "create", "name": "form", "kind": "popup_form", "accounts": ["shop_page"], "fields": [{"type": "email", "label": "E-mail"}]}"#, "a popup_form needs \"origins\""),
+            (#"{"type": "growth_tool", "action": "create", "name": "form", "kind": "popup_form", "accounts": ["shop_page"], "fields": [{"type": "email", "label": "E-mail"}], "origins": ["https://a.example"], "source": ""# + String(repeating: "s", count: 41) + #""}"#, "at most 40 characters"),
+            (base + #", "source": "spring--sale"}"#, "may not contain \"--\""),
+            (base + #", "fields": [{"type": "text", "label": "<i>x</i>", "name": "x"}]}"#, "must be plain text"),
         ]
         for (index, (job, code)) in cases.enumerated() {
             let result = try await runCommandOffPool(["validate", "--config", workspace.config, "-"], input: job)

@@ -35,6 +35,16 @@ public struct GrowthToolPages: Sendable {
         self.missing = missing
     }
 
+    /// The tool's links carrying a form's token (`ref=SOURCE--TOKEN`, `start=SOURCE--TOKEN`), with QR codes of them.
+    public func links(carrying token: OptInToken, baseURL: String) -> [GrowthPage.Link] {
+        page.links.map { link in
+            var carried = link
+            carried.url = link.url + GrowthLink.tokenSeparator + token.text
+            carried.qrURL = "\(baseURL)/g/\(page.name)/qr/\(link.platform.rawValue).svg?token=\(token.text)"
+            return carried
+        }
+    }
+
     /// The ready-to-post image (`page_image`): the first link's code with the tool's title, colours and call to
     /// action, written as PNG to `path`.
     public func writeImage(to path: String) throws {
@@ -44,9 +54,9 @@ public struct GrowthToolPages: Sendable {
     }
 
     /// The QR code of the link on `platform`, as SVG; nil when the tool has no such link.
-    public func qrSVG(_ platform: Platform) throws -> String? {
+    public func qrSVG(_ platform: Platform, token: OptInToken? = nil) throws -> String? {
         guard let link = page.links.first(where: { $0.platform == platform }) else { return nil }
-        return GrowthPage.svg(modules: try QRCodeImage(link.url).modules)
+        return GrowthPage.svg(modules: try QRCodeImage(link.url + (token.map { GrowthLink.tokenSeparator + $0.text } ?? "")).modules)
     }
 }
 

@@ -66,6 +66,9 @@ public final class InboundProcessor: Service, Sendable {
                             if let (bodies, keys) = try? await store.pruneInbound(before: now().addingTimeInterval(-Self.retention)), bodies + keys > 0 {
                                 logger.info("pruned \(bodies) processed webhook bodies and \(keys) event keys older than 7 days", metadata: ["event": "inbound_pruned"])
                             }
+                            if let purged = try? await store.purgeExpiredOptIns(now: now()), purged > 0 {
+                                logger.info("purged \(purged) popup form submissions whose person never came", metadata: ["event": "optins_purged"])
+                            }
                         }
                         // Bodies are signalled as they are stored; the deadline only bounds a missed signal.
                         _ = await wakeup.wait(until: clock.now.advanced(by: .seconds(5)), clock: clock)

@@ -75,6 +75,11 @@ public final class HeraldMetrics: Sendable {
         CoreMetrics.Counter(label: "herald_clicks_total", dimensions: [("agent", agent.rawValue)], factory: factory).increment()
     }
 
+    /// A popup form's submission, by outcome (accepted, honeypot, rejected, rate_limited, forbidden_origin).
+    public func growthSubmission(outcome: String) {
+        CoreMetrics.Counter(label: "herald_growth_submissions_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+    }
+
     /// Figures read at scrape time, as gauges: jobs by state, open deliveries by state, spool folders.
     public func sample(_ snapshot: MetricsSnapshot) {
         for state in JobState.allCases {

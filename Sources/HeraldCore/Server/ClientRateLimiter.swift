@@ -11,8 +11,13 @@ public final class ClientRateLimiter: Sendable {
 
     private let state = Mutex(State())
     private let rate: Double
+    private let burst: Int
 
-    public init(rate: Double) { self.rate = rate }
+    /// `burst` requests at once, then `rate` per second (default burst: two seconds' worth).
+    public init(rate: Double, burst: Int? = nil) {
+        self.rate = rate
+        self.burst = burst ?? Int(max(1, 2 * rate))
+    }
 
     /// Whether a request from `client` at `seconds` (monotonic) is within its rate; counts it if so.
     public func admit(_ client: String, at seconds: Double) -> Bool {
@@ -21,7 +26,7 @@ public final class ClientRateLimiter: Sendable {
                 state.clients = state.clients.filter { !$0.value.isIdle(at: seconds) }
                 state.lastPrune = seconds
             }
-            var limiter = state.clients[client] ?? GCRA(rate: rate, burst: Int(max(1, 2 * rate)), start: seconds)
+            var limiter = state.clients[client] ?? GCRA(rate: rate, burst: burst, start: seconds)
             guard limiter.earliest(at: seconds) <= seconds else { return false }
             limiter.consume(at: seconds)
             state.clients[client] = limiter

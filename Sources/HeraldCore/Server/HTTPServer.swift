@@ -24,7 +24,11 @@ public final class HTTPServer: Service, Sendable {
         self.routes = WebhookRoutes(settings: settings, journal: journal, store: store, status: status, logger: logger)
         self.clickRoutes = ClickRoutes(token: clickToken, store: store, clicks: clicks, metrics: metrics)
         self.metricsRoute = MetricsRoute(metrics: metrics, store: store, settings: settings)
-        self.growthRoutes = GrowthRoutes(settings: settings, store: store)
+        let origin = ContinuousClock.now
+        self.growthRoutes = GrowthRoutes(settings: settings, store: store, metrics: metrics) {
+            let elapsed = ContinuousClock.now - origin
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
         self.logger = logger
     }
 

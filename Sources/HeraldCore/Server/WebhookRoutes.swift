@@ -82,39 +82,9 @@ struct WebhookRoutes: Sendable {
         return await store(InboundBody(platform: .telegram, account: name, body: Array(body.readableBytesView)), answer: JSONResponse.ok())
     }
 
-    private enum Collected {
-        case success(ByteBuffer)
-        case failure(Response)
-    }
-
-    /// The body, read within `request_timeout_seconds` (a body dripped in slowly gets 408, not a handler for ever).
-    private func collect(_ request: Request) async -> Collected {
-        let limit = settings.configuration.http.maxBodyBytes
-        let timeout = settings.configuration.http.requestTimeoutSeconds
-        do {
-            let read: ByteBuffer? = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-                group.addTask {
-                    var request = request
-                    return try await request.collectBody(upTo: limit)
-                }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(timeout))
-                    return nil
-                }
-                let first = try await group.next()!
-                group.cancelAll()
-                return first
-            }
-            guard let body = read else {
-                return .failure(JSONResponse.error(.requestTimeout, "request_timeout", "the body did not arrive within \(timeout) s"))
-            }
-            guard body.readableBytes > 0 else { return .failure(JSONResponse.error(.badRequest, "empty_body", "the request has no body")) }
-            return .success(body)
-        } catch is NIOTooManyBytesError {
-            return .failure(JSONResponse.error(.contentTooLarge, "body_too_large", "the body is larger than max_body_bytes (\(limit))"))
-        } catch {
-            return .failure(JSONResponse.error(.badRequest, "unreadable_body", "the body could not be read: \(error)"))
-        }
+    private func collect(_ request: Request) async -> RequestBody.Collected {
+        let http = settings.configuration.http
+        return await RequestBody.collect(request, limit: http.maxBodyBytes, timeout: http.requestTimeoutSeconds, limitName: "max_body_bytes")
     }
 
     private func store(_ body: InboundBody, answer: Response) async -> Response {

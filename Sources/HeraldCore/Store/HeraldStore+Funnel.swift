@@ -239,6 +239,9 @@ extension HeraldStore {
                 ("tags", try String.fetchAll(db, sql: "SELECT tag FROM subscriber_tags WHERE subscriber_id = ? ORDER BY tag", arguments: [id]).joined(separator: ", ")),
                 ("subscribed", time("subscribed_at")), ("unsubscribed", time("unsubscribed_at")), ("last message from them", time("last_inbound_at")),
             ]
+            for consent in try Row.fetchAll(db, sql: "SELECT tool, version, text, given_at FROM subscriber_consents WHERE subscriber_id = ? ORDER BY given_at", arguments: [id]) {
+                lines.append(("consent", "\(consent["tool"] as String), version \(consent["version"] as String), at \(ReportRendering.time(consent["given_at"]) ?? "?"): \(consent["text"] as String)"))
+            }
             let deliveries = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE subscriber_id = ? GROUP BY state ORDER BY state", arguments: [id])
             lines.append(("deliveries", deliveries.isEmpty ? "none" : deliveries.map { "\($0["n"] as Int) \($0["state"] as String)" }.joined(separator: ", ")))
             for event in try Row.fetchAll(db, sql: """

@@ -104,9 +104,45 @@ struct InboundWriter {
             // 0 marks it wanted: the processor asks the User Profile API when idle. Imported subscribers stay NULL.
             guard let id = subscriberID(account, user) else { return }
             try db.execute(sql: "UPDATE subscribers SET profile_fetched_at = 0 WHERE id = ? AND profile_fetched_at IS NULL", arguments: [id])
+        case .claimForm(let user, let token, let source):
+            guard let id = subscriberID(account, user) else { return }
+            try claim(token, source: source, subscriber: id, account: account)
         case .ignore:
             break
         }
+    }
+
+    /// Merges a popup form's fields into the subscriber, once, while the token lives; records the consent.
+    /// A reused, expired or unknown token changes nothing but is recorded, so the report can tell.
+    private func claim(_ token: OptInToken, source: String, subscriber: Int64, account: String) throws {
+        let hash = HeraldStore.tokenHash(token)
+        let claimed = try Row.fetchOne(db, sql: """
+            UPDATE growth_optins SET used_at = ?, subscriber_id = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
+            RETURNING tool, submission, consent_text, consent_version
+            """, arguments: [ms, subscriber, hash, ms])
+        guard let claimed else {
+            let row = try Row.fetchOne(db, sql: "SELECT tool, used_at FROM growth_optins WHERE token_hash = ?", arguments: [hash])
+            let outcome = row == nil ? "unknown" : (row?["used_at"] as Int64?) != nil ? "reused" : "expired"
+            try record(.formClaimed, account: account, subscriber: subscriber, detail: .object(["tool": row.map { .string($0["tool"]) } ?? .null, "source": .string(source), "outcome": .string(outcome)]))
+            return
+        }
+        let tool: String = claimed["tool"]
+        if case .object(let stored)? = try? JSONParser().parse(Array((claimed["submission"] as String).utf8)) {
+            var first: String?, last: String?
+            if case .string(let text)? = stored["first_name"] { first = text }
+            if case .string(let text)? = stored["last_name"] { last = text }
+            let fields = stored["fields"].map { JSONValue.object(["fields": $0]) }
+            // The form's values are what the person typed for this business: they win over the platform's.
+            try db.execute(sql: """
+                UPDATE subscribers SET first_name = coalesce(?, first_name), last_name = coalesce(?, last_name),
+                    fields = json_patch(fields, coalesce(json_extract(?, '$.fields'), '{}')), updated_at = ? WHERE id = ?
+                """, arguments: [first, last, fields?.jsonText, ms, subscriber])
+        }
+        if let text: String = claimed["consent_text"], let version: String = claimed["consent_version"] {
+            try db.execute(sql: "INSERT OR REPLACE INTO subscriber_consents (subscriber_id, tool, text, version, given_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [subscriber, tool, text, version, ms])
+        }
+        try record(.formClaimed, account: account, subscriber: subscriber, detail: .object(["tool": .string(tool), "source": .string(source), "outcome": .string("claimed")]))
     }
 
     /// The platform's time of the event, or now when it gave none (Telegram's inaccessible messages).

@@ -249,6 +249,43 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v14 popup forms") { db in
+            // A popup form's submissions wait in `growth_optins` for the person to arrive with the token (kept
+            // hashed); the consent they gave stays with the subscriber; views and submissions are counted per
+            // tool and UTC day (`growth_counts`: view, bot_view, submission, honeypot, rejected, claimed).
+            try db.execute(sql: """
+                CREATE TABLE growth_optins (
+                    id INTEGER PRIMARY KEY,
+                    tool TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    submission TEXT NOT NULL,
+                    consent_text TEXT,
+                    consent_version TEXT,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    used_at INTEGER,
+                    subscriber_id INTEGER
+                );
+                CREATE INDEX growth_optins_unused ON growth_optins(expires_at) WHERE used_at IS NULL;
+                CREATE INDEX growth_optins_subscriber ON growth_optins(subscriber_id) WHERE subscriber_id IS NOT NULL;
+                CREATE TABLE subscriber_consents (
+                    subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+                    tool TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    given_at INTEGER NOT NULL,
+                    PRIMARY KEY (subscriber_id, tool, version)
+                ) WITHOUT ROWID;
+                CREATE TABLE growth_counts (
+                    tool TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    n INTEGER NOT NULL,
+                    PRIMARY KEY (tool, day, name)
+                ) WITHOUT ROWID;
+                CREATE INDEX events_subscribed ON events(kind, at) WHERE kind IN ('subscribed', 'form_claimed');
+                """)
+        }
         return migrator
     }
 }

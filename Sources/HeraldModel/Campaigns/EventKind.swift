@@ -14,4 +14,7 @@ public enum EventKind: String, Sendable, Hashable, CaseIterable, Codable {
     case blocked
     /// A `retry` put a failed delivery back (its failure, with the reason, stays as the `failed` event before it).
     case requeued
+    /// Someone came through a popup form's link; `detail.outcome` says whether its fields were claimed
+    /// (`claimed`) or not (`reused`, `expired`, `unknown`).
+    case formClaimed = "form_claimed"
 }

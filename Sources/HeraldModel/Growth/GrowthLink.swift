@@ -20,12 +20,28 @@ public struct GrowthLink: Sendable, Equatable {
         return nil
     }
 
+    /// Between a source and a form's one-time token in a deep-link payload: `SOURCE--TOKEN`. A growth tool's
+    /// source may not contain it.
+    public static let tokenSeparator = "--"
+
+    /// The longest source of a popup form: its payload carries `--` and a token too, within Telegram's 64.
+    public static let maxFormSource = 64 - 2 - OptInToken.length
+
+    /// A deep-link payload as the source it names and the form token it carries, if any.
+    public static func split(_ payload: String) -> (source: String, token: OptInToken?) {
+        guard let range = payload.range(of: tokenSeparator, options: .backwards), range.lowerBound > payload.startIndex,
+              let token = OptInToken(String(payload[range.upperBound...]))
+        else { return (payload, nil) }
+        return (String(payload[..<range.lowerBound]), token)
+    }
+
     /// The link for `source`; `handle` is the Page's id or name, or the bot's username (without "@").
-    public static func make(platform: Platform, handle: String, source: String) throws(InboundParseError) -> GrowthLink {
+    public static func make(platform: Platform, handle: String, source: String, token: OptInToken? = nil) throws(InboundParseError) -> GrowthLink {
         if let problem = problem(with: source, platform: platform) { throw InboundParseError(problem) }
+        let payload = token.map { source + tokenSeparator + $0.text } ?? source
         switch platform {
-        case .messenger: return GrowthLink(source: source, url: "https://m.me/\(handle)?ref=\(source)")
-        case .telegram: return GrowthLink(source: source, url: "https://t.me/\(handle)?start=\(source)")
+        case .messenger: return GrowthLink(source: source, url: "https://m.me/\(handle)?ref=\(payload)")
+        case .telegram: return GrowthLink(source: source, url: "https://t.me/\(handle)?start=\(payload)")
         }
     }
 }

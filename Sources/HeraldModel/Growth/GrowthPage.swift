@@ -23,6 +23,16 @@ public struct GrowthPage: Sendable {
     public var background: String
     public var foreground: String
     public var qr: GrowthToolJob.QRMode
+    /// A popup form's fields, consent, trigger and period; nil for every other kind.
+    public var form: Form?
+
+    /// What a popup form asks and when it shows.
+    public struct Form: Sendable, Equatable {
+        public var fields: [GrowthToolJob.Field]
+        public var consent: GrowthToolJob.Consent?
+        public var trigger: GrowthToolJob.Trigger
+        public var showAgainAfterDays: Int
+    }
 
     public init(name: String, title: String, text: String, links: [Link], background: String, foreground: String, qr: GrowthToolJob.QRMode) {
         self.name = name
@@ -40,14 +50,17 @@ public struct GrowthPage: Sendable {
             name: name, title: settings.title ?? "Chat with us", text: settings.text ?? "", links: links,
             background: settings.background ?? "#0866ff", foreground: settings.foreground ?? "#ffffff", qr: settings.qr ?? .never
         )
+        if settings.kind == .popupForm {
+            form = Form(fields: settings.fields ?? [], consent: settings.consent, trigger: settings.trigger ?? .delay(seconds: 5), showAgainAfterDays: settings.showAgainAfterDays ?? 7)
+        }
     }
 
     /// The website button's script: self-contained (no third-party code, no cookies), one global
     /// (`HeraldGrowth`), its own shadow root so the host page's styles and its own never mix, inserted where the
     /// script tag stands (or into `<div data-herald-tool="NAME">`), so the page does not shift after it loads.
-    public func script() -> String {
+    public func script(viewURL: String) -> String {
         let data = JSONValue.object([
-            "name": .string(name),
+            "name": .string(name), "view": .string(viewURL),
             "links": .array(links.map { .object(["platform": .string($0.platform.rawValue), "label": .string($0.label), "url": .string($0.url), "qr": .string($0.qrURL)]) }),
             "qr": .string(qr.rawValue), "background": .string(background), "color": .string(foreground),
         ]).jsonText.replacingOccurrences(of: "<", with: "\\u003c")
@@ -107,6 +120,7 @@ public struct GrowthPage: Sendable {
               });
               root.appendChild(box);
               registry[config.name] = { links: config.links, host: host };
+              if (navigator.sendBeacon && doc.visibilityState !== "prerender") navigator.sendBeacon(config.view);
             })();
             """
     }

@@ -18,6 +18,14 @@ public struct GrowthToolJob: Sendable, Hashable {
         public var label: String
         public var required: Bool
         public var choices: [String]
+
+        public init(name: String, kind: Kind, label: String, required: Bool, choices: [String]) {
+            self.name = name
+            self.kind = kind
+            self.label = label
+            self.required = required
+            self.choices = choices
+        }
     }
 
     /// When a popup form appears.
@@ -49,6 +57,11 @@ public struct GrowthToolJob: Sendable, Hashable {
     public struct Consent: Sendable, Hashable {
         public var text: String
         public var version: String
+
+        public init(text: String, version: String) {
+            self.text = text
+            self.version = version
+        }
     }
 
     public var action: Action
@@ -82,12 +95,15 @@ public struct GrowthToolJob: Sendable, Hashable {
             settings.accounts = accounts
         }
         let sourceNode = fields.optional("source")
-        let source = try sourceNode.map { node throws(JobValidationError) in try node.string() } ?? (creating ? name.replacingOccurrences(of: "-", with: "_") : nil)
+        let source = try sourceNode.map { node throws(JobValidationError) in try node.string() } ?? (creating ? defaultSource(name) : nil)
         if let source {
             for platform in Set((settings.accounts ?? [:]).values) {
                 if let problem = GrowthLink.problem(with: source, platform: platform) {
                     throw (sourceNode ?? nameNode).error("invalid_source", "\(problem)\(sourceNode == nil ? " (the source defaults to the name; give \"source\")" : "")")
                 }
+            }
+            if source.contains(GrowthLink.tokenSeparator) {
+                throw (sourceNode ?? nameNode).error("invalid_source", "a growth tool's source may not contain \"--\" (it separates a form's token in the link)")
             }
             settings.source = source
         }
@@ -131,11 +147,20 @@ public struct GrowthToolJob: Sendable, Hashable {
         if let node = fields.optional("origins") {
             settings.origins = try node.stringArray(maxCount: 20) { element throws(JobValidationError) in try origin(element) }
         }
-        if settings.kind == .popupForm, creating, settings.fields == nil {
-            throw JobValidationError(path: JSONPath.root.appending("fields"), code: "missing_field", "a popup_form needs \"fields\" (first_name, email, …)")
+        if settings.kind == .popupForm, creating {
+            if settings.fields == nil { throw JobValidationError(path: JSONPath.root.appending("fields"), code: "missing_field", "a popup_form needs \"fields\" (first_name, email, …)") }
+            if settings.origins == nil {
+                throw JobValidationError(path: JSONPath.root.appending("origins"), code: "missing_field", "a popup_form needs \"origins\": the sites allowed to submit it (CORS), like [\"https://shop.example.com\"]")
+            }
+            if let source = settings.source, source.utf8.count > GrowthLink.maxFormSource {
+                throw (sourceNode ?? nameNode).error("invalid_source", "a popup form's source is at most \(GrowthLink.maxFormSource) characters: its links carry a \(OptInToken.length)-character token too, within Telegram's 64")
+            }
         }
         return GrowthToolJob(action: action, name: name, settings: settings)
     }
+
+    /// The source a tool records when its job names none: its name, with `_` for `-`.
+    public static func defaultSource(_ name: String) -> String { name.replacingOccurrences(of: "-", with: "_") }
 
     /// Text shown on a website: plain, no markup, no control characters, no `javascript:`.
     static func safeText(_ node: JSONNode, maxLength: Int) throws(JobValidationError) -> String {

@@ -43,6 +43,9 @@ public struct InboundStateMachine: Sendable {
         case answerCallback(id: String)
         /// Ask the Messenger User Profile API for their name.
         case fetchProfile(userID: String)
+        /// They came through a popup form's link: its one-time token claims the form's fields for them (once,
+        /// before it expires; otherwise they are subscribed all the same, without the fields).
+        case claimForm(userID: String, token: OptInToken, source: String)
         /// Nothing to do; why, for the log at debug level.
         case ignore(String)
     }
@@ -82,19 +85,19 @@ public struct InboundStateMachine: Sendable {
             // Unblocking is not subscribing: Telegram's Restart button sends /start, which does.
             return [.ignore("unblocked; waits for /start")]
         case .start(let payload):
-            actions += begin(event, source: payload ?? "telegram_start", explicit: true)
+            actions += arrive(event, payload: payload, otherwise: "telegram_start", explicit: true)
         case .optin(let ref):
-            actions += begin(event, source: ref ?? "optin", explicit: true)
+            actions += arrive(event, payload: ref, otherwise: "optin", explicit: true)
         case .referral(let ref):
             // An m.me link opened in an existing thread: a first contact subscribes, a returning one is only seen.
-            actions += begin(event, source: ref ?? "m.me", explicit: false)
+            actions += arrive(event, payload: ref, otherwise: "m.me", explicit: false)
         case .postback(let payload, let referral, let callbackID, let messageID):
             if let callbackID { actions.append(.answerCallback(id: callbackID)) }
             if payload == Automations.unsubscribePayload {
                 actions += touch(event)
                 actions += leave(user, via: "button")
             } else if callbackID == nil, payload == automations.getStartedPayload || referral != nil {
-                actions += begin(event, source: referral ?? "get_started", explicit: true)
+                actions += arrive(event, payload: referral, otherwise: "get_started", explicit: true)
             } else {
                 actions += begin(event, source: "first_message", explicit: false)
                 actions.append(.click(userID: user, payload: payload, messageID: messageID))
@@ -119,6 +122,15 @@ public struct InboundStateMachine: Sendable {
                 actions += reply(to: user, text: text, now: now)
             }
         }
+        return actions
+    }
+
+    /// Someone came through a deep link: the source is its payload's, and a form's token in it is claimed
+    /// whether they are new, returning or already subscribed.
+    private mutating func arrive(_ event: InboundEvent, payload: String?, otherwise: String, explicit: Bool) -> [Action] {
+        let (source, token) = payload.map(GrowthLink.split) ?? (otherwise, nil)
+        var actions = begin(event, source: source, explicit: explicit)
+        if let token { actions.append(.claimForm(userID: event.userID, token: token, source: source)) }
         return actions
     }
 

@@ -113,6 +113,38 @@ enum PeopleBehaviour {
         return waiting.count
     }
 
+    /// Someone opens a deep link a website gave them and presses Start / Get Started: `t.me/BOT?start=P` sends
+    /// `/start P`; `m.me/PAGE?ref=P` the Get Started postback with the referral. `person` is who (a new person
+    /// when not simulated yet, added reachable). Nil when the link is neither.
+    static func open(link: String, person given: Person, state: inout SimulatorState, now: Double) -> Person? {
+        guard let components = URLComponents(string: link), let host = components.host else { return nil }
+        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { first, _ in first }
+        switch host {
+        case "t.me", "telegram.me":
+            var person = given
+            person.network = .telegram
+            state.population.add(person)
+            let text = query["start"].map { "/start " + $0 } ?? "/start"
+            state.queueUpdateLater([
+                "message": [
+                    "message_id": .int(state.messageID()), "from": user(person), "chat": chat(person), "date": .int(Int64(Date().timeIntervalSince1970)),
+                    "text": .string(text), "entities": [["type": "bot_command", "offset": 0, "length": 6]],
+                ],
+            ], at: now)
+            return person
+        case "m.me":
+            var person = given
+            person.network = .messenger
+            state.population.add(person)
+            var postback: [String: WireJSON] = ["title": "Get Started", "payload": "GET_STARTED", "mid": .string("m_gs_\(state.messageID())")]
+            if let ref = query["ref"] { postback["referral"] = ["ref": .string(ref), "source": "SHORTLINK", "type": "OPEN_THREAD"] }
+            state.reactions.add(.messengerEvent(event(from: person.id, to: state.settings.pageID, ["postback": .object(postback)])), at: now)
+            return person
+        default:
+            return nil
+        }
+    }
+
     private enum Tap {
         case url(String)
         case postback(title: String, payload: String)

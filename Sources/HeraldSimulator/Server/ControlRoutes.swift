@@ -84,6 +84,18 @@ struct ControlRoutes {
             case ("POST", "/_/arrive"):
                 let arrived = PeopleBehaviour.arrive(limit: Int(input?["limit"]?.int ?? .max), over: input?["seconds"]?.number ?? 0, state: &state, now: now)
                 return WireJSON.object(["arrived": .int(Int64(arrived))]).text
+            case ("POST", "/_/open"):
+                // {"url": deep link, "id", "first_name", "last_name"}: a person opens the link and presses Start.
+                guard let input, let url = input["url"]?.string else { return nil }
+                state.opened += 1
+                let telegram = url.contains("t.me/")
+                let id = input["id"]?.string ?? (telegram ? String(7_100_000_000 + state.opened) : String(7_100_000_000_000_000 + state.opened))
+                let person = Person(
+                    network: telegram ? .telegram : .messenger, id: id, firstName: input["first_name"]?.string ?? "Visitor", lastName: input["last_name"]?.string ?? "\(state.opened)",
+                    locale: "en_GB", timeZone: 0, reachability: .reachable, source: "link"
+                )
+                guard let opened = PeopleBehaviour.open(link: url, person: person, state: &state, now: now) else { return #"{"error":"not a t.me or m.me link"}"# }
+                return WireJSON.object(["network": .string(opened.network.rawValue), "id": .string(opened.id)]).text
             case ("GET", "/_/report"):
                 return report(state)
             default:

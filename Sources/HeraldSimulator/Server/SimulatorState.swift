@@ -56,6 +56,8 @@ struct SimulatorState: Sendable {
     var sends = SendTally()
     /// People who have already come through their growth source.
     var arrived: Set<String> = []
+    /// People who opened a link through `/_/open`, for their ids.
+    var opened: Int64 = 0
     /// The shop's website, with the blog feed Herald polls.
     var website = SimulatedWebsite(now: Date())
 

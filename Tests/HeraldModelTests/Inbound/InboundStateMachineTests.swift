@@ -152,3 +152,41 @@ import Testing
         ])
     }
 }
+
+/// A popup form's token in the deep link: the source is the tool's, the token is claimed for newcomers,
+/// returning people and people already subscribed alike.
+@Suite struct InboundFormTokenTests {
+    static let token = OptInToken(randomBytes: Array(repeating: 7, count: 16))
+
+    @Test func aNewcomerWithAToken_subscribesWithTheToolsSource_andClaimsTheForm() {
+        var machine = InboundStateMachineTests.machine()
+        let actions = machine.handle(InboundStateMachineTests.event(.start(payload: "popup_form--" + Self.token.text)), now: 5_000)
+        #expect(actions == [
+            .touch(userID: "7", at: 1_000, profile: nil),
+            .subscribe(userID: "7", source: "popup_form", profile: nil, returning: false),
+            .claimForm(userID: "7", token: Self.token, source: "popup_form"),
+        ])
+    }
+
+    @Test func someoneAlreadySubscribed_stillClaimsTheirForm_onBothPlatforms() {
+        var telegram = InboundStateMachineTests.machine()
+        telegram.known("7", .init(status: .subscribed))
+        #expect(telegram.handle(InboundStateMachineTests.event(.start(payload: "popup_form--" + Self.token.text)), now: 1) == [
+            .touch(userID: "7", at: 1_000, profile: nil), .claimForm(userID: "7", token: Self.token, source: "popup_form"),
+        ])
+        var messenger = InboundStateMachineTests.machine(.messenger)
+        messenger.known("7", .init(status: .subscribed))
+        #expect(messenger.handle(InboundStateMachineTests.event(.referral(ref: "popup_form--" + Self.token.text)), now: 1).last == .claimForm(userID: "7", token: Self.token, source: "popup_form"))
+        var getStarted = InboundStateMachineTests.machine(.messenger)
+        let actions = getStarted.handle(InboundStateMachineTests.event(.postback(payload: "GET_STARTED", referral: "popup_form--" + Self.token.text, callbackID: nil, messageID: nil)), now: 1)
+        #expect(actions.contains(.subscribe(userID: "7", source: "popup_form", profile: nil, returning: false)))
+        #expect(actions.last == .claimForm(userID: "7", token: Self.token, source: "popup_form"))
+    }
+
+    @Test func aPayloadWithoutAWellFormedToken_isOnlyASource() {
+        var machine = InboundStateMachineTests.machine()
+        let actions = machine.handle(InboundStateMachineTests.event(.start(payload: "popup_form--short")), now: 1)
+        #expect(actions.contains(.subscribe(userID: "7", source: "popup_form--short", profile: nil, returning: false)))
+        #expect(!actions.contains { if case .claimForm = $0 { true } else { false } })
+    }
+}
