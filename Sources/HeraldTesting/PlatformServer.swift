@@ -126,7 +126,8 @@ public final class PlatformServer: @unchecked Sendable {
         try JSONSerialization.jsonObject(with: try fetch("/_/report")) as? [String: Any] ?? [:]
     }
 
-    private func fetch(_ path: String, body: Data? = nil) throws -> Data {
+    /// A request to the simulator's `/_/…` control endpoints: a GET, or a POST of `body`.
+    public func fetch(_ path: String, body: Data? = nil) throws -> Data {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         if let body {
             request.httpMethod = "POST"

@@ -176,10 +176,11 @@ extension HeraldStore {
     }
 
     /// Stores what the User Profile API said (names only where it gave them); `nil` names mark it asked anyway.
+    /// Names fill in what is missing: a popup form's, typed by the person for this business, stays.
     public func storeProfile(account: String, psid: String, firstName: String?, lastName: String?, locale: String?, now: Date) async throws {
         try await database.write { db in
             try db.execute(sql: """
-                UPDATE subscribers SET first_name = coalesce(?, first_name), last_name = coalesce(?, last_name), locale = coalesce(?, locale),
+                UPDATE subscribers SET first_name = coalesce(first_name, ?), last_name = coalesce(last_name, ?), locale = coalesce(?, locale),
                     profile_fetched_at = ?, updated_at = ? WHERE account = ? AND platform_id = ?
                 """, arguments: [firstName, lastName, locale, now.millisecondsSince1970, now.millisecondsSince1970, account, psid])
         }

@@ -190,6 +190,7 @@ extension GrowthPage {
                 doc.addEventListener("keydown", onKey, true);
                 var first = focusables()[1];
                 if (first) first.focus();
+                requestAnimationFrame(function () { api.shownAt = performance.now(); });
                 if (navigator.sendBeacon) navigator.sendBeacon(c.view);
               }
               function submit(e) {
