@@ -35,9 +35,10 @@ struct HeraldBench {
             case "inbound": try await InboundBenchmark.run(runs: runs)
             case "report": try await ReportBenchmark.run(runs: runs)
             case "feeds": try FeedBenchmark.run(runs: runs)
+            case "growth": try await GrowthBenchmark.run(runs: runs)
             case "memory": try await DispatchBenchmark.memory(runs: 1, recipients: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_RECIPIENTS"] ?? "") ?? 1_000_000)
             default:
-                FileHandle.standardError.write(Data("herald-bench: unknown scenario \(scenario) (intake-rate, intake-latency, dispatch-throughput, rate-accuracy, high-latency, peers, ledger, inbound, report, feeds, memory)\n".utf8))
+                FileHandle.standardError.write(Data("herald-bench: unknown scenario \(scenario) (intake-rate, intake-latency, dispatch-throughput, rate-accuracy, high-latency, peers, ledger, inbound, report, feeds, growth, memory)\n".utf8))
                 exit(2)
             }
         }

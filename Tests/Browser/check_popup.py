@@ -4,7 +4,9 @@
 focus, closes by Esc and by its backdrop, stays away for its period, validates with the server's messages,
 submits, and shows the chat buttons carrying a one-time token; the host page's script and layout are unaffected.
 Prints "ok NAME" / "FAIL NAME: why" per check, then "link URL" and "appear_ms N"; exits 1 on a failure.
-Usage: check_popup.py WORKDIR HERALD_BASE TOOL SITE_PORT MESSENGER_LINK TELEGRAM_LINK"""
+Then, on a second page, a form with a delay trigger opens after its delay and one with exit intent when the
+pointer leaves the top of the window.
+Usage: check_popup.py WORKDIR HERALD_BASE TOOL SITE_PORT MESSENGER_LINK TELEGRAM_LINK DELAY_TOOL EXIT_TOOL"""
 import http.server
 import os
 import sys
@@ -14,7 +16,7 @@ from browser import Checks, chromium
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-workdir, base, tool, site_port, messenger, telegram = sys.argv[1:7]
+workdir, base, tool, site_port, messenger, telegram, delay_tool, exit_tool = sys.argv[1:9]
 site = os.path.join(workdir, "site")
 os.makedirs(site, exist_ok=True)
 with open(os.path.join(site, "index.html"), "w") as f:
@@ -25,6 +27,9 @@ window.posts = 0; var realFetch = window.fetch; window.fetch = function () {{ wi
 <body><p><a id="own" href="#top">the shop's own link</a></p><p id="after">text after the snippet</p>
 <script src="{base}/g/{tool}.js"></script>
 <section>A long page.</section></body></html>""")
+with open(os.path.join(site, "triggers.html"), "w") as f:
+    f.write(f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Shop</title><script>window.loadedAt = performance.now();</script></head>
+<body><p>Short page.</p><script src="{base}/g/{delay_tool}.js"></script><script src="{base}/g/{exit_tool}.js"></script></body></html>""")
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -144,6 +149,19 @@ try:
     driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     time.sleep(0.3)
     check("not shown again once submitted", state() == "suppressed", state())
+
+    def state_of(name):
+        return driver.execute_script(f"var g = window.HeraldGrowth && window.HeraldGrowth['{name}']; return g ? g.state : null")
+
+    driver.get(f"http://127.0.0.1:{site_port}/triggers.html")
+    check("a delayed form waits for its delay", state_of(delay_tool) == "waiting", state_of(delay_tool))
+    check("then opens", wait(lambda: state_of(delay_tool) == "open"), state_of(delay_tool))
+    delayed = driver.execute_script(f"return window.HeraldGrowth['{delay_tool}'].openedAt - window.loadedAt")
+    check("after its delay (1 s)", 1000 <= delayed < 2500, delayed)
+    keys(Keys.ESCAPE)
+    check("an exit-intent form waits for the pointer to leave", state_of(exit_tool) == "waiting", state_of(exit_tool))
+    driver.execute_script("document.dispatchEvent(new MouseEvent('mouseout', {clientX: 400, clientY: -1, relatedTarget: null, bubbles: true}))")
+    check("and opens when it leaves by the top", wait(lambda: state_of(exit_tool) == "open"), state_of(exit_tool))
     print("link " + (links[-1][1] if links else ""))
     print("appear_ms %.1f" % appear)
 finally:

@@ -51,6 +51,7 @@ import Testing
             let form = #"{"type": "growth_tool", "action": "create", "name": "news-popup", "kind": "popup_form", "accounts": ["shop_bot", "shop_page"], "source": "popup_form", "title": "Deals in your chat", "fields": [{"type": "first_name", "label": "First name", "required": true}, {"type": "email", "label": "E-mail"}, {"type": "choice", "name": "interest", "label": "I like", "choices": ["Shoes", "Bags"], "required": true}], "consent": {"text": "I agree to offers in chat.", "version": "2026-11"}, "trigger": "# + trigger + #", "origins": ["http://127.0.0.1:"# + "\(sitePort)" + #""]}"#
             try workspace.drop(form, as: "form.json")
             #expect(await waitUntil(timeout: 20) { workspace.names("done").count == 1 }, "\(workspace.names("failed"))")
+            #expect(await daemon.httpPort() == port)
             return Setup(platform: platform, workspace: workspace, daemon: daemon, base: "http://127.0.0.1:\(port)", sitePort: sitePort)
         }
 
@@ -97,14 +98,21 @@ import Testing
         guard DemoCommandTests.hasBrowser else { return }
         let setup = try await Setup.start()
         defer { setup.remove() }
+        for (name, trigger) in [("delay-popup", #"{"delay_seconds": 1}"#), ("exit-popup", #"{"exit_intent": true}"#)] {
+            try setup.workspace.drop(#"{"type": "growth_tool", "action": "create", "name": ""# + name + #"", "kind": "popup_form", "accounts": ["shop_bot"], "fields": [{"type": "email", "label": "E-mail", "required": true}], "trigger": "# + trigger + #", "origins": [""# + setup.origin + #""]}"#, as: name + ".json")
+        }
+        #expect(await waitUntil(timeout: 20) { setup.workspace.names("done").count == 3 }, "\(setup.workspace.names("failed"))")
+        let script = try await Self.send("GET", setup.base + "/g/news-popup.js")
+        #expect(script.status == 200 && script.body.utf8.count < 16_000)
+        print("popup form script: \(script.body.utf8.count) bytes")
         let browser = try await runCommandOffPool(
             ["python3", packageRoot.path + "/Tests/Browser/check_popup.py", setup.workspace.root, setup.base, "news-popup", "\(setup.sitePort)",
-             "https://m.me/\(PlatformServer.pageID)?ref=popup_form", "https://t.me/shop_test_bot?start=popup_form"],
+             "https://m.me/\(PlatformServer.pageID)?ref=popup_form", "https://t.me/shop_test_bot?start=popup_form", "delay-popup", "exit-popup"],
             executable: "/usr/bin/env", timeout: 120
         )
         #expect(browser.status == 0, "\(browser.stdout)\(browser.stderr)")
         let lines = browser.stdout.components(separatedBy: "\n")
-        #expect(lines.filter { $0.hasPrefix("ok ") }.count == 29, "\(browser.stdout)")
+        #expect(lines.filter { $0.hasPrefix("ok ") }.count == 34, "\(browser.stdout)")
         let link = try #require(lines.first { $0.hasPrefix("link ") }.map { String($0.dropFirst(5)) })
         if let appear = lines.first(where: { $0.hasPrefix("appear_ms ") }) { print("popup \(appear) after its trigger") }
 

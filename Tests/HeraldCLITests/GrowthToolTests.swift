@@ -56,6 +56,15 @@ import Testing
         #expect(unknown.status == 404)
         let landing = try await fetch(base + "/s/spring-button")
         #expect(landing.headers["Content-Security-Policy"]?.contains("default-src 'none'") == true)
+        // Served from a cache that an update invalidates at once.
+        try workspace.drop(#"{"type": "growth_tool", "action": "update", "name": "spring-button", "title": "Deals in your chat"}"#, as: "update.json")
+        #expect(await waitUntil(timeout: 20) { workspace.names("done").count == 2 })
+        #expect(try await fetch(base + "/s/spring-button").body == landing.body)
+        try workspace.drop(#"{"type": "growth_tool", "action": "update", "name": "spring-button", "title": "Summer deals"}"#, as: "retitle.json")
+        #expect(await waitUntil(timeout: 20) { workspace.names("done").count == 3 })
+        #expect(try await fetch(base + "/s/spring-button").body.contains("<h1>Summer deals</h1>"))
+        try workspace.drop(#"{"type": "growth_tool", "action": "update", "name": "spring-button", "title": "Deals in your chat"}"#, as: "back.json")
+        #expect(await waitUntil(timeout: 20) { workspace.names("done").count == 4 })
 
         guard DemoCommandTests.hasBrowser else { return }
         let browser = try await runCommandOffPool(

@@ -11,10 +11,16 @@ public final class ConfigurationHolder: Sendable {
         self.wakeup = wakeup
     }
 
+    private let replacements = Atomic<Int>(0)
+
     public var configuration: Configuration { current.withLock { $0 } }
+
+    /// How many times the configuration was replaced: what is derived from it is stale once this moves.
+    public var generation: Int { replacements.load(ordering: .acquiring) }
 
     public func replace(with configuration: Configuration) {
         current.withLock { $0 = configuration }
+        replacements.add(1, ordering: .releasing)
         wakeup?.signal(.configuration)
     }
 }

@@ -18,6 +18,7 @@ struct GrowthRoutes: Sendable {
     let now: @Sendable () -> Date
     /// 16 random bytes per token (tests give their own generator).
     let randomBytes: @Sendable () -> [UInt8]
+    let cache = GrowthToolCache()
 
     init(
         settings: ConfigurationHolder, store: HeraldStore, metrics: HeraldMetrics, seconds: @escaping @Sendable () -> Double,
@@ -56,27 +57,45 @@ struct GrowthRoutes: Sendable {
     }
 
     func pages(_ name: String) async -> Lookup {
+        switch await entry(name) {
+        case .success(let entry): .found(entry.pages)
+        case .failure(let refusal): .refused(refusal.response)
+        }
+    }
+
+    /// Why a tool cannot be served, as the answer that says so.
+    struct Refusal: Error {
+        var response: Response
+    }
+
+    /// The tool as served: from the cache while neither it nor the configuration changed.
+    func entry(_ name: String) async -> Result<GrowthToolCache.Entry, Refusal> {
+        let generation = settings.generation
         let configuration = settings.configuration
         let tool: StoredGrowthTool?
-        do { tool = try await store.growthTool(named: name) } catch { return .refused(JSONResponse.error(.serviceUnavailable, "unavailable", "try again")) }
-        guard let tool else { return .refused(JSONResponse.error(.notFound, "unknown_tool", "no such growth tool")) }
+        do { tool = try await store.growthTool(named: name) } catch { return .failure(Refusal(response: JSONResponse.error(.serviceUnavailable, "unavailable", "try again"))) }
+        guard let tool else { return .failure(Refusal(response: JSONResponse.error(.notFound, "unknown_tool", "no such growth tool"))) }
+        if let entry = cache.entry(name, updatedAt: tool.updatedAt, generation: generation) { return .success(entry) }
+        let pages: GrowthToolPages
         do {
-            return .found(try GrowthToolPages(tool, configuration: configuration, baseURL: configuration.http.publicURL ?? ""))
+            pages = try GrowthToolPages(tool, configuration: configuration, baseURL: configuration.http.publicURL ?? "")
         } catch {
-            return .refused(JSONResponse.error(.serviceUnavailable, "tool_unavailable", "this growth tool cannot be served with the current configuration"))
+            return .failure(Refusal(response: JSONResponse.error(.serviceUnavailable, "tool_unavailable", "this growth tool cannot be served with the current configuration")))
         }
+        let base = (configuration.http.publicURL ?? "") + "/g/" + name
+        let script = pages.page.form == nil ? pages.page.script(viewURL: base + "/view") : pages.page.formScript(submitURL: base + "/submit", viewURL: base + "/view")
+        let entry = GrowthToolCache.Entry(updatedAt: tool.updatedAt, generation: generation, pages: pages, script: script)
+        cache.store(name, entry)
+        return .success(entry)
     }
 
     var baseURL: String { settings.configuration.http.publicURL ?? "" }
 
     func script(_ file: String) async -> Response {
         guard file.hasSuffix(".js") else { return JSONResponse.error(.notFound, "unknown_tool", "no such growth tool") }
-        switch await pages(String(file.dropLast(3))) {
-        case .refused(let response): return response
-        case .found(let pages):
-            let base = baseURL + "/g/" + pages.page.name
-            let text = pages.page.form == nil ? pages.page.script(viewURL: base + "/view") : pages.page.formScript(submitURL: base + "/submit", viewURL: base + "/view")
-            return Self.respond(text, type: "text/javascript; charset=utf-8")
+        switch await entry(String(file.dropLast(3))) {
+        case .failure(let refusal): return refusal.response
+        case .success(let entry): return Self.respond(entry.script, type: "text/javascript; charset=utf-8")
         }
     }
 
@@ -90,7 +109,9 @@ struct GrowthRoutes: Sendable {
         switch await pages(name) {
         case .refused(let response): return response
         case .found(let pages):
-            guard let svg = try? pages.qrSVG(platform, token: token) else { return JSONResponse.error(.notFound, "unknown_code", "no such code") }
+            // A token's code is one person's and rendered each time; the tool's own are rendered once.
+            let rendered = token == nil ? try? cache.code(name, key: platform.rawValue) { try pages.qrSVG(platform) } : try? pages.qrSVG(platform, token: token)
+            guard let svg = rendered else { return JSONResponse.error(.notFound, "unknown_code", "no such code") }
             var response = Self.respond(svg, type: "image/svg+xml")
             // A token's code is one person's: not for shared caches.
             if token != nil { response.headers[.cacheControl] = "private, no-store" }
