@@ -6,7 +6,7 @@ landing page renders its buttons and codes. Prints "ok NAME" or "FAIL NAME: why"
 Usage: check_growth.py WORKDIR HERALD_BASE TOOL MESSENGER_LINK TELEGRAM_LINK"""
 import os
 import sys
-from browser import Checks, chromium
+from browser import Checks, chromium, colour_share
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -55,7 +55,10 @@ try:
         return root.activeElement ? root.activeElement.getAttribute('data-platform') : null""")
     check("keyboard reaches the first button", focused in ("messenger", "telegram"), focused)
     driver.save_screenshot(os.path.join(workdir, "button.png"))
-    check("button screenshot", os.path.getsize(os.path.join(workdir, "button.png")) > 5000)
+    shadow = driver.find_element(By.CSS_SELECTOR, f'[data-herald-tool="{tool}"]').shadow_root
+    code = shadow.find_element(By.CSS_SELECTOR, "img").screenshot_as_png
+    black, white = colour_share(code, (0, 0, 0), 8), colour_share(code, (255, 255, 255), 8)
+    check("the screenshot shows a QR code's modules", black > 0.25 and white > 0.25 and black + white > 0.95, (black, white))
 
     driver.get(f"{base}/s/{tool}")
     check("landing title", driver.find_element(By.TAG_NAME, "h1").text == "Deals in your chat", driver.find_element(By.TAG_NAME, "h1").text)
@@ -66,7 +69,8 @@ try:
     scripts = driver.execute_script("return document.scripts.length")
     check("landing runs no script", scripts == 0, scripts)
     driver.save_screenshot(os.path.join(workdir, "landing.png"))
-    check("landing screenshot", os.path.getsize(os.path.join(workdir, "landing.png")) > 10000)
+    first = driver.find_element(By.CSS_SELECTOR, "section.link a.button").screenshot_as_png
+    check("the landing screenshot shows its buttons in the tool's colour", colour_share(first, (0x08, 0x66, 0xff)) > 0.5, colour_share(first, (0x08, 0x66, 0xff)))
 finally:
     driver.quit()
 sys.exit(1 if check.failures else 0)

@@ -12,7 +12,8 @@ import os
 import sys
 import threading
 import time
-from browser import Checks, chromium
+from browser import Checks, chromium, colour_share
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -127,7 +128,12 @@ try:
     check("an answered field is cleared of its message", messages.get("f-first_name-m") == "", messages)
     keys(".com", Keys.TAB, "B", Keys.TAB, Keys.SPACE)
     driver.save_screenshot(os.path.join(workdir, "popup.png"))
-    check("form screenshot", os.path.getsize(os.path.join(workdir, "popup.png")) > 10000)
+    shadow = driver.find_element(By.CSS_SELECTOR, f'[data-herald-tool="{tool}"]').shadow_root
+    button = shadow.find_element(By.CSS_SELECTOR, "button.b").screenshot_as_png
+    dialog = shadow.find_element(By.CSS_SELECTOR, ".d").screenshot_as_png
+    check("the screenshot shows the form on white with its Continue button in the tool's colour",
+          colour_share(button, (0x08, 0x66, 0xff)) > 0.5 and colour_share(dialog, (255, 255, 255), 8) > 0.5,
+          (colour_share(button, (0x08, 0x66, 0xff)), colour_share(dialog, (255, 255, 255), 8)))
     keys(Keys.ENTER)
     check("submitted by the keyboard alone", wait(lambda: state() == "submitted"), state())
     check("one request", driver.execute_script("return window.posts") == 1)
@@ -138,9 +144,13 @@ try:
     loaded = wait(lambda: driver.execute_script(f"return Array.from({ROOT}.querySelectorAll('img.q')).every(i => i.naturalWidth > 0)"))
     check("its QR code carries the token too, and loads", loaded)
     driver.save_screenshot(os.path.join(workdir, "thanks.png"))
-    check("thanks screenshot", os.path.getsize(os.path.join(workdir, "thanks.png")) > 10000)
-    # ret_nodes is Selenium's own, left by its element lookups.
-    new_globals = driver.execute_script("return Object.keys(window).filter(k => !window.globalsBefore.includes(k) && !['globalsBefore', 'posts', 'scrollAt', 'ret_nodes'].includes(k))")
+    chat = shadow.find_element(By.CSS_SELECTOR, "a.b").screenshot_as_png
+    code = shadow.find_element(By.CSS_SELECTOR, "img.q").screenshot_as_png
+    black, white = colour_share(code, (0, 0, 0), 8), colour_share(code, (255, 255, 255), 8)
+    check("the screenshot shows the chat button in the tool's colour and a QR code's black and white modules",
+          colour_share(chat, (0x08, 0x66, 0xff)) > 0.5 and black > 0.25 and white > 0.25 and black + white > 0.95, (black, white))
+    # ret_nodes and se_* are Selenium's own, left by its element lookups and screenshots.
+    new_globals = driver.execute_script("return Object.keys(window).filter(k => !window.globalsBefore.includes(k) && !['globalsBefore', 'posts', 'scrollAt', 'ret_nodes'].includes(k) && !k.startsWith('se_'))")
     check("one global", new_globals == ["HeraldGrowth"], new_globals)
     check("host script unaffected", driver.execute_script("return window.hostValue") == 42)
     check("host styles unaffected", driver.find_element("id", "own").value_of_css_property("color") != "")

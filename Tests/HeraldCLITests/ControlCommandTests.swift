@@ -11,15 +11,15 @@ struct ControlCommandTests {
         defer { workspace.remove() }
         let daemon = try DaemonProcess(workspace)
         defer { daemon.signal(SIGKILL) }
-        func campaignState() throws -> String {
-            try runCommand(["sqlite3", workspace.state + "/herald.sqlite", "SELECT state FROM campaigns WHERE job_id = 'later'"], executable: "/usr/bin/env")
+        func campaignState() async throws -> String {
+            try await runCommandOffPool(["sqlite3", workspace.state + "/herald.sqlite", "SELECT state FROM campaigns WHERE job_id = 'later'"], executable: "/usr/bin/env")
                 .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         // Given a campaign scheduled for tomorrow
         let tomorrow = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         let job = #"{"type": "campaign", "id": "later", "account": "shop_bot", "audience": {"all": true}, "send_at": ""# + tomorrow + #"", "message": {"modules": [{"type": "text", "text": "x"}]}}"#
         try workspace.drop(job, as: "later.json")
-        #expect(await waitUntil(timeout: 20) { (try? campaignState()) == "scheduled" })
+        #expect(await eventually(timeout: 20) { (try? await campaignState()) == "scheduled" })
 
         // herald status sees the daemon by its lock, the accounts and the scheduled campaign
         let status = try await runCommandOffPool(["status", "--config", workspace.config])
@@ -37,13 +37,13 @@ struct ControlCommandTests {
         let pause = try await runCommandOffPool(["pause", "later", "--config", workspace.config])
         #expect(pause.status == 0, "\(pause.stdout)\(pause.stderr)")
         #expect(pause.stdout.contains("pause later: submitted as job pause-"))
-        #expect(try campaignState() == "paused")
+        #expect(try await campaignState() == "paused")
         let resume = try await runCommandOffPool(["resume", "later", "--config", workspace.config])
         #expect(resume.status == 0, "\(resume.stdout)\(resume.stderr)")
-        #expect(try campaignState() == "scheduled")
+        #expect(try await campaignState() == "scheduled")
         let cancel = try await runCommandOffPool(["cancel", "later", "--config", workspace.config])
         #expect(cancel.status == 0, "\(cancel.stdout)\(cancel.stderr)")
-        #expect(try campaignState() == "cancelled")
+        #expect(try await campaignState() == "cancelled")
 
         // And a control of a finished campaign is refused, saying why
         let again = try await runCommandOffPool(["pause", "later", "--config", workspace.config])
@@ -54,8 +54,8 @@ struct ControlCommandTests {
         try workspace.drop(importJob, as: "import.json")
         try workspace.drop(#"{"type": "campaign", "id": "now", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#, as: "now.json")
         var shape = ""
-        #expect(await waitUntil(timeout: 20) {
-            shape = (try? runCommand(["queue", "--config", workspace.config]).stdout) ?? ""
+        #expect(await eventually(timeout: 20) {
+            shape = (try? await runCommandOffPool(["queue", "--config", workspace.config]).stdout) ?? ""
             return shape.contains("shop_bot")
         }, "\(shape)")
         let row = shape.split(separator: "\n").first { $0.hasPrefix("shop_bot") }?.split(separator: " ").map(String.init)
@@ -73,8 +73,8 @@ struct ControlCommandTests {
         defer { workspace.remove() }
         let daemon = try DaemonProcess(workspace)
         defer { daemon.signal(SIGKILL) }
-        func sql(_ query: String) throws -> String {
-            try runCommand(["sqlite3", workspace.state + "/herald.sqlite", query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        func sql(_ query: String) async throws -> String {
+            try await runCommandOffPool(["sqlite3", workspace.state + "/herald.sqlite", query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         // Given a completed campaign with one failure worth retrying and one subscriber who blocked the bot
         try server.script(recipient: "902", status: 400, body: #"{"ok": false, "error_code": 400, "description": "Bad Request: message to be replied not found"}"#)
@@ -82,8 +82,8 @@ struct ControlCommandTests {
         try workspace.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["901", "902", "903"]}"#, as: "import.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
         try workspace.drop(#"{"type": "campaign", "id": "flaky", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi"}]}}"#, as: "flaky.json")
-        #expect(await waitUntil(timeout: 30) { (try? sql("SELECT state FROM campaigns WHERE job_id = 'flaky'")) == "completed" })
-        #expect(try sql("SELECT group_concat(state, ',') FROM (SELECT state FROM deliveries ORDER BY id)") == "sent,failed,failed")
+        #expect(await eventually(timeout: 30) { (try? await sql("SELECT state FROM campaigns WHERE job_id = 'flaky'")) == "completed" })
+        #expect(try await sql("SELECT group_concat(state, ',') FROM (SELECT state FROM deliveries ORDER BY id)") == "sent,failed,failed")
 
         // When its failures are retried from the command line
         let retry = try await runCommandOffPool(["retry", "flaky", "--config", workspace.config])
@@ -92,10 +92,10 @@ struct ControlCommandTests {
         #expect(retry.stdout.contains("completed — 1 failed delivery of 1 campaign due again (flaky)"), "\(retry.stdout)")
 
         // Then the campaign runs again and completes, the retried delivery sent, the blocked subscriber left alone
-        #expect(await waitUntil(timeout: 30) {
-            (try? sql("SELECT c.state || ':' || (SELECT count(*) FROM deliveries WHERE state = 'sent') FROM campaigns c WHERE job_id = 'flaky'")) == "completed:2"
+        #expect(await eventually(timeout: 30) {
+            (try? await sql("SELECT c.state || ':' || (SELECT count(*) FROM deliveries WHERE state = 'sent') FROM campaigns c WHERE job_id = 'flaky'")) == "completed:2"
         })
-        #expect(try sql("SELECT group_concat(state, ',') FROM (SELECT state FROM deliveries ORDER BY id)") == "sent,sent,failed")
+        #expect(try await sql("SELECT group_concat(state, ',') FROM (SELECT state FROM deliveries ORDER BY id)") == "sent,sent,failed")
         // The report's figures followed the failure, the retry and the send, as a rebuild from the raw rows finds them
         let kept = try await runCommandOffPool(["report", "flaky", "--format", "json", "--config", workspace.config])
         #expect(kept.stdout.contains(#""sent":2"#) && kept.stdout.contains(#""failed":{"Forbidden: bot was blocked by the user":1}"#), "\(kept.stdout)")
@@ -106,7 +106,7 @@ struct ControlCommandTests {
         }
         #expect(chats.sorted() == ["901", "902", "902", "903"], "\(chats)")
         // And the history keeps the failure, its reason, and the requeue after it
-        #expect(try sql("""
+        #expect(try await sql("""
             SELECT group_concat(kind || ':' || coalesce(json_extract(detail, '$.reason'), ''), ' > ') FROM (SELECT kind, detail FROM events e JOIN subscribers s ON s.id = e.subscriber_id
             WHERE s.platform_id = '902' AND e.kind IN ('sent', 'failed', 'requeued') ORDER BY e.id)
             """) == "failed:Bad Request: message to be replied not found > requeued:Bad Request: message to be replied not found > sent:")

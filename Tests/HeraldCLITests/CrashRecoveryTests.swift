@@ -6,8 +6,8 @@ import Testing
 
 @Suite(.serialized) struct CrashRecoveryTests {
     /// Runs a query with the sqlite3 command-line tool.
-    func sql(_ database: String, _ query: String) throws -> String {
-        try runCommand(["sqlite3", database, query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    func sql(_ database: String, _ query: String) async throws -> String {
+        try await runCommandOffPool(["sqlite3", database, query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Starts a daemon, imports the audience, starts the campaign, and kills the daemon with SIGKILL once the
@@ -18,9 +18,9 @@ import Testing
         try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
         #expect(await waitUntil { workspace.names("done").count == 1 })
         try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
-        #expect(await waitUntil(timeout: 30) { ((try? server.requests().count) ?? 0) >= requests })
+        #expect(await eventually(timeout: 30) { ((try? await offPool { try server.requests() }.count) ?? 0) >= requests })
         _ = await daemon.stop(signal: SIGKILL)
-        return Int(try sql(workspace.state + "/herald.sqlite", "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? -1
+        return Int(try await sql(workspace.state + "/herald.sqlite", "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? -1
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
@@ -38,7 +38,7 @@ import Testing
         let inFlightAtKill = try await killMidCampaign(workspace, server: server, importJob: importJob, campaign: campaign, after: 400)
         // …then a restart finishes the campaign
         let daemon = try DaemonProcess(workspace)
-        #expect(await waitUntil(timeout: 60) { (try? sql(database, "SELECT state FROM campaigns WHERE job_id = 'big'")) == "completed" })
+        #expect(await eventually(timeout: 60) { (try? await sql(database, "SELECT state FROM campaigns WHERE job_id = 'big'")) == "completed" })
         _ = await daemon.stop()
 
         let requests = try server.requests()
@@ -50,19 +50,19 @@ import Testing
         }
         // Nobody skipped: every subscriber got the message
         #expect(perChat.count == 1500)
-        #expect(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sent'") == "1500")
+        #expect(try await sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sent'") == "1500")
         // Repeats only among deliveries that were in flight at the kill, and each is flagged
         let repeated = perChat.values.filter { $0 > 1 }.count
-        let flagged = Int(try sql(database, "SELECT count(*) FROM deliveries WHERE possible_duplicate = 1")) ?? -1
+        let flagged = Int(try await sql(database, "SELECT count(*) FROM deliveries WHERE possible_duplicate = 1")) ?? -1
         #expect(repeated <= inFlightAtKill, "repeated \(repeated), in flight \(inFlightAtKill)")
         #expect(flagged == inFlightAtKill)
         #expect(perChat.values.allSatisfy { $0 <= 2 })
         // And none of them went out again before uncertain_retry_seconds had passed since the restart marked it
-        let earliestResend = try sql(database, """
+        let earliestResend = try await sql(database, """
             SELECT min(s.at - u.at) FROM events u JOIN events s ON s.delivery_id = u.delivery_id AND s.kind = 'sent' WHERE u.kind = 'uncertain'
             """)
         #expect(inFlightAtKill == 0 || (Int(earliestResend) ?? 0) >= 3000, "an uncertain delivery was resent \(earliestResend) ms after the restart")
-        #expect(try sql(database, "PRAGMA integrity_check") == "ok")
+        #expect(try await sql(database, "PRAGMA integrity_check") == "ok")
         print("crash test: \(requests.count) requests, \(inFlightAtKill) in flight at the kill, \(repeated) repeated")
     }
 
@@ -97,7 +97,7 @@ import Testing
         let inFlightAtKill = try await killMidCampaign(workspace, server: server, importJob: importJob, campaign: campaign, after: 150)
         let daemon = try DaemonProcess(workspace)
         let port = try #require(await daemon.httpPort())
-        #expect(await waitUntil(timeout: 10) { (try? sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) == "0" })
+        #expect(await eventually(timeout: 10) { (try? await sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) == "0" })
         // Meta echoes every message it accepted, with the metadata Herald attached.
         let echoes = try server.requests().compactMap { request -> String? in
             guard let metadata = request.body.firstMatch(of: #/"metadata":"(herald:[0-9:]+)"/#)?.output.1,
@@ -111,7 +111,7 @@ import Testing
         ], body: Array(body.utf8)))
         await client.shutdown()
         #expect(answer == .response(status: 200, body: Array("EVENT_RECEIVED".utf8)))
-        #expect(await waitUntil(timeout: 60) { (try? sql(database, "SELECT state FROM campaigns WHERE job_id = 'fb-big'")) == "completed" })
+        #expect(await eventually(timeout: 60) { (try? await sql(database, "SELECT state FROM campaigns WHERE job_id = 'fb-big'")) == "completed" })
         _ = await daemon.stop()
 
         var perPSID: [String: Int] = [:]
@@ -119,11 +119,11 @@ import Testing
             guard let psid = request.body.firstMatch(of: #/"recipient":\{"id":"([0-9]+)"\}/#)?.output.1 else { continue }
             perPSID[String(psid), default: 0] += 1
         }
-        let resolved = Int(try sql(database, "SELECT count(*) FROM events WHERE kind = 'sent' AND detail = '{\"via\":\"echo\"}'")) ?? -1
+        let resolved = Int(try await sql(database, "SELECT count(*) FROM events WHERE kind = 'sent' AND detail = '{\"via\":\"echo\"}'")) ?? -1
         #expect(perPSID.count == 600)
         #expect(perPSID.values.allSatisfy { $0 == 1 }, "nothing that had arrived was sent again")
         #expect(resolved <= inFlightAtKill)
-        #expect(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sent'") == "600")
+        #expect(try await sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sent'") == "600")
         print("crash test (Messenger): \(inFlightAtKill) in flight at the kill, \(resolved) proved sent by echoes, \(inFlightAtKill - resolved) sent again (they had not arrived)")
     }
 
@@ -148,7 +148,7 @@ import Testing
         // With the other core busy for the whole campaign, as a loaded server's would be
         let burner = CoreBurner()
         try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
-        #expect(await waitUntil(timeout: 60) { ((try? server.requests().count) ?? 0) >= 122 })
+        #expect(await eventually(timeout: 60) { ((try? await offPool { try server.requests() }.count) ?? 0) >= 122 })
         burner.stop()
         let elapsed = Date().timeIntervalSince(start)
         let (_, log) = await daemon.stop()

@@ -75,7 +75,7 @@ import Testing
         #expect(await listener.waitFor("READY=1", from: before + 1))
         // Then the campaign fails, once, with the reason, and its job says so
         let database = workspace.state + "/herald.sqlite"
-        #expect(await waitUntil { (try? runCommand(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'orphan'"], executable: "/usr/bin/env").stdout) == "failed\n" })
+        #expect(await eventually { (try? await runCommandOffPool(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'orphan'"], executable: "/usr/bin/env").stdout) == "failed\n" })
         let (status, log) = await daemon.stop()
         #expect(status == 0)
         #expect(log.components(separatedBy: "cannot be sent and is failed").count == 2, "\(log)")
@@ -93,7 +93,7 @@ import Testing
         try Data(#"{"type": "campaign", "id": "vip", "account": "shop_bot", "audience": {"tags": {"include": ["vip"]}}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
             .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/b.json"))
         let database = workspace.state + "/herald.sqlite"
-        #expect(await waitUntil { (try? runCommand(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'vip'"], executable: "/usr/bin/env").stdout) == "completed\n" })
+        #expect(await eventually { (try? await runCommandOffPool(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'vip'"], executable: "/usr/bin/env").stdout) == "completed\n" })
         let (_, log) = await daemon.stop()
         #expect(log.contains("campaign of job vip has an empty audience (tags: include vip); tags of shop_bot's subscribers: newsletter"), "\(log)")
         #expect(log.contains("campaign of job vip completed: 0 sent, 0 failed, 0 skipped"), "\(log)")

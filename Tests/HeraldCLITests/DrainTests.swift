@@ -4,8 +4,8 @@ import HeraldTesting
 import Testing
 
 @Suite(.serialized) struct DrainTests {
-    func sql(_ database: String, _ query: String) throws -> String {
-        try runCommand(["sqlite3", database, query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    func sql(_ database: String, _ query: String) async throws -> String {
+        try await runCommandOffPool(["sqlite3", database, query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
@@ -24,7 +24,7 @@ import Testing
         try Data(#"{"type": "campaign", "id": "c", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
             .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/c.json"))
         // Given calls hanging at the platform
-        #expect(await waitUntil(timeout: 20) { (Int((try? sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? "") ?? 0) >= 3 })
+        #expect(await eventually(timeout: 20) { (Int((try? await sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? "") ?? 0) >= 3 })
         // When SIGTERM comes with a 2 s drain budget
         let started = Date()
         let (status, log) = await daemon.stop(timeout: 20)
@@ -33,12 +33,12 @@ import Testing
         #expect(status == 0, "\(log)")
         #expect(took < 3.0, "took \(took) s for a 2 s budget")
         #expect(log.contains("draining: "), "\(log)")
-        #expect(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'") == "0")
+        #expect(try await sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'") == "0")
         // The calls that were out may have reached the platform: uncertain and flagged (of the 3 or more marked,
         // at most one was still waiting for its slot, 50 ms ahead at 5/s, and went back to pending unsent)
-        let uncertain = Int(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'uncertain' AND possible_duplicate = 1")) ?? 0
+        let uncertain = Int(try await sql(database, "SELECT count(*) FROM deliveries WHERE state = 'uncertain' AND possible_duplicate = 1")) ?? 0
         #expect(uncertain >= 2, "\(uncertain) flagged")
-        #expect(try sql(database, "SELECT count(*) FROM deliveries WHERE state = 'uncertain' AND possible_duplicate = 0") == "0")
-        #expect(try sql(database, "SELECT count(*) FROM deliveries WHERE state IN ('pending', 'uncertain')") == "20")
+        #expect(try await sql(database, "SELECT count(*) FROM deliveries WHERE state = 'uncertain' AND possible_duplicate = 0") == "0")
+        #expect(try await sql(database, "SELECT count(*) FROM deliveries WHERE state IN ('pending', 'uncertain')") == "20")
     }
 }

@@ -5,8 +5,8 @@ import Testing
 
 /// kill -9 at random moments of feed runs: every new item still becomes exactly one campaign.
 @Suite(.serialized) struct FeedCrashTests {
-    func sql(_ database: String, _ query: String) throws -> String {
-        try runCommand(["sqlite3", database, query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    func sql(_ database: String, _ query: String) async throws -> String {
+        try await runCommandOffPool(["sqlite3", database, query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func rss(_ count: Int) -> String {
@@ -26,7 +26,7 @@ import Testing
             var daemon = try DaemonProcess(workspace)
             let create = #"{"type": "feed", "action": "create", "name": "blog", "account": "shop_bot", "source": ""# + web.baseURL + #"/feed", "frequency": {"every_minutes": 5}, "max_items": 50}"#
             try workspace.drop(create, as: "create.json")
-            #expect(await waitUntil(timeout: 20) { (try? sql(database, "SELECT count(*) FROM feed_items")) == "2" })
+            #expect(await eventually(timeout: 20) { (try? await sql(database, "SELECT count(*) FROM feed_items")) == "2" })
             var published = 2
             for round in 1...8 {
                 published += 1 + round % 2
@@ -40,12 +40,12 @@ import Testing
                 daemon = try DaemonProcess(workspace)
             }
             // A run asked for before a kill still happens after the restart, and takes whatever a killed run left.
-            #expect(await waitUntil(timeout: 30) { (try? sql(database, "SELECT count(*) FROM feed_items")) == "\(published)" })
+            #expect(await eventually(timeout: 30) { (try? await sql(database, "SELECT count(*) FROM feed_items")) == "\(published)" })
             _ = await daemon.stop()
-            let names = try sql(database, "SELECT name FROM campaigns ORDER BY name").split(separator: "\n").map(String.init)
+            let names = try await sql(database, "SELECT name FROM campaigns ORDER BY name").split(separator: "\n").map(String.init)
             #expect(names == (3...published).map { "blog: Post \($0)" }.sorted(), "\(names)")
-            #expect(try sql(database, "SELECT count(*) FROM feed_items WHERE state = 'sent' AND job_id IS NOT NULL") == "\(published - 2)")
-            #expect(try sql(database, "SELECT items_sent FROM feeds") == "\(published - 2)")
+            #expect(try await sql(database, "SELECT count(*) FROM feed_items WHERE state = 'sent' AND job_id IS NOT NULL") == "\(published - 2)")
+            #expect(try await sql(database, "SELECT items_sent FROM feeds") == "\(published - 2)")
         }
     }
 }

@@ -62,14 +62,20 @@ import Testing
             workspace.remove()
         }
 
-        func sql(_ query: String) throws -> String {
-            try runCommand(["sqlite3", workspace.state + "/herald.sqlite", query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        func sql(_ query: String) async throws -> String {
+            try await runCommandOffPool(["sqlite3", workspace.state + "/herald.sqlite", query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// Whether `query` answers `expected` within `timeout` seconds.
+        func sqlBecomes(_ query: String, _ expected: String, timeout: Double = 20) async -> Bool {
+            await eventually(timeout: timeout) { (try? await sql(query)) == expected }
         }
 
         /// A person opens `link` in the simulator and presses Start; their platform id.
-        func open(_ link: String, firstName: String = "Visitor") throws -> String {
+        func open(_ link: String, firstName: String = "Visitor") async throws -> String {
             let body = try JSONSerialization.data(withJSONObject: ["url": link, "first_name": firstName])
-            let answer = try JSONSerialization.jsonObject(with: try platform.fetch("/_/open", body: body)) as? [String: Any]
+            let platform = self.platform
+            let answer = try JSONSerialization.jsonObject(with: try await offPool { try platform.fetch("/_/open", body: body) }) as? [String: Any]
             return answer?["id"] as? String ?? ""
         }
 
@@ -117,8 +123,8 @@ import Testing
         if let appear = lines.first(where: { $0.hasPrefix("appear_ms ") }) { print("popup \(appear) after its trigger") }
 
         // The visitor opens the chat from the popup and presses Start (the simulator's person, with another name).
-        let id = try setup.open(link, firstName: "TelegramName")
-        #expect(await waitUntil(timeout: 20) { (try? setup.sql("SELECT count(*) FROM events WHERE kind = 'form_claimed'")) == "1" })
+        let id = try await setup.open(link, firstName: "TelegramName")
+        #expect(await setup.sqlBecomes("SELECT count(*) FROM events WHERE kind = 'form_claimed'", "1"))
         let show = try await runCommandOffPool(["subscribers", "show", id, "--account", "shop_bot", "--config", setup.workspace.config])
         #expect(show.stdout.contains("source                  popup_form"), "\(show.stdout)")
         #expect(show.stdout.contains("name                    Zoë"), "\(show.stdout)")
@@ -136,6 +142,17 @@ import Testing
         #expect(tool["bot_views"] as? Int == 1, "\(tool)")
         #expect(tool["submissions"] as? Int == 1 && tool["subscribed"] as? Int == 1 && tool["subscribed_with_form"] as? Int == 1, "\(tool)")
         #expect(tool["conversion"] as? Double == 0.3333, "\(tool)")
+        let html = setup.workspace.root + "/growth.html"
+        let written = try await runCommandOffPool(["growth", "report", "--days", "1", "--format", "html", "--output", html, "--config", setup.workspace.config])
+        #expect(written.status == 0, "\(written.stderr)")
+        let page = try await runCommandOffPool(
+            ["python3", packageRoot.path + "/Tests/Browser/check_growth_report.py", html, "news-popup", "3", "1", "1", "popup_form"], executable: "/usr/bin/env", timeout: 60
+        )
+        #expect(page.status == 0 && page.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("ok ") }.count == 6, "\(page.stdout)\(page.stderr)")
+        let table = try await runCommandOffPool(["growth", "report", "--days", "1", "--config", setup.workspace.config])
+        #expect(table.stdout.contains("news-popup"), "\(table.stdout)")
+        let csv = try await runCommandOffPool(["growth", "report", "--days", "1", "--format", "csv", "--config", setup.workspace.config])
+        #expect(csv.stdout.contains("popup_form,news-popup,popup_form,3,1,1,1,1,,0.3333"), "\(csv.stdout)")
     }
 
     @Test func everyBadSubmission_isRefused_andForgedOrReplayedTokensBringNoFields() async throws {
@@ -162,14 +179,14 @@ import Testing
         #expect(form.status == 415)
         let honeypot = try await Self.send("POST", submit, headers: json.merging(["X-Forwarded-For": "198.51.100.6"]) { $1 }, body: #"{"fields": {"first_name": "Bot", "interest": "Shoes"}, "consent": true, "url": "http://spam.example"}"#)
         #expect(honeypot.status == 200 && honeypot.body.contains(#""token""#), "\(honeypot)")
-        #expect(try setup.sql("SELECT count(*) FROM growth_optins") == "0")
+        #expect(try await setup.sql("SELECT count(*) FROM growth_optins") == "0")
         #expect(honeypot.headers["set-cookie"] == nil)
 
         // A burst from one client: five pass, the sixth waits.
         var statuses: [Int] = []
         for _ in 0..<6 { statuses.append(try await Self.send("POST", submit, headers: json, body: Self.valid).status) }
         #expect(statuses == [200, 200, 200, 200, 200, 429], "\(statuses)")
-        #expect(try setup.sql("SELECT count(*) FROM growth_optins") == "5")
+        #expect(try await setup.sql("SELECT count(*) FROM growth_optins") == "5")
 
         // The first submission's token, used on Messenger; then replayed by someone else on Telegram; and a forged one.
         let accepted = try await Self.send("POST", submit, headers: json.merging(["X-Forwarded-For": "198.51.100.7"]) { $1 }, body: #"{"fields": {"first_name": "Ana", "email": "ana@example.com", "interest": "Shoes"}, "consent": true}"#)
@@ -179,18 +196,18 @@ import Testing
         #expect(links.compactMap { $0["url"] as? String } == [
             "https://m.me/\(PlatformServer.pageID)?ref=popup_form--\(token)", "https://t.me/shop_test_bot?start=popup_form--\(token)",
         ])
-        let psid = try setup.open(links[0]["url"] as! String)
-        #expect(await waitUntil(timeout: 20) { (try? setup.sql("SELECT count(*) FROM events WHERE kind = 'form_claimed'")) == "1" })
-        let replayer = try setup.open(links[1]["url"] as! String)
-        let forger = try setup.open("https://t.me/shop_test_bot?start=popup_form--AAAAAAAAAAAAAAAAAAAAAA")
-        #expect(await waitUntil(timeout: 20) { (try? setup.sql("SELECT count(*) FROM events WHERE kind = 'form_claimed'")) == "3" })
-        #expect(try setup.sql("SELECT platform_id, source, first_name, fields FROM subscribers ORDER BY id") == """
+        let psid = try await setup.open(links[0]["url"] as! String)
+        #expect(await setup.sqlBecomes("SELECT count(*) FROM events WHERE kind = 'form_claimed'", "1"))
+        let replayer = try await setup.open(links[1]["url"] as! String)
+        let forger = try await setup.open("https://t.me/shop_test_bot?start=popup_form--AAAAAAAAAAAAAAAAAAAAAA")
+        #expect(await setup.sqlBecomes("SELECT count(*) FROM events WHERE kind = 'form_claimed'", "3"))
+        #expect(try await setup.sql("SELECT platform_id, source, first_name, fields FROM subscribers ORDER BY id") == """
             \(psid)|popup_form|Ana|{"email":"ana@example.com","interest":"Shoes"}
             \(replayer)|popup_form|Visitor|{}
             \(forger)|popup_form|Visitor|{}
             """)
-        #expect(try setup.sql("SELECT json_extract(detail, '$.outcome') FROM events WHERE kind = 'form_claimed' ORDER BY id") == "claimed\nreused\nunknown")
-        #expect(try setup.sql("SELECT count(*) FROM subscriber_consents") == "1")
+        #expect(try await setup.sql("SELECT json_extract(detail, '$.outcome') FROM events WHERE kind = 'form_claimed' ORDER BY id") == "claimed\nreused\nunknown")
+        #expect(try await setup.sql("SELECT count(*) FROM subscriber_consents") == "1")
         let qr = try await Self.send("GET", setup.base + "/g/news-popup/qr/telegram.svg?token=" + token)
         #expect(qr.status == 200 && qr.headers["cache-control"] == "private, no-store")
         #expect(try await Self.send("GET", setup.base + "/g/news-popup/qr/telegram.svg?token=../../x").status == 400)
@@ -200,8 +217,8 @@ import Testing
         let forget = try await runCommandOffPool(["subscribers", "forget", psid, "--account", "shop_page", "--config", setup.workspace.config])
         #expect(forget.status == 0, "\(forget.stderr)")
         #expect(forget.stdout.contains("1 consents, 1 form submissions"), "\(forget.stdout)")
-        #expect(try setup.sql("SELECT count(*) FROM subscribers WHERE first_name = 'Ana' OR fields LIKE '%ana@%' OR platform_id = '\(psid)'") == "0")
-        #expect(try setup.sql("SELECT count(*) FROM inbound WHERE instr(CAST(body AS TEXT), '\(psid)') > 0 AND processed_at IS NOT NULL") == "0")
+        #expect(try await setup.sql("SELECT count(*) FROM subscribers WHERE first_name = 'Ana' OR fields LIKE '%ana@%' OR platform_id = '\(psid)'") == "0")
+        #expect(try await setup.sql("SELECT count(*) FROM inbound WHERE instr(CAST(body AS TEXT), '\(psid)') > 0 AND processed_at IS NOT NULL") == "0")
         let after = try await setup.growthReport()
         #expect((before["tools"] as? [[String: Any]])?.first?["subscribed"] as? Int == 3)
         #expect((after["tools"] as? [[String: Any]])?.first?["subscribed"] as? Int == 3)

@@ -29,8 +29,8 @@ import Testing
             guard case .response(let status, let body) = answer else { return (0, "") }
             return (status, String(decoding: body, as: UTF8.self))
         }
-        func sql(_ query: String) throws -> String {
-            try runCommand(["sqlite3", workspace.state + "/herald.sqlite", query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        func sql(_ query: String) async throws -> String {
+            try await runCommandOffPool(["sqlite3", workspace.state + "/herald.sqlite", query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         // Given a campaign to three subscribers: one blocked the bot, one meets a 429 first
@@ -40,10 +40,10 @@ import Testing
         #expect(await waitUntil { workspace.names("done").count == 1 })
         try workspace.drop(#"{"type": "campaign", "id": "metered", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hi", "buttons": [{"type": "url", "title": "Go", "url": "https://shop.example/go"}]}]}}"#, as: "metered.json")
         try workspace.drop("{not json", as: "broken.json")
-        #expect(await waitUntil(timeout: 30) { (try? sql("SELECT state FROM campaigns WHERE job_id = 'metered'")) == "completed" })
+        #expect(await eventually(timeout: 30) { (try? await sql("SELECT state FROM campaigns WHERE job_id = 'metered'")) == "completed" })
         // …a person writes to the bot, and one tracked link is followed by a person and fetched by a preview bot
         try server.pushUpdates(#"[{"update_id": 9001, "message": {"message_id": 5, "date": 1800000000, "chat": {"id": 701, "type": "private"}, "from": {"id": 701, "is_bot": false, "first_name": "Ada"}, "text": "hello"}}]"#)
-        #expect(await waitUntil(timeout: 20) { (try? sql("SELECT count(*) FROM inbound WHERE processed_at IS NOT NULL")) == "1" })
+        #expect(await eventually(timeout: 20) { (try? await sql("SELECT count(*) FROM inbound WHERE processed_at IS NOT NULL")) == "1" })
         let link = try #require(try server.requests().compactMap { $0.body.firstMatch(of: #/"url":"https://herald\.example\.com(/c/[A-Za-z0-9_-]+)"/#)?.output.1 }.first)
         #expect(await get(String(link), agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36").status == 302)
         #expect(await get(String(link), agent: "TelegramBot (like TwitterBot)").status == 302)

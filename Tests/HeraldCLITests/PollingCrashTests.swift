@@ -5,8 +5,8 @@ import Testing
 
 /// getUpdates long polling across kill -9: every update acted on exactly once.
 @Suite struct PollingCrashTests {
-    func sql(_ database: String, _ query: String) throws -> String {
-        try runCommand(["sqlite3", database, query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    func sql(_ database: String, _ query: String) async throws -> String {
+        try await runCommandOffPool(["sqlite3", database, query], executable: "/usr/bin/env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs sqlite3"))
@@ -23,17 +23,17 @@ import Testing
         }
         try server.pushUpdates(updates(1...1000))
         var daemon = try DaemonProcess(workspace)
-        #expect(await waitUntil(timeout: 30) { (Int((try? sql(database, "SELECT count(*) FROM subscribers")) ?? "") ?? 0) >= 100 })
+        #expect(await eventually(timeout: 30) { (Int((try? await sql(database, "SELECT count(*) FROM subscribers")) ?? "") ?? 0) >= 100 })
         _ = await daemon.stop(signal: SIGKILL)
-        let before = Int(try sql(database, "SELECT count(*) FROM subscribers")) ?? 0
+        let before = Int(try await sql(database, "SELECT count(*) FROM subscribers")) ?? 0
         try server.pushUpdates(updates(1001...1200))
         daemon = try DaemonProcess(workspace)
-        #expect(await waitUntil(timeout: 60) { (try? sql(database, "SELECT count(*) FROM subscribers")) == "1200" })
+        #expect(await eventually(timeout: 60) { (try? await sql(database, "SELECT count(*) FROM subscribers")) == "1200" })
         _ = await daemon.stop()
-        #expect(try sql(database, "SELECT count(*) FROM events WHERE kind = 'subscribed'") == "1200")
-        #expect(try sql(database, "SELECT count(DISTINCT key) || ' ' || count(*) FROM inbound_seen") == "1200 1200")
-        #expect(try sql(database, "SELECT next_offset FROM telegram_offsets") == "1201")
-        #expect(try sql(database, "SELECT count(*) FROM inbound WHERE processed_at IS NULL") == "0")
+        #expect(try await sql(database, "SELECT count(*) FROM events WHERE kind = 'subscribed'") == "1200")
+        #expect(try await sql(database, "SELECT count(DISTINCT key) || ' ' || count(*) FROM inbound_seen") == "1200 1200")
+        #expect(try await sql(database, "SELECT next_offset FROM telegram_offsets") == "1201")
+        #expect(try await sql(database, "SELECT count(*) FROM inbound WHERE processed_at IS NULL") == "0")
         print("polling crash test: \(before) subscribed before the kill, 1200 after, none twice")
     }
 }

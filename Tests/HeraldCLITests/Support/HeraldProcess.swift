@@ -55,10 +55,14 @@ func runCommand(_ arguments: [String], executable: String = heraldBinary, enviro
 func runCommandOffPool(
     _ arguments: [String], executable: String = heraldBinary, environment: [String: String] = [:], input: String? = nil, timeout: Double = 60
 ) async throws -> CommandResult {
+    try await offPool { try runCommand(arguments, executable: executable, environment: environment, input: input, timeout: timeout) }
+}
+
+/// Runs blocking work (a subprocess, a synchronous request) on its own thread: on the cooperative pool it would
+/// hold one of its few threads and starve the in-process daemons of the tests running beside it.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            continuation.resume(with: Result { try runCommand(arguments, executable: executable, environment: environment, input: input, timeout: timeout) })
-        }.start()
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
 
@@ -180,6 +184,16 @@ final class DaemonProcess {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: logPath)
     }
+}
+
+/// Polls until an asynchronous `condition` holds (one that queries off the pool), sleeping between looks.
+func eventually(timeout: Double = 10, _ condition: () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return await condition()
 }
 
 /// Polls until `condition` holds, sleeping (not blocking its thread) between looks.
