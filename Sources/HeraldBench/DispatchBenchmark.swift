@@ -75,9 +75,11 @@ enum DispatchBenchmark {
     }
 
     /// Resident memory of this process, in MB.
-    static func residentMegabytes() -> Double {
+    /// `field` of /proc/self/status in MB: VmRSS, or its parts RssAnon (the heap, stacks) and RssFile (mapped
+    /// code and data, clean and shared with the page cache).
+    static func residentMegabytes(_ field: String = "VmRSS") -> Double {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
               let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
         else { return 0 }
         return kilobytes / 1024
@@ -166,22 +168,101 @@ enum DispatchBenchmark {
     }
 
     /// Peak resident memory while a campaign goes to `recipients` subscribers.
+    /// Peak memory of the daemon itself: `herald run` in its own process (as systemd runs it) with the shipped
+    /// settings against the canned endpoint, `recipients` imported through the spool over eight bots, then a
+    /// campaign to each bot's audience, all at once. The kernel's high-water mark (VmHWM), and the anonymous and file-backed parts at their peaks.
     static func memory(runs: Int, recipients: Int) async throws {
-        var peaks: [Double] = [], baselines: [Double] = [], durations: [Double] = []
+        // One bot sends at most 1,000 a second: the audience is spread over eight, one campaign each.
+        let accounts = 8
+        var peaks: [Double] = [], baselines: [Double] = [], durations: [Double] = [], anonymous: [Double] = [], files: [Double] = []
         for run in 0..<runs {
             let endpoint = try Endpoint()
-            try await withDaemon(endpoint, rate: 1_000_000, maxInFlight: 256) { spool, store, status in
-                try await importSubscribers(recipients, spool: spool, status: status)
-                let baseline = residentMegabytes()
-                var peak = baseline
-                durations.append(try await runCampaign("memory-\(run)", spool: spool, store: store) { peak = max(peak, residentMegabytes()) })
-                peaks.append(peak)
-                baselines.append(baseline)
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-memory-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try Data("1:bench\n".utf8).write(to: URL(fileURLWithPath: root + "/bot.token"))
+            chmod(root + "/bot.token", 0o600)
+            let config = """
+                spool_dir = "\(root)/spool"
+                state_dir = "\(root)/state"
+                [http]
+                listen = "127.0.0.1:0"
+                \(ProcessInfo.processInfo.environment["HERALD_BENCH_MAX_IN_FLIGHT"].map { "[dispatch]\nmax_in_flight = \($0)" } ?? "")
+
+                """ + (0..<accounts).map { index in
+                    """
+                    [accounts.bench\(index)]
+                    platform = "telegram"
+                    token_file = "\(root)/bot.token"
+                    api_base_url = "\(endpoint.baseURL)"
+                    rate = 1000
+                    paid_broadcast = true
+                    updates = "off"
+
+                    """
+                }.joined()
+            try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/herald.toml"))
+            let daemon = Process()
+            daemon.executableURL = URL(fileURLWithPath: PlatformServer.heraldBinary)
+            daemon.arguments = ["run", "--config", root + "/herald.toml"]
+            daemon.environment = ProcessInfo.processInfo.environment.filter { $0.key != "NOTIFY_SOCKET" }.merging(["HERALD_LOG_TARGET": "console"]) { $1 }
+            daemon.standardError = FileHandle.nullDevice
+            try daemon.run()
+            defer { if daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() } }
+            let spool = SpoolDirectory(root: root + "/spool")
+            let database = root + "/state/herald.sqlite"
+            // Ready once its store and its spool's folders exist (it creates the store first).
+            while !(["/state/herald.sqlite", "/spool/tmp", "/spool/incoming", "/spool/done"].allSatisfy { FileManager.default.fileExists(atPath: root + $0) }) {
+                guard daemon.isRunning else { throw BenchError("the daemon did not start") }
+                try await Task.sleep(for: .milliseconds(20))
             }
+            var jobs = 0
+            for start in stride(from: 0, to: recipients, by: 10_000) {
+                let ids = (start..<min(recipients, start + 10_000)).map { "\"\(1_000_000 + $0)\"" }.joined(separator: ",")
+                let account = "bench\(start / 10_000 % accounts)"
+                try spool.submit(Array((#"{"type": "subscribers", "account": ""# + account + #"", "action": "import", "subscribers": ["#).utf8) + Array(ids.utf8) + Array("]}".utf8), name: "import-\(start).json")
+                jobs += 1
+            }
+            while (try? FileManager.default.contentsOfDirectory(atPath: root + "/spool/done").count) ?? 0 < jobs {
+                guard daemon.isRunning else { throw BenchError("the daemon stopped during the import") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let pid = daemon.processIdentifier
+            let baseline = status(pid, "VmRSS")
+            var peakAnonymous = status(pid, "RssAnon"), peakFile = status(pid, "RssFile")
+            let store = try HeraldStore(readingAt: database)
+            let ids = (0..<accounts).map { "memory-\(run)-\($0)" }
+            let started = monotonic()
+            for (index, id) in ids.enumerated() {
+                try spool.submit(Array((#"{"type": "campaign", "id": ""# + id + #"", "account": "bench\#(index)", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hello {{platform_id}}"}]}, "options": {"paid_broadcast": true}}"#).utf8), name: id + ".json")
+            }
+            while true {
+                guard daemon.isRunning else { throw BenchError("the daemon stopped during the campaign") }
+                peakAnonymous = max(peakAnonymous, status(pid, "RssAnon"))
+                peakFile = max(peakFile, status(pid, "RssFile"))
+                if try ids.allSatisfy({ try store.jobStatus(id: JobID(unchecked: $0))?.isFinished == true }) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            durations.append(monotonic() - started)
+            peaks.append(status(pid, "VmHWM"))
+            baselines.append(baseline)
+            anonymous.append(peakAnonymous)
+            files.append(peakFile)
         }
         emit(Summary(values: peaks).json("campaign_peak_rss", unit: "MB", extra: [
-            "recipients": recipients, "target": 150, "rss_before_campaign_median": Summary(values: baselines).median.rounded(),
+            "recipients": recipients, "target": 60, "rss_before_campaign_median": Summary(values: baselines).median.rounded(),
+            "peak_anonymous_median": Summary(values: anonymous).median.rounded(), "peak_file_backed_median": Summary(values: files).median.rounded(),
             "campaign_seconds_median": Summary(values: durations).median.rounded(),
+            "note": "the daemon's own process (herald run, shipped settings), VmHWM",
         ]))
+    }
+
+    /// `field` of /proc/PID/status in MB.
+    static func status(_ pid: Int32, _ field: String) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes / 1024
     }
 }

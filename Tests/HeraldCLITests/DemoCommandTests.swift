@@ -41,6 +41,10 @@ struct DemoCommandTests {
         let sources = try await database.read { try Set(String.fetchAll($0, sql: "SELECT DISTINCT source FROM subscribers")) }
         #expect(sources.isSuperset(of: ["website_button", "qr_code", "popup_form", "facebook_page_button", "facebook_page_image"]))
         #expect(FileManager.default.fileExists(atPath: keep + "/herald.log"))
+        // The website's popup form: 40 views by people (6 by a crawler apart), 12 forms, 9 who came with theirs
+        #expect(try result.stdout.contains(Regex(#"\nnewsletter-popup +popup_form +newsletter_popup +40 +12 +9 +9 +22\.5%\n"#)), "\(result.stdout)")
+        let claimed = try await database.read { try String.fetchAll($0, sql: "SELECT s.fields FROM subscribers s WHERE s.source = 'newsletter_popup' ORDER BY s.id") }
+        #expect(claimed.count == 9 && claimed.allSatisfy { $0.contains(#""email":"#) && $0.contains(#""interest":"#) }, "\(claimed)")
 
         // herald report reads the kept ledger: the list, one campaign in JSON (valid against its schema, equal to
         // the ledger), and one CSV row per recipient

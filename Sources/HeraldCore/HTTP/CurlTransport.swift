@@ -211,9 +211,10 @@ public final class CurlTransport: HTTPTransport {
             cshim_curl_easy_setopt_header_function(easy, curlHeader)
         }
         // API calls and answers are a few KB: libcurl's default 64 KB upload buffer per transfer, times the
-        // calls in flight, was most of a large campaign's memory. 16 KB is its minimum.
+        // calls in flight, was most of a large campaign's memory. 16 KB is its minimum. The receive buffer stays
+        // with a reused handle, so every spare one kept its 16 KB: 4 KB holds a whole answer of the APIs.
         cshim_curl_easy_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16 * 1024)
-        cshim_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 16 * 1024)
+        cshim_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 4 * 1024)
         "http,https".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, $0) }
         "".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, $0) }
         "Herald/1".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, $0) }

@@ -192,7 +192,7 @@ public final class SpoolIntake: Service, Sendable {
     }
 
     /// Job text recorded per transaction, at most.
-    static let batchBytes = 16 * 1024 * 1024
+    static let batchBytes = 4 * 1024 * 1024
 
     /// Records pending candidates in one transaction and files the accepted ones; false if the store failed.
     private func record(_ pending: inout [(ClaimedFile, IntakeCandidate)], accepted: inout Int, rejections: inout [(ClaimedFile, JobValidationError, JobID?)]) async -> Bool {

@@ -95,7 +95,7 @@ extension HeraldStore {
         var sends: [Int64: Int] = [:]
         for result in results {
             try update.execute(arguments: [result.state.rawValue, result.messageID, result.reason, result.partsSent, result.nextAttemptAt,
-                                           result.state.rawValue, ms, result.possibleDuplicate, ms, result.deliveryID])
+                                           result.state.rawValue, min(result.sentAt ?? ms, ms), result.possibleDuplicate, ms, result.deliveryID])
             let kind: String? = switch result.state {
             case .sent: "sent"
             case .failed: "failed"

@@ -18,10 +18,13 @@ public struct DeliveryResult: Sendable, Equatable {
     /// Telegram: the chat's new id after a group upgrade.
     public var migratedChatID: String?
     public var possibleDuplicate: Bool
+    /// Wall-clock milliseconds when a sent delivery's first call went out (nil: when it is recorded).
+    public var sentAt: Int64?
 
     public init(
         deliveryID: Int64, campaignID: Int64, subscriberID: Int64, account: String, state: State, messageID: String? = nil, reason: String? = nil,
-        partsSent: Int = 0, nextAttemptAt: Int64? = nil, subscriberStatus: String? = nil, migratedChatID: String? = nil, possibleDuplicate: Bool = false
+        partsSent: Int = 0, nextAttemptAt: Int64? = nil, subscriberStatus: String? = nil, migratedChatID: String? = nil, possibleDuplicate: Bool = false,
+        sentAt: Int64? = nil
     ) {
         self.deliveryID = deliveryID
         self.campaignID = campaignID
@@ -35,6 +38,7 @@ public struct DeliveryResult: Sendable, Equatable {
         self.subscriberStatus = subscriberStatus
         self.migratedChatID = migratedChatID
         self.possibleDuplicate = possibleDuplicate
+        self.sentAt = sentAt
     }
 }
 

@@ -117,6 +117,9 @@ public struct DispatchStateMachine: Sendable {
         var reusedMedia = false
         /// A refused media id was already replaced by the URL once for this delivery.
         var mediaFallback = false
+        /// Wall-clock ms when its first call went out: the ledger's `sent_at`, which Meta's read and delivery
+        /// watermarks are compared with (the result may be recorded seconds later under load).
+        var startedAt: Int64?
     }
 
     /// Where a flight is, kept beside the flights: the scans of every pass (sends due, the next deadline, a
@@ -474,6 +477,7 @@ public struct DispatchStateMachine: Sendable {
             let message = outgoingMessage(flight)
             stages[entry.id]?.phase = .outstanding
             flights[entry.id]?.reusedMedia = message != flight.messages[flight.part]
+            if flight.startedAt == nil { flights[entry.id]?.startedAt = now.wallMs }
             actions.append(.send(Send(deliveryID: entry.id, account: flight.account, message: message)))
         }
         return actions
@@ -552,7 +556,7 @@ public struct DispatchStateMachine: Sendable {
             deliveryID: flight.delivery.id, campaignID: flight.delivery.campaignID, subscriberID: flight.delivery.subscriberID,
             account: flight.account, state: state, messageID: flight.lastMessageID, reason: reason, partsSent: partsSent,
             nextAttemptAt: next, subscriberStatus: subscriberStatus, migratedChatID: flight.migratedTo,
-            possibleDuplicate: flight.delivery.wasUncertain || uncertain
+            possibleDuplicate: flight.delivery.wasUncertain || uncertain, sentAt: state == .sent ? flight.startedAt : nil
         )
     }
 

@@ -27,12 +27,15 @@ public struct GrowthLink: Sendable, Equatable {
     /// The longest source of a popup form: its payload carries `--` and a token too, within Telegram's 64.
     public static let maxFormSource = 64 - 2 - OptInToken.length
 
-    /// A deep-link payload as the source it names and the form token it carries, if any.
+    /// A deep-link payload as the source it names and the form token it carries, if any. The token is the last
+    /// 22 characters, counted from the end: base64url has `-`, so a token may itself hold `--` or start with `-`.
     public static func split(_ payload: String) -> (source: String, token: OptInToken?) {
-        guard let range = payload.range(of: tokenSeparator, options: .backwards), range.lowerBound > payload.startIndex,
-              let token = OptInToken(String(payload[range.upperBound...]))
+        let bytes = Array(payload.utf8)
+        let separator = bytes.count - OptInToken.length - 2
+        guard separator > 0, bytes[separator] == UInt8(ascii: "-"), bytes[separator + 1] == UInt8(ascii: "-"),
+              let token = OptInToken(String(decoding: bytes[(separator + 2)...], as: UTF8.self))
         else { return (payload, nil) }
-        return (String(payload[..<range.lowerBound]), token)
+        return (String(decoding: bytes[..<separator], as: UTF8.self), token)
     }
 
     /// The link for `source`; `handle` is the Page's id or name, or the bot's username (without "@").

@@ -89,7 +89,7 @@ struct ControlRoutes {
                 guard let input, let url = input["url"]?.string else { return nil }
                 state.opened += 1
                 let telegram = url.contains("t.me/")
-                let id = input["id"]?.string ?? (telegram ? String(7_100_000_000 + state.opened) : String(7_100_000_000_000_000 + state.opened))
+                let id = input["id"]?.string ?? String((telegram ? 7_100_000_000 : 7_100_000_000_000_000) + state.opened)
                 let person = Person(
                     network: telegram ? .telegram : .messenger, id: id, firstName: input["first_name"]?.string ?? "Visitor", lastName: input["last_name"]?.string ?? "\(state.opened)",
                     locale: "en_GB", timeZone: 0, reachability: .reachable, source: "link"

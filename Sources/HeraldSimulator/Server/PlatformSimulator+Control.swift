@@ -18,6 +18,23 @@ extension PlatformSimulator {
         return state.withLock { PeopleBehaviour.arrive(limit: .max, over: seconds, state: &$0, now: now) }
     }
 
+    /// A new person opens a deep link a website gave them and presses Start / Get Started; nil when the link is
+    /// neither a t.me nor an m.me one.
+    @discardableResult
+    public func open(link: String, firstName: String) -> Person? {
+        let now = self.now
+        defer { ringBells() }
+        return state.withLock { state in
+            state.opened += 1
+            let telegram = link.contains("t.me/")
+            let person = Person(
+                network: telegram ? .telegram : .messenger, id: String((telegram ? 7_100_000_000 : 7_100_000_000_000_000) + state.opened), firstName: firstName,
+                lastName: "Visitor", locale: "en_GB", timeZone: 0, reachability: .reachable, source: "link"
+            )
+            return PeopleBehaviour.open(link: link, person: person, state: &state, now: now)
+        }
+    }
+
     /// Counts by outcome (`telegram_sent`, `messenger_sent`, `click`, `preview`, `webhook_events`, …).
     public var counters: [String: Int] { state.withLock { $0.counters } }
 

@@ -104,6 +104,19 @@ struct DemoRun {
             let funnels = try await parts.store.campaignFunnels(platforms: configuration.accounts.mapValues(\.platform))
             return funnels.contains { $0.jobID.hasPrefix("feed.shop-blog.") && $0.state == "completed" }
         }
+        var popup = try jobs.example("growth-popup.json")
+        // Its own source, apart from the simulated people who came through the standard popup_form links.
+        popup["source"] = "newsletter_popup"
+        try drop(popup, as: "growth-popup.json")
+        try await progress.wait("the shop's website gets a popup form (first name, e-mail, interest, consent)", timeout: 20) {
+            try await parts.store.growthTool(named: "newsletter-popup") != nil
+        }
+        let visitors = DemoVisitors(base: configuration.http.publicURL ?? "", tool: "newsletter-popup", origin: "https://shop.example.com", simulator: simulator)
+        let arriving = try await visitors.visit(views: 40, bots: 6, submissions: 12, arriving: 9)
+        try await progress.wait("40 visitors see the popup, 12 send it, \(arriving) open the chat with its token and arrive with their fields", timeout: 60) {
+            let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+            return try await parts.store.growthReport(from: today, to: today).tools.first { $0.name == "newsletter-popup" }?.claimed == arriving
+        }
         try await progress.wait("people read, tap, follow links and reply", timeout: 60) { try await quiet() }
     }
 
@@ -129,6 +142,8 @@ struct DemoRun {
         print("")
         print(printer.growth(try await store.subscribersBySource()))
         print(printer.automated(try await store.automatedMessages()))
+        let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        print("\n" + (try await store.growthReport(from: today, to: today)).table)
         // The same funnel `herald report CAMPAIGN` shows.
         for funnel in try await store.campaignFunnels(platforms: platforms) {
             if let report = try await store.campaignReport(jobID: funnel.jobID, platforms: platforms) { print("\n" + ReportRendering.detailTable(report)) }

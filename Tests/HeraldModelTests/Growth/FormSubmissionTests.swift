@@ -67,7 +67,7 @@ import Testing
         #expect(Self.validate(#"{"fields": {"first_name": "Zoë", "interest": "Bags"}, "url": ""}"#) != .honeypot)
     }
 
-    @Test func tokens_travelInTheDeepLinkAfterTheSource_andOnlyWellFormedOnesAreSplitOff() {
+    @Test func tokens_travelInTheDeepLinkAfterTheSource_andOnlyWellFormedOnesAreSplitOff() throws {
         let token = OptInToken(randomBytes: Array(0..<16))
         #expect(token.text == "AAECAwQFBgcICQoLDA0ODw")
         #expect(OptInToken(token.text) == token)
@@ -80,6 +80,15 @@ import Testing
         #expect(GrowthLink.split("--" + token.text) == ("--" + token.text, nil))
         #expect(GrowthLink.split("popup_form--" + token.text + "x") == ("popup_form--" + token.text + "x", nil))
         #expect(OptInToken("AAECAwQFBgcICQoLDA0OD!") == nil)
+        // base64url has "-": a token may hold "--" or start with "-", and is still found by its length.
+        for text in ["ab--cdefghijklmnopqrstu", "-bcdefghijklmnopqrstu-", "--cdefghijklmnopqrst--"] {
+            let dashed = try #require(OptInToken(String(text.prefix(22))))
+            #expect(GrowthLink.split("news_popup--" + dashed.text) == ("news_popup", dashed), "\(text)")
+            #expect(GrowthLink.split("news-popup---" + dashed.text) == ("news-popup-", dashed), "\(text)")
+        }
+        let dashes = OptInToken(randomBytes: [0xFB, 0xEF, 0xBE] + Array(repeating: 0xFB, count: 13))
+        #expect(dashes.text.hasPrefix("----"))
+        #expect(GrowthLink.split("popup_form--" + dashes.text) == ("popup_form", dashes))
     }
 
     @Test func views_countOnlyPeoplesBrowsers_notBotsHeadlessBrowsersOrPrefetches() {
