@@ -96,32 +96,3 @@ public struct AudienceGaps: Sendable, Equatable {
         self.missing = missing
     }
 }
-
-extension HeraldStore {
-    /// Jobs by state and open deliveries by state, for `/metrics`.
-    public func metricsSnapshot() async throws -> MetricsSnapshot {
-        try await database.read { db in
-            var snapshot = MetricsSnapshot()
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM jobs GROUP BY state") { snapshot.jobs[row["state"]] = row["n"] }
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE state IN ('pending', 'sending', 'uncertain') GROUP BY state") {
-                snapshot.openDeliveries[row["state"]] = row["n"]
-            }
-            return snapshot
-        }
-    }
-}
-
-extension HeraldStore {
-    /// Copies the database to `path` with SQLite's online backup, beside a running daemon, into a new file
-    /// readable by its owner and group only; returns what `PRAGMA integrity_check` says of the copy.
-    public func backup(to path: String) throws -> String {
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw SystemCallError(call: "open", target: path, errno: errno) }
-        close(fd)
-        let copy = try DatabaseQueue(path: path)
-        try database.backup(to: copy)
-        let verdict = try copy.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
-        try copy.close()
-        return verdict
-    }
-}

@@ -31,7 +31,7 @@ extension GrowthPage {
                 ])
             }),
         ]).jsonText.replacingOccurrences(of: "<", with: "\\u003c")
-        return """
+        return Self.compact("""
             /* Herald growth tool \(name): popup form. */
             (function () {
               "use strict";
@@ -243,6 +243,6 @@ extension GrowthPage {
                 if (first) first.focus();
               }
             })();
-            """
+            """)
     }
 }

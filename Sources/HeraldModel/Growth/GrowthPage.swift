@@ -64,7 +64,7 @@ public struct GrowthPage: Sendable {
             "links": .array(links.map { .object(["platform": .string($0.platform.rawValue), "label": .string($0.label), "url": .string($0.url), "qr": .string($0.qrURL)]) }),
             "qr": .string(qr.rawValue), "background": .string(background), "color": .string(foreground),
         ]).jsonText.replacingOccurrences(of: "<", with: "\\u003c")
-        return """
+        return Self.compact("""
             /* Herald growth tool \(name): subscribe buttons. */
             (function () {
               "use strict";
@@ -122,7 +122,12 @@ public struct GrowthPage: Sendable {
               registry[config.name] = { links: config.links, host: host };
               if (navigator.sendBeacon && doc.visibilityState !== "prerender") navigator.sendBeacon(config.view);
             })();
-            """
+            """)
+    }
+
+    /// A script without its indentation: the same code, a fifth smaller on the wire (no string spans lines).
+    static func compact(_ script: String) -> String {
+        script.split(separator: "\n", omittingEmptySubsequences: false).map { $0.drop { $0 == " " } }.joined(separator: "\n")
     }
 
     /// The same buttons as plain links, for sites that run no scripts.
