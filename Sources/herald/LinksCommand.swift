@@ -14,22 +14,38 @@ struct LinksCommand: AsyncParsableCommand {
             https://t.me/BOT?start=SOURCE (BOT: the account's username, else asked with getMe). A person who opens \
             the link and presses Get Started or Start subscribes with that source. Without --source: \
             \(GrowthLink.standardSources.joined(separator: ", ")).
+            With --tool, a growth tool's links on each of its accounts, with its source: the link for a Facebook \
+            Page's call-to-action button (a page_button tool), or the code to print (a code tool).
             Examples:
               herald links shop_bot
               herald links shop_page --source spring_flyer --out /srv/www/qr
+              herald links --tool page-cta
             """
     )
 
     @OptionGroup var options: ConfigurationOptions
-    @Argument(help: "The account, as named in the configuration.") var account: String
+    @Argument(help: "The account, as named in the configuration (not with --tool).") var account: String?
     @Option(help: "One source (A–Z a–z 0–9 _ -; up to 64 characters on Telegram).") var source: String?
+    @Option(help: "A growth tool (herald growth list): its links, on each of its accounts.") var tool: String?
     @Option(help: "Where the QR codes go.") var out: String = "."
     @Flag(help: "Print the links only.") var noQR = false
 
     func run() async throws {
         let (_, configuration) = try options.load()
-        guard let account = configuration.accounts[account] else {
-            printError("herald: no account \(self.account) (accounts: \(configuration.accounts.keys.sorted().joined(separator: ", ")))")
+        if let tool {
+            guard account == nil, source == nil else {
+                printError("herald: --tool gives the tool's own accounts and source: leave out ACCOUNT and --source")
+                throw ExitCode(64)
+            }
+            try await links(of: tool, configuration: configuration)
+            return
+        }
+        guard let name = self.account else {
+            printError("herald: name an account (\(configuration.accounts.keys.sorted().joined(separator: ", "))) or a growth tool with --tool")
+            throw ExitCode(64)
+        }
+        guard let account = configuration.accounts[name] else {
+            printError("herald: no account \(name) (accounts: \(configuration.accounts.keys.sorted().joined(separator: ", ")))")
             throw ExitCode(64)
         }
         let handle = try await Self.handle(account)
@@ -52,6 +68,34 @@ struct LinksCommand: AsyncParsableCommand {
             try code.writeSVG(to: stem + ".svg")
             try code.writePNG(to: stem + ".png")
             print("\(link.source)\t\(link.url)\t\(stem).svg\t\(stem).png")
+        }
+    }
+
+    /// A growth tool's link on each of its accounts, and their QR codes as TOOL-PLATFORM.svg and .png.
+    func links(of tool: String, configuration: Configuration) async throws {
+        guard let stored = try await openStore(configuration).growthTool(named: tool) else {
+            printError("herald: no growth tool named \"\(tool)\" (herald growth list shows them)")
+            throw ExitCode(1)
+        }
+        let pages: GrowthToolPages
+        do {
+            pages = try GrowthToolPages(stored, configuration: configuration, baseURL: configuration.http.publicURL ?? "")
+        } catch {
+            printError("herald: growth tool \(tool) does not validate against this configuration: \(error)")
+            throw ExitCode(1)
+        }
+        for problem in pages.missing { printError("herald: warning: no link for \(problem)") }
+        if !noQR { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+        for link in pages.page.links {
+            guard !noQR else {
+                print("\(link.platform.rawValue)\t\(link.url)")
+                continue
+            }
+            let stem = out + "/\(tool)-\(link.platform.rawValue)"
+            let code = try QRCodeImage(link.url)
+            try code.writeSVG(to: stem + ".svg")
+            try code.writePNG(to: stem + ".png")
+            print("\(link.platform.rawValue)\t\(link.url)\t\(stem).svg\t\(stem).png")
         }
     }
 

@@ -98,6 +98,16 @@ import Testing
         let missing = try await runCommandOffPool(["growth", "image", "nope", "--out", out, "--config", workspace.config])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no growth tool named \"nope\""))
+        // A page_button tool's link for the Page's call-to-action button, and its code, from herald links --tool
+        try workspace.drop(#"{"type": "growth_tool", "action": "create", "name": "page-cta", "kind": "page_button", "accounts": ["shop_page", "shop_bot"], "source": "facebook_page_button"}"#, as: "cta.json")
+        #expect(await waitUntil(timeout: 20) { workspace.names("done").count == 2 })
+        let links = try await runCommandOffPool(["links", "--tool", "page-cta", "--out", workspace.root + "/codes", "--config", workspace.config])
+        #expect(links.status == 0, "\(links.stderr)")
+        let rows = links.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(rows.map { $0[0] + " " + $0[1] } == ["messenger https://m.me/100000000000001?ref=facebook_page_button", "telegram https://t.me/shop_test_bot?start=facebook_page_button"], "\(links.stdout)")
+        #expect(try await LinksCommandTests.scan(workspace.root + "/codes/page-cta-messenger.png") == "https://m.me/100000000000001?ref=facebook_page_button")
+        let mixed = try await runCommandOffPool(["links", "shop_page", "--tool", "page-cta", "--config", workspace.config])
+        #expect(mixed.status == 64 && mixed.stderr.contains("leave out ACCOUNT and --source"))
     }
 
     @Test func hostileConfigurations_areRefusedAtIntake() async throws {
