@@ -210,10 +210,9 @@ public final class FeedPoller<C: Clock>: Service, Sendable where C.Duration == D
 
     /// The stored settings, validated again as a job (an account may have gone since).
     public static func decode(_ feed: StoredFeed, configuration: Configuration, now: Date) throws -> FeedJob {
-        guard case .object(let settings) = try JSONParser().parse(Array(feed.settings.utf8)) else { throw FeedParseError("the stored settings are not an object") }
-        var document = JSONObject([("type", .string("feed")), ("action", .string("create")), ("name", .string(feed.name))])
-        for key in settings.keys { document.insert(key, settings[key]!) }
-        guard case .feed(let job) = try configuration.jobDecoder(now: now).decode(.object(document)).body else { throw FeedParseError("not a feed") }
+        guard case .feed(let job) = try StoredSettings.decode(type: "feed", name: feed.name, settings: feed.settings, configuration: configuration, now: now) else {
+            throw StoredSettingsError("feed \(feed.name) decoded as another kind of job")
+        }
         return job
     }
 

@@ -11,10 +11,9 @@ public struct GrowthToolPages: Sendable {
 
     /// `baseURL` is Herald's public URL, where the QR codes are served.
     public init(_ tool: StoredGrowthTool, configuration: Configuration, baseURL: String) throws {
-        guard case .object(let settings) = try JSONParser().parse(Array(tool.settings.utf8)) else { throw GrowthToolError("the stored settings are not an object") }
-        var document = JSONObject([("type", .string("growth_tool")), ("action", .string("create")), ("name", .string(tool.name))])
-        for key in settings.keys { document.insert(key, settings[key]!) }
-        guard case .growthTool(let job) = try configuration.jobDecoder(now: Date()).decode(.object(document)).body else { throw GrowthToolError("not a growth tool") }
+        guard case .growthTool(let job) = try StoredSettings.decode(type: "growth_tool", name: tool.name, settings: tool.settings, configuration: configuration, now: Date()) else {
+            throw StoredSettingsError("growth tool \(tool.name) decoded as another kind of job")
+        }
         self.job = job
         var links: [GrowthPage.Link] = []
         var missing: [String] = []
