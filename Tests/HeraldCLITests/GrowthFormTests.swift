@@ -208,6 +208,14 @@ import Testing
             """)
         #expect(try await setup.sql("SELECT json_extract(detail, '$.outcome') FROM events WHERE kind = 'form_claimed' ORDER BY id") == "claimed\nreused\nunknown")
         #expect(try await setup.sql("SELECT count(*) FROM subscriber_consents") == "1")
+        // The landing page counts its own views: a person's, not a prefetch's or a link preview's.
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+        #expect(try await Self.send("GET", setup.base + "/s/news-popup", headers: ["User-Agent": chrome]).status == 200)
+        #expect(try await Self.send("GET", setup.base + "/s/news-popup", headers: ["User-Agent": chrome, "Sec-Purpose": "prefetch"]).status == 200)
+        #expect(try await Self.send("GET", setup.base + "/s/news-popup", headers: ["User-Agent": "facebookexternalhit/1.1"]).status == 200)
+        #expect(try await setup.sql("SELECT name || ':' || n FROM growth_counts WHERE name IN ('view', 'bot_view') ORDER BY name") == "bot_view:2\nview:1")
+        // Views from another site are not the tool's.
+        #expect(try await Self.send("POST", setup.base + "/g/news-popup/view", headers: ["Origin": "https://evil.example", "User-Agent": chrome]).status == 403)
         let qr = try await Self.send("GET", setup.base + "/g/news-popup/qr/telegram.svg?token=" + token)
         #expect(qr.status == 200 && qr.headers["cache-control"] == "private, no-store")
         #expect(try await Self.send("GET", setup.base + "/g/news-popup/qr/telegram.svg?token=../../x").status == 400)
