@@ -42,11 +42,13 @@ extension HeraldStore {
             result.consents = db.changesCount
             try db.execute(sql: "DELETE FROM subscriber_tags WHERE subscriber_id = ?", arguments: [id])
             result.tags = db.changesCount
-            // A platform id is at least six digits or a PSID, so a match in a body is theirs, not a coincidence.
-            try db.execute(sql: "DELETE FROM inbound WHERE processed_at IS NOT NULL AND instr(CAST(body AS TEXT), ?) > 0", arguments: ["\"" + platformID + "\""])
-            let quoted = db.changesCount
-            try db.execute(sql: "DELETE FROM inbound WHERE processed_at IS NOT NULL AND instr(CAST(body AS TEXT), ?) > 0", arguments: [":" + platformID])
-            result.webhookBodies = quoted + db.changesCount
+            // Their id as a JSON value: a PSID is a string, a Telegram id a number (ended by , or }), never a prefix
+            // of someone else's.
+            try db.execute(sql: """
+                DELETE FROM inbound WHERE processed_at IS NOT NULL
+                AND (instr(CAST(body AS TEXT), ?) > 0 OR instr(CAST(body AS TEXT), ?) > 0 OR instr(CAST(body AS TEXT), ?) > 0)
+                """, arguments: ["\"" + platformID + "\"", ":" + platformID + ",", ":" + platformID + "}"])
+            result.webhookBodies = db.changesCount
             var skipped: [Int64: Int] = [:]
             for delivery in try Row.fetchAll(db, sql: "UPDATE deliveries SET state = 'skipped', error = 'forgotten', updated_at = ? WHERE subscriber_id = ? AND state = 'pending' RETURNING id, campaign_id",
                                              arguments: [ms, id]) {

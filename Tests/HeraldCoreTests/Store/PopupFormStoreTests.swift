@@ -134,8 +134,16 @@ import Testing
         _ = try await store.submitForm(tool: "news-popup", fields: Self.fields, consent: Self.consent, body: Array(#"{"fields": {"first_name": "Zoë", "email": "z@example.com"}, "consent": true}"#.utf8), token: Self.token(30), now: now)
         try await Self.start(store, user: "555000111", payload: "popup_form--" + Self.token(30).text, key: "f", now: now)
         _ = try store.accept(text: #"{"type": "campaign", "account": "shop_bot", "audience": {"subscribers": ["555000111"]}, "send_at": ""# + ISO8601DateFormatter().string(from: now.addingTimeInterval(30 * 86_400)) + #"", "message": {"modules": [{"type": "text", "text": "Hi {{first_name}}"}]}}"#, receipt: "r2", decoder: Self.decoder)
+        // Processed updates that name them, and one that names someone whose id merely starts with theirs.
+        try await store.appendInbound([
+            InboundBody(platform: .telegram, account: "shop_bot", body: Array(#"{"update_id":1,"message":{"from":{"id":555000111,"first_name":"Zoë"}}}"#.utf8)),
+            InboundBody(platform: .telegram, account: "shop_bot", body: Array(#"{"update_id":2,"message":{"chat":{"id":555000111}}}"#.utf8)),
+            InboundBody(platform: .telegram, account: "shop_bot", body: Array(#"{"update_id":3,"message":{"from":{"id":5550001112,"first_name":"Other"}}}"#.utf8)),
+        ], now: now)
+        let records = try await store.unprocessedInbound(limit: 10)
+        _ = try await store.applyInbound(records.map { ParsedInbound(recordID: $0.id, events: []) }, automations: [:], platforms: Self.platforms, now: now)
         let result = try #require(try await store.forget(account: "shop_bot", platformID: "555000111", now: now))
-        #expect(result.consents == 1 && result.formSubmissions == 1 && result.webhookBodies == 0 && result.pendingDeliveries == 1)
+        #expect(result.consents == 1 && result.formSubmissions == 1 && result.webhookBodies == 2 && result.pendingDeliveries == 1, "\(result)")
         #expect(try await store.subscriberDetail(account: "shop_bot", platformID: "555000111") == nil)
         let audience = try await store.audienceReport(account: "shop_bot", now: now)
         #expect(audience.byStatus == [AudienceReport.Count(label: "unsubscribed", total: 1, now: 0)])
