@@ -38,6 +38,7 @@ let package = Package(
                 "CSystemd",
                 "CQRencode",
                 "CCairo",
+                "CZlib",
                 "CHTMLText",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,6 +81,8 @@ let package = Package(
         // QR codes for growth links: libqrencode makes the code, cairo draws it as PNG and SVG.
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        // gzip for the growth tools' scripts, compressed once per version of a tool.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libxml2's HTML parser reduces feed descriptions to text (FoundationXML reads the feeds themselves).
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CHTMLText", dependencies: ["CLibXML2"]),

@@ -216,6 +216,15 @@ import Testing
         #expect(try await setup.sql("SELECT name || ':' || n FROM growth_counts WHERE name IN ('view', 'bot_view') ORDER BY name") == "bot_view:2\nview:1")
         // Views from another site are not the tool's.
         #expect(try await Self.send("POST", setup.base + "/g/news-popup/view", headers: ["Origin": "https://evil.example", "User-Agent": chrome]).status == 403)
+        // The script goes gzip-compressed to clients that take it, and as it is to the others.
+        let raw = setup.workspace.root + "/popup.js.gz"
+        let gzipped = try await runCommandOffPool(["-s", "-H", "Accept-Encoding: gzip", "-D", "-", "-o", raw, setup.base + "/g/news-popup.js"], executable: "/usr/bin/curl")
+        #expect(gzipped.stdout.lowercased().contains("content-encoding: gzip") && gzipped.stdout.lowercased().contains("vary: accept-encoding"), "\(gzipped.stdout)")
+        let plain = try await runCommandOffPool(["-s", "-H", "Accept-Encoding: identity", setup.base + "/g/news-popup.js"], executable: "/usr/bin/curl").stdout
+        let unzipped = try await runCommandOffPool(["-dc", raw], executable: "/usr/bin/gzip").stdout
+        let size = (try FileManager.default.attributesOfItem(atPath: raw)[.size] as? Int) ?? 0
+        #expect(unzipped == plain && plain.contains("Herald growth tool news-popup: popup form") && size < plain.utf8.count / 2, "\(size) of \(plain.utf8.count)")
+        print("popup form script: \(plain.utf8.count) bytes, \(size) gzipped")
         let qr = try await Self.send("GET", setup.base + "/g/news-popup/qr/telegram.svg?token=" + token)
         #expect(qr.status == 200 && qr.headers["cache-control"] == "private, no-store")
         #expect(try await Self.send("GET", setup.base + "/g/news-popup/qr/telegram.svg?token=../../x").status == 400)

@@ -40,7 +40,7 @@ struct GrowthRoutes: Sendable {
 
     func register(on router: Router<HeraldRequestContext>) {
         // One parameter name per position: Hummingbird refuses /g/{file} beside /g/{tool}/qr/{file}.
-        router.get("/g/:tool") { _, context in await script(context.parameters.get("tool") ?? "") }
+        router.get("/g/:tool") { request, context in await script(context.parameters.get("tool") ?? "", request: request) }
         router.get("/g/:tool/qr/:file") { request, context in
             await qr(context.parameters.get("tool") ?? "", file: context.parameters.get("file") ?? "", token: request.uri.queryParameters["token"].map(String.init))
         }
@@ -84,18 +84,25 @@ struct GrowthRoutes: Sendable {
         }
         let base = (configuration.http.publicURL ?? "") + "/g/" + name
         let script = pages.page.form == nil ? pages.page.script(viewURL: base + "/view") : pages.page.formScript(submitURL: base + "/submit", viewURL: base + "/view")
-        let entry = GrowthToolCache.Entry(updatedAt: tool.updatedAt, generation: generation, pages: pages, script: script)
+        let entry = GrowthToolCache.Entry(updatedAt: tool.updatedAt, generation: generation, pages: pages, script: script, gzippedScript: Gzip.compress(Array(script.utf8)))
         cache.store(name, entry)
         return .success(entry)
     }
 
     var baseURL: String { settings.configuration.http.publicURL ?? "" }
 
-    func script(_ file: String) async -> Response {
+    func script(_ file: String, request: Request) async -> Response {
         guard file.hasSuffix(".js") else { return JSONResponse.error(.notFound, "unknown_tool", "no such growth tool") }
         switch await entry(String(file.dropLast(3))) {
         case .failure(let refusal): return refusal.response
-        case .success(let entry): return Self.respond(entry.script, type: "text/javascript; charset=utf-8")
+        case .success(let entry):
+            var response = Self.respond(entry.script, type: "text/javascript; charset=utf-8")
+            response.headers[.vary] = "Accept-Encoding"
+            if Self.acceptsGzip(request.headers[.acceptEncoding]), let gzipped = entry.gzippedScript {
+                response.headers[.contentEncoding] = "gzip"
+                response.body = .init(byteBuffer: ByteBuffer(bytes: gzipped))
+            }
+            return response
         }
     }
 
@@ -234,6 +241,17 @@ struct GrowthRoutes: Sendable {
         let loopback = context.client == "127.0.0.1" || context.client == "::1" || context.client.hasPrefix("::ffff:127.")
         guard loopback, let forwarded = request.headers[.xForwardedFor] else { return context.client }
         return forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? context.client
+    }
+
+    /// Whether `Accept-Encoding` takes gzip (by name or `*`) with a quality above 0.
+    static func acceptsGzip(_ header: String?) -> Bool {
+        for part in (header ?? "").lowercased().split(separator: ",") {
+            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.first == "gzip" || fields.first == "*" else { continue }
+            let quality = fields.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return quality > 0
+        }
+        return false
     }
 
     static func isPerson(_ request: Request) -> Bool {
