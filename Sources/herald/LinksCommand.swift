@@ -59,15 +59,7 @@ struct LinksCommand: AsyncParsableCommand {
                 printError("herald: --source \(source): \(error)")
                 throw ExitCode(64)
             }
-            guard !noQR else {
-                print("\(link.source)\t\(link.url)")
-                continue
-            }
-            let stem = out + "/\(account.name)-\(link.source)"
-            let code = try QRCodeImage(link.url)
-            try code.writeSVG(to: stem + ".svg")
-            try code.writePNG(to: stem + ".png")
-            print("\(link.source)\t\(link.url)\t\(stem).svg\t\(stem).png")
+            try emit(link.source, url: link.url, stem: "\(account.name)-\(link.source)")
         }
     }
 
@@ -86,17 +78,20 @@ struct LinksCommand: AsyncParsableCommand {
         }
         for problem in pages.missing { printError("herald: warning: no link for \(problem)") }
         if !noQR { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
-        for link in pages.page.links {
-            guard !noQR else {
-                print("\(link.platform.rawValue)\t\(link.url)")
-                continue
-            }
-            let stem = out + "/\(tool)-\(link.platform.rawValue)"
-            let code = try QRCodeImage(link.url)
-            try code.writeSVG(to: stem + ".svg")
-            try code.writePNG(to: stem + ".png")
-            print("\(link.platform.rawValue)\t\(link.url)\t\(stem).svg\t\(stem).png")
+        for link in pages.page.links { try emit(link.platform.rawValue, url: link.url, stem: "\(tool)-\(link.platform.rawValue)") }
+    }
+
+    /// Prints one link, and unless --no-qr writes its QR code to OUT/STEM.svg and .png and names them too.
+    private func emit(_ label: String, url: String, stem: String) throws {
+        guard !noQR else {
+            print("\(label)\t\(url)")
+            return
         }
+        let path = out + "/" + stem
+        let code = try QRCodeImage(url)
+        try code.writeSVG(to: path + ".svg")
+        try code.writePNG(to: path + ".png")
+        print("\(label)\t\(url)\t\(path).svg\t\(path).png")
     }
 
     /// The Page's name or id, or the bot's username (configured, else from getMe).
