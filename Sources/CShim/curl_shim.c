@@ -20,12 +20,12 @@ CURLcode cshim_curl_easy_setopt_write_function(CURL *handle, size_t (*callback)(
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 
-CURLcode cshim_curl_easy_setopt_header_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *)) {
-    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+CURLcode cshim_curl_easy_setopt_prereq_function(CURL *handle, int (*callback)(void *, char *, char *, int, int)) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, callback);
 }
 
-CURLcode cshim_curl_easy_setopt_read_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *)) {
-    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+CURLcode cshim_curl_easy_setopt_header_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *)) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
 }
 
 CURLcode cshim_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {

@@ -31,6 +31,9 @@ struct HeraldBench {
                     runs: runs, recipients: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_RECIPIENTS"] ?? "") ?? 20_000,
                     accounts: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_ACCOUNTS"] ?? "") ?? 8
                 )
+            case "transport": try await PeerBenchmark.transport(runs: runs, requests: 20_000)
+            case "herald-only":
+                try await PeerBenchmark.heraldOnly(runs: runs, recipients: 20_000, accounts: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_ACCOUNTS"] ?? "") ?? 8)
             case "ledger": try await LedgerBenchmark.run(runs: runs, recipients: 20_000)
             case "inbound": try await InboundBenchmark.run(runs: runs)
             case "report": try await ReportBenchmark.run(runs: runs)
@@ -38,7 +41,7 @@ struct HeraldBench {
             case "growth": try await GrowthBenchmark.run(runs: runs)
             case "memory": try await DispatchBenchmark.memory(runs: 1, recipients: Int(ProcessInfo.processInfo.environment["HERALD_BENCH_RECIPIENTS"] ?? "") ?? 1_000_000)
             default:
-                FileHandle.standardError.write(Data("herald-bench: unknown scenario \(scenario) (intake-rate, intake-latency, dispatch-throughput, rate-accuracy, high-latency, peers, ledger, inbound, report, feeds, growth, memory)\n".utf8))
+                FileHandle.standardError.write(Data("herald-bench: unknown scenario \(scenario) (intake-rate, intake-latency, dispatch-throughput, rate-accuracy, high-latency, peers, transport, herald-only, ledger, inbound, report, feeds, growth, memory)\n".utf8))
                 exit(2)
             }
         }

@@ -49,6 +49,34 @@ enum PeerBenchmark {
         ]))
     }
 
+    /// The libcurl transport alone against the canned endpoint, through tasks and through callbacks.
+    static func transport(runs: Int, requests: Int) async throws {
+        var tasks: [Double] = [], tasksCPU: [Double] = [], callbacks: [Double] = [], callbacksCPU: [Double] = []
+        for _ in 0..<runs {
+            let endpoint = try CannedEndpoint()
+            let (rate, cpu) = try await DispatchBenchmark.transportCeiling(url: endpoint.baseURL + "/bot1:bench/sendMessage", requests: requests, concurrency: 256)
+            tasks.append(rate)
+            tasksCPU.append(cpu)
+            let (callbackRate, callbackCPU) = try await transportCallbackRate(endpoint, requests: requests)
+            callbacks.append(callbackRate)
+            callbacksCPU.append(callbackCPU)
+        }
+        emit(Summary(values: tasks).json("transport_tasks", unit: "requests/s", extra: ["cpu_us_per_request_median": Summary(values: tasksCPU).median]))
+        emit(Summary(values: callbacks).json("transport_callbacks", unit: "requests/s", extra: ["cpu_us_per_request_median": Summary(values: callbacksCPU).median]))
+    }
+
+    /// Herald alone against the canned endpoint (no references): for profiling.
+    static func heraldOnly(runs: Int, recipients: Int, accounts: Int) async throws {
+        var rates: [Double] = [], cpu: [Double] = []
+        for run in 0..<runs {
+            let endpoint = try CannedEndpoint()
+            let (rate, microseconds) = try await heraldRate(endpoint, recipients: recipients, accounts: accounts, run: run)
+            rates.append(rate)
+            cpu.append(microseconds)
+        }
+        emit(Summary(values: rates).json("herald_throughput", unit: "messages/s", extra: ["cpu_us_per_message_median": Summary(values: cpu).median]))
+    }
+
     /// The transport through its completion callbacks, no task per call: compared with the same run's
     /// `DispatchBenchmark.transportCeiling`, the share of Swift tasks and continuations.
     static func transportCallbackRate(_ endpoint: CannedEndpoint, requests: Int) async throws -> (Double, Double) {
@@ -141,12 +169,16 @@ enum PeerBenchmark {
                 try spool.submit(Array(job.utf8), name: "campaign-\(name).json")
             }
             // Until every delivery is sent (the campaigns' completion is noticed at the next housekeeping pass,
-            // up to a second later, which is not sending time)
+            // up to a second later, which is not sending time). The poll is a probe of the open-deliveries index:
+            // counting each campaign's rows every 5 ms cost a third of a core, charged to Herald.
             let sent = each * accounts
+            let jobs = names.map { JobID(unchecked: "peers-\(run)-\($0)") }
             while true {
-                var done = 0
-                for name in names { done += try parts.store.jobStatus(id: JobID(unchecked: "peers-\(run)-\(name)"))?.deliveries["sent"] ?? 0 }
-                if done >= sent { break }
+                if try !parts.store.hasOpenDeliveries(jobs: jobs) {
+                    var done = 0
+                    for job in jobs { done += try parts.store.jobStatus(id: job)?.deliveries["sent"] ?? 0 }
+                    if done >= sent { break }
+                }
                 try await Task.sleep(for: .milliseconds(5))
             }
             let elapsed = monotonic() - start

@@ -10,7 +10,7 @@ CURLcode cshim_curl_easy_setopt_pointer(CURL *handle, CURLoption option, void *v
 CURLcode cshim_curl_easy_setopt_string(CURL *handle, CURLoption option, const char *value);
 CURLcode cshim_curl_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
 CURLcode cshim_curl_easy_setopt_write_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
-CURLcode cshim_curl_easy_setopt_read_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
+CURLcode cshim_curl_easy_setopt_prereq_function(CURL *handle, int (*callback)(void *, char *, char *, int, int));
 CURLcode cshim_curl_easy_setopt_header_function(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
 CURLcode cshim_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode cshim_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);

@@ -220,13 +220,21 @@ public final class CurlTransport: HTTPTransport {
         "Herald/1".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, $0) }
         cshim_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList(transfer)))
         if transfer.request.method == "POST" {
-            // The body is fed by a read callback with no seek callback, so libcurl cannot rewind it: where it
-            // would silently resend on a fresh connection (a reused one that died after taking the request),
-            // the transfer fails instead, and the failure reports the request as possibly delivered.
+            // The body is copied into libcurl's request buffer, so that headers and body leave in one send (fed
+            // by a read callback, the body took a second send, a second segment and another pass of the loop).
             cshim_curl_easy_setopt_long(easy, CURLOPT_POST, 1)
             cshim_curl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.request.body.count))
-            cshim_curl_easy_setopt_pointer(easy, CURLOPT_READDATA, box)
-            cshim_curl_easy_setopt_read_function(easy, curlRead)
+            if transfer.request.body.isEmpty {
+                // libcurl copies at least one byte.
+                "".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, $0) }
+            } else {
+                transfer.request.body.withUnsafeBytes { _ = cshim_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!)) }
+            }
+            // libcurl silently sends a request again on a fresh connection when a reused one died after taking it;
+            // a POST may have been acted on, so the second attempt is refused: the transfer fails, reported as
+            // possibly delivered.
+            cshim_curl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, box)
+            cshim_curl_easy_setopt_prereq_function(easy, curlPrerequest)
         } else if transfer.request.method != "GET" {
             transfer.request.method.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, $0) }
         }
@@ -255,17 +263,18 @@ public final class CurlTransport: HTTPTransport {
         if spare.count < 1024 { spare.append(easy) } else { curl_easy_cleanup(easy) }
         if let list = transfer.headers { curl_slist_free_all(list) }
         let result: HTTPResult
+        // A POST that reached the point of sending may have reached the platform; other requests once any byte went.
+        let sent = transfer.request.method == "POST" ? transfer.attempts > 0 : requestSize > 0
         if abandoned {
-            let sent = transfer.request.body.isEmpty ? requestSize > 0 : transfer.bodyBytesHanded > 0
             result = .failure(reason: "cancelled while in flight", requestSent: sent)
+        } else if transfer.attempts > 1 {
+            result = .failure(reason: "the connection died after taking the request (libcurl's resend refused)", requestSent: true)
         } else if code == CURLE_OK {
             result = .response(status: status, body: transfer.body)
         } else if transfer.overflowed {
             result = .failure(reason: "response larger than \(transfer.maxBytes) bytes", requestSent: true)
         } else {
             let message = String(cString: curl_easy_strerror(code))
-            // Any byte of the body handed to libcurl may have reached the platform, which may have acted on it.
-            let sent = transfer.request.body.isEmpty ? requestSize > 0 : transfer.bodyBytesHanded > 0
             result = .failure(reason: "\(message) (curl \(code.rawValue))", requestSent: sent)
         }
         transfer.completion(result)
@@ -294,8 +303,8 @@ final class Transfer: @unchecked Sendable {
     let maxBytes: Int
     var body: [UInt8] = []
     var overflowed = false
-    /// How much of the body libcurl has taken through the read callback.
-    var bodyBytesHanded = 0
+    /// How many times libcurl was about to send the request (a second time is a resend, refused).
+    var attempts = 0
     /// A header list built for this transfer alone (not cached), freed with it.
     var headers: UnsafeMutablePointer<curl_slist>?
     /// Where the response's headers and final URL go, for fetches that want them.
@@ -333,17 +342,13 @@ private func curlHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ cou
     return length
 }
 
-/// libcurl's read callback: hands out the request body once, front to back.
-private func curlRead(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
-    guard let buffer, let context else { return 0 }
+/// libcurl's pre-request callback, called each time a request is about to be sent: the first time goes, a resend
+/// on another connection is refused.
+private func curlPrerequest(_ context: UnsafeMutableRawPointer?, _ remoteIP: UnsafeMutablePointer<CChar>?, _ localIP: UnsafeMutablePointer<CChar>?, _ remotePort: Int32, _ localPort: Int32) -> Int32 {
+    guard let context else { return CURL_PREREQFUNC_OK }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    let length = min(size * count, transfer.request.body.count - transfer.bodyBytesHanded)
-    guard length > 0 else { return 0 }
-    transfer.request.body.withUnsafeBytes { bytes in
-        UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + transfer.bodyBytesHanded, byteCount: length)
-    }
-    transfer.bodyBytesHanded += length
-    return length
+    transfer.attempts += 1
+    return transfer.attempts > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK
 }
 
 /// libcurl's write callback: appends to the transfer's body, refusing more than its cap.

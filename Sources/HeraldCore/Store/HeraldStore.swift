@@ -126,6 +126,18 @@ public final class HeraldStore: Sendable {
         }
     }
 
+    /// Whether any delivery of these jobs' campaigns is still open (pending, sending, uncertain): one probe of the
+    /// open-deliveries index, cheap enough to poll while a campaign runs.
+    public func hasOpenDeliveries(jobs: [JobID]) throws -> Bool {
+        try database.read { db in
+            let marks = Array(repeating: "?", count: jobs.count).joined(separator: ",")
+            return try Bool.fetchOne(db, sql: """
+                SELECT EXISTS(SELECT 1 FROM deliveries WHERE campaign_id IN (SELECT id FROM campaigns WHERE job_id IN (\(marks)))
+                    AND state IN ('pending', 'sending', 'uncertain'))
+                """, arguments: StatementArguments(jobs.map(\.rawValue))) ?? false
+        }
+    }
+
     /// Counts for the daemon's status line.
     public func counts() throws -> StoreCounts {
         try database.read { db in

@@ -84,6 +84,24 @@ import Testing
         await transport.shutdown()
     }
 
+    @Test func send_whenTheConnectionClosesWithoutAnAnswer_doesNotLetLibcurlSendItAgain() async throws {
+        let server = try HangUpServer()
+        defer { server.stop() }
+        let transport = try CurlTransport(maxConnections: 1, timeout: .seconds(5))
+        let url = "\(server.baseURL)/bot1:test/sendMessage"
+        // Given a kept-alive connection whose next request the platform takes and then hangs up on, answering nothing
+        let first = await transport.send(HTTPRequest(url: url, body: Array(#"{"chat_id":1,"text":"a"}"#.utf8)))
+        guard case .response(200, _) = first else { Issue.record("expected 200, got \(first)"); return }
+        // When the next request goes out on it
+        let result = await transport.send(HTTPRequest(url: url, body: Array(#"{"chat_id":2,"text":"b"}"#.utf8)))
+        // Then libcurl's own resend on a fresh connection (which this server would answer) is refused: the request
+        // reached the platform once, and the failure says it may have been delivered
+        guard case .failure(_, let sent) = result else { Issue.record("expected a failure, got \(result)"); return }
+        #expect(sent)
+        #expect(server.requests == [#"{"chat_id":1,"text":"a"}"#, #"{"chat_id":2,"text":"b"}"#])
+        await transport.shutdown()
+    }
+
     @Test func send_whenCancelledInFlight_returnsAtOnceAsPossiblySent() async throws {
         let server = try await PlatformServer.start(arguments: ["--latency-ms", "60000"])
         let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(30))
