@@ -77,6 +77,21 @@ enum PeerBenchmark {
         emit(Summary(values: rates).json("herald_throughput", unit: "messages/s", extra: ["cpu_us_per_message_median": Summary(values: cpu).median]))
     }
 
+    /// CPU seconds of each thread of this process, by thread id: (name, seconds).
+    static func threadCPU() -> [String: (String, Double)] {
+        var result: [String: (String, Double)] = [:]
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        for tid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")"), let open = stat.firstIndex(of: "(") else { continue }
+            let name = String(stat[stat.index(after: open)..<close])
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            result[tid] = (name, (user + system) / ticks)
+        }
+        return result
+    }
+
     /// The transport through its completion callbacks, no task per call: compared with the same run's
     /// `DispatchBenchmark.transportCeiling`, the share of Swift tasks and continuations.
     static func transportCallbackRate(_ endpoint: CannedEndpoint, requests: Int) async throws -> (Double, Double) {
@@ -163,6 +178,8 @@ enum PeerBenchmark {
             }
             while parts.status.totals.accepted - before < accounts { try await Task.sleep(for: .milliseconds(20)) }
             let cpuStart = processCPUSeconds()
+            let beatsBefore = parts.status.beats(.dispatcher)
+            let threadsBefore = threadCPU()
             let start = monotonic()
             for name in names {
                 let job = #"{"type": "campaign", "id": "peers-\#(run)-\#(name)", "account": "\#(name)", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hello {{platform_id}}"}]}, "options": {"paid_broadcast": true}}"#
@@ -182,6 +199,12 @@ enum PeerBenchmark {
                 try await Task.sleep(for: .milliseconds(5))
             }
             let elapsed = monotonic() - start
+            if ProcessInfo.processInfo.environment["HERALD_BENCH_DEBUG"] != nil { 
+                print("dispatcher passes:", parts.status.beats(.dispatcher) - beatsBefore)
+                var byName: [String: Double] = [:]
+                for (tid, (name, cpu)) in threadCPU() { byName[name, default: 0] += cpu - (threadsBefore[tid]?.1 ?? 0) }
+                for (name, cpu) in byName.sorted(by: { $0.value > $1.value }) where cpu > 0.001 { print("  \(name): \(Int(cpu / Double(sent) * 1e6)) µs/msg") }
+            }
             result = (Double(sent) / elapsed, (processCPUSeconds() - cpuStart) / Double(sent) * 1e6)
         }
         return result

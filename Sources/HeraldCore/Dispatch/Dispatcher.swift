@@ -56,10 +56,15 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         wakeup.signal(.outcome)
     }
 
+    func post(_ batch: [LoopEvent]) {
+        events.withLock { $0.append(contentsOf: batch) }
+        wakeup.signal(.outcome)
+    }
+
     public init(
         store: HeraldStore, settings: ConfigurationHolder, transport: any HTTPTransport, status: DaemonStatus, logger: Logger,
         clock: C, now: @escaping @Sendable () -> Date = Date.init, wakeup: Wakeup = Wakeup(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, clickToken: ClickToken? = nil, metrics: HeraldMetrics = HeraldMetrics()
+        random: @escaping @Sendable () -> Double = JitterSource().next, clickToken: ClickToken? = nil, metrics: HeraldMetrics = HeraldMetrics()
     ) {
         self.clickToken = clickToken
         self.metrics = metrics
@@ -252,6 +257,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     /// out), ledger writes run inline instead: they must land before the process exits.
     private func perform(_ actions: [DispatchStateMachine.Action], _ loop: inout Loop, _ group: inout DiscardingTaskGroup, seconds: @escaping @Sendable () -> Double) {
         let inline = Task.isCancelled
+        var actions = actions
+        if !inline { pairRecordWithMark(&actions, &group) }
         for action in actions {
             switch action {
             case .load(let id, let after, let limit):
@@ -325,6 +332,25 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 logger.error("the database refuses writes; dispatch holds its results and retries: \(reason)", metadata: ["event": "dispatch_error"])
             case .storeRecovered:
                 logger.notice("the database accepts writes again; dispatch resumes", metadata: ["event": "dispatch_resumed"])
+            }
+        }
+    }
+
+    /// A pass's results and its new picks go to the ledger in one transaction instead of two (each commit is a
+    /// WAL write and an fsync); the machine hears of them as two events, as if written apart.
+    private func pairRecordWithMark(_ actions: inout [DispatchStateMachine.Action], _ group: inout DiscardingTaskGroup) {
+        guard let recordIndex = actions.firstIndex(where: { if case .record = $0 { true } else { false } }),
+              let markIndex = actions.firstIndex(where: { if case .markSending = $0 { true } else { false } }),
+              case .record(let results) = actions[recordIndex], case .markSending(let batch, let ids) = actions[markIndex]
+        else { return }
+        actions.remove(at: max(recordIndex, markIndex))
+        actions.remove(at: min(recordIndex, markIndex))
+        group.addTask { [self] in
+            do {
+                let marked = try await store.record(results, thenMarkSending: ids, now: now())
+                post([.recorded(results), .marked(batch, marked)])
+            } catch {
+                post([.recordFailed("\(error)"), .markFailed(batch, "\(error)")])
             }
         }
     }

@@ -81,6 +81,15 @@ extension HeraldStore {
         try await database.write { db in try Self.record(db, results, now: now) }
     }
 
+    /// Records a batch of outcomes and marks the next picks as being sent, in one transaction: a dispatch pass
+    /// usually has both, and each commit is a WAL write and an fsync.
+    public func record(_ results: [DeliveryResult], thenMarkSending ids: [Int64], now: Date) async throws -> Set<Int64> {
+        try await database.write { db in
+            try Self.record(db, results, now: now)
+            return try Self.markSending(db, ids, now: now)
+        }
+    }
+
     private static func record(_ db: Database, _ results: [DeliveryResult], now: Date) throws {
         let ms = now.millisecondsSince1970
         let update = try db.cachedStatement(sql: """
