@@ -35,10 +35,7 @@ public final class HeraldStore: Sendable {
         database = pool
         // DatabasePool switches the file to WAL after `prepareDatabase` ran and sets `synchronous = NORMAL` on the
         // writer as it does: set FULL again on the one connection that writes, where nothing resets it afterwards.
-        // Its page cache is kept between transactions (a reader's is dropped whenever the database changed), so it
-        // holds the ledger's hot pages: 8 MiB instead of SQLite's 2 MiB, which re-read a page from the file for
-        // about every delivery of a large campaign.
-        try database.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -8192") }
+        try database.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try StoreMigrations.migrator.migrate(pool)
     }
 
