@@ -97,7 +97,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "HeraldModelTests", dependencies: ["HeraldModel"]),
+        .testTarget(name: "HeraldModelTests", dependencies: ["HeraldModel", .product(name: "Mustache", package: "swift-mustache")]),
         .testTarget(name: "HeraldSimulatorTests", dependencies: ["HeraldSimulator", "HeraldTesting"]),
         .testTarget(
             name: "HeraldCoreTests",

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import HeraldModel
 import Prometheus
+import Synchronization
 
 /// The daemon's metrics, recorded through swift-metrics and exported by swift-prometheus on `/metrics`. Each
 /// daemon has a registry of its own (not the process-wide bootstrap), so that daemons in one test process never
@@ -9,6 +10,9 @@ import Prometheus
 public final class HeraldMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    /// The send-duration timer of each account, made once: a timer made per call looked its histogram up in the
+    /// registry, under its lock, for every message.
+    private let sendTimers = Mutex<[String: CoreMetrics.Timer]>([:])
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -43,8 +47,13 @@ public final class HeraldMetrics: Sendable {
 
     /// One API call's time from its start to its answer.
     public func sendTook(account: String, seconds: Double) {
-        CoreMetrics.Timer(label: "herald_send_duration_seconds", dimensions: [("account", account)], factory: factory)
-            .recordNanoseconds(Int64((max(0, seconds) * 1e9).rounded()))
+        let timer = sendTimers.withLock { timers in
+            if let timer = timers[account] { return timer }
+            let timer = CoreMetrics.Timer(label: "herald_send_duration_seconds", dimensions: [("account", account)], factory: factory)
+            timers[account] = timer
+            return timer
+        }
+        timer.recordNanoseconds(Int64((max(0, seconds) * 1e9).rounded()))
     }
 
     /// A platform's 429: the account (or chat) waits `seconds`.

@@ -5,22 +5,38 @@ import Synchronization
 ///
 /// Output is plain text (no HTML escaping): each platform's builder escapes the whole result its own way.
 public final class Personalizer: Sendable {
-    private let cache = Mutex<[String: MustacheTemplate]>([:])
+    private let cache = Mutex<[String: Compiled]>([:])
+
+    /// A template compiled once: plain variables filled in directly, the rest of Mustache by Mustache.
+    private enum Compiled: Sendable {
+        case simple(SimpleTemplate)
+        case mustache(MustacheTemplate)
+        case invalid
+    }
 
     public init() {}
 
     /// The text with the profile's values filled in; a template that cannot compile renders as written.
     public func render(_ text: TemplateText, for profile: Profile) -> String {
         guard text.source.contains("{{") else { return text.source }
-        let template: MustacheTemplate? = cache.withLock { cache in
+        let compiled: Compiled = cache.withLock { cache in
             if let compiled = cache[text.source] { return compiled }
-            guard let compiled = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.source) else { return nil }
+            let compiled: Compiled
+            if let simple = SimpleTemplate(text.source) {
+                compiled = .simple(simple)
+            } else if let template = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + text.source) {
+                compiled = .mustache(template)
+            } else {
+                compiled = .invalid
+            }
             cache[text.source] = compiled
             return compiled
         }
-        guard let template else { return text.source }
-        let rendered: String = template.render(profile.context)
-        return rendered
+        switch compiled {
+        case .simple(let template): return template.render(profile)
+        case .mustache(let template): return template.render(profile.context)
+        case .invalid: return text.source
+        }
     }
 
     /// A short label (button, quick reply, card title): personalised, shortened with "…" to `limit` UTF-16
