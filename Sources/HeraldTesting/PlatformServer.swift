@@ -89,7 +89,7 @@ public final class PlatformServer: @unchecked Sendable {
         return (object?["polls"] as? Int ?? 0, object?["offsets"] as? [Int] ?? [])
     }
 
-    /// Sets faults: `{"latency_ms": 20 or [5, 50], "freeze_seconds": 3, "drop_share": 0.1, "error_share": 0.1, "error_status": 500}`.
+    /// Sets faults: `{"latency_ms": 20 or [5, 50], "freeze_seconds": 3, "drop_share": 0.1, "hang_up_share": 0.1, "error_share": 0.1, "error_status": 500}`.
     public func faults(_ json: String) throws {
         _ = try fetch("/_/faults", body: Data(json.utf8))
     }

@@ -136,6 +136,20 @@ struct PlatformSimulatorTests {
         }
     }
 
+    @Test func requests_whenHangUpShareIsOne_areActedOnAndTheConnectionClosesBeforeAnyAnswer() async throws {
+        try await Self.withSimulator { simulator, base in
+            simulator.state.withLock { $0.faults.hangUpShare = 1 }
+            await #expect(throws: (any Error).self) {
+                _ = try await Self.post("\(base)/bot123456:TEST-token/sendMessage", #"{"chat_id": 7, "text": "hi"}"#)
+            }
+            #expect(simulator.counters["telegram_sent"] == 1)
+            // The fault is per call: the simulator answers again once it is off
+            simulator.state.withLock { $0.faults.hangUpShare = 0 }
+            let answer = try await Self.post("\(base)/bot123456:TEST-token/sendMessage", #"{"chat_id": 7, "text": "again"}"#)
+            #expect(answer.status == 200)
+        }
+    }
+
     @Test func requests_duringAFreeze_hangUntilItEnds_thenGoOn() async throws {
         try await Self.withSimulator { simulator, base in
             let now = simulator.now

@@ -48,6 +48,7 @@ struct ControlRoutes {
                 }
                 if let seconds = input["freeze_seconds"]?.number { state.faults.freezeUntil = now + seconds }
                 if let share = input["drop_share"]?.number { state.faults.dropShare = share }
+                if let share = input["hang_up_share"]?.number { state.faults.hangUpShare = share }
                 if let share = input["error_share"]?.number { state.faults.errorShare = share }
                 if let status = input["error_status"]?.int { state.faults.errorStatus = Int(status) }
             case ("POST", "/_/telegram-webhook-forward"):

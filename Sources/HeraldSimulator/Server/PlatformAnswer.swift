@@ -6,6 +6,8 @@ public enum PlatformAnswer: Sendable {
     case page(Int, String)
     /// The request was read and acted on, then the connection died mid-answer.
     case drop
+    /// The request was read and acted on, then the connection closed before any of the answer was sent.
+    case hangUp
 }
 
 /// A Bot API refusal: `{"ok": false, "error_code", "description", "parameters"}`.

@@ -71,7 +71,8 @@ struct SimulatorResponder: HTTPResponder {
         let recipient = parsed["chat_id"].map { $0.int.map(String.init) ?? $0.string ?? "" } ?? parsed["recipient"]?["id"]?.string
         let platformAnswer: PlatformAnswer = simulator.state.withLock { state in
             if let recipient, let script = state.scripted(for: recipient) {
-                return script.status == 0 ? .drop : .json(script.status, script.body)
+                // Status 0: the answer dies after its head; -1: no answer at all.
+                return script.status == 0 ? .drop : script.status < 0 ? .hangUp : .json(script.status, script.body)
             }
             var answer: PlatformAnswer
             if let (token, method) = Self.botCall(path) {
@@ -85,6 +86,7 @@ struct SimulatorResponder: HTTPResponder {
                 answer = .json(404, ["ok": false, "error_code": 404, "description": "Not Found"])
             }
             if case .json(200, _) = answer, state.random.chance(state.faults.dropShare) { answer = .drop }
+            if case .json(200, _) = answer, state.random.chance(state.faults.hangUpShare) { answer = .hangUp }
             return answer
         }
         return try await answer(platformAnswer)
@@ -99,6 +101,9 @@ struct SimulatorResponder: HTTPResponder {
         case .drop:
             // The head goes out, the body never does: the connection dies mid-answer.
             return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: "64"], body: .init { _ in throw Dropped() })
+        case .hangUp:
+            // HangUpHandler closes the connection when it sees this answer, which never leaves.
+            return Response(status: .ok, headers: [HangUpHandler.marker: "1"])
         }
     }
 

@@ -52,6 +52,7 @@ public final class PlatformSimulator: Service, Sendable {
     public func run() async throws {
         let application = Application(
             responder: SimulatorResponder(simulator: self),
+            server: .http1(configuration: .init(additionalChannelHandlers: [HangUpHandler()])),
             configuration: .init(address: .hostname(host, port: requestedPort), serverName: "herald-sim"),
             onServerRunning: { [self] channel in self.bound.withLock { $0 = channel.localAddress?.port } },
             logger: logger

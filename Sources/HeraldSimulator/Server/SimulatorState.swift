@@ -25,8 +25,10 @@ struct SimulatorState: Sendable {
         var outageStatus = 502
         var refused = 0
         var freezeUntil = 0.0
-        /// Share of calls acted on whose connection then dies without an answer.
+        /// Share of calls acted on whose connection then dies mid-answer (after its head).
         var dropShare = 0.0
+        /// Share of calls acted on whose connection then closes before any of the answer.
+        var hangUpShare = 0.0
         /// Share of calls refused with `errorStatus` before they are acted on.
         var errorShare = 0.0
         var errorStatus = 500

@@ -45,6 +45,36 @@ import Testing
         }
     }
 
+    @Test func platformHangingUpAfterTakingASend_isFlaggedAndSentAgainOnce_neverSilently() async throws {
+        let server = try await PlatformServer.start()
+        // Given a platform that acts on the send to 12 and closes the connection before answering
+        try server.script(recipient: "12", status: -1, body: "null")
+        let harness = try DaemonHarness {
+            server.configure(&$0)
+            $0.dispatch.uncertainRetrySeconds = 1
+        }
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(Self.importFive, as: "import.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            try harness.drop(Self.campaign, as: "campaign.json")
+            try await eventually(timeout: 30, "campaign completed") {
+                try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'c'") } == "completed"
+            }
+        }
+        let perChat = Dictionary(grouping: try server.requests(), by: { request in
+            request.body.split(separator: ",").first { $0.contains("chat_id") }.map { String($0.split(separator: ":").last ?? "") } ?? ""
+        }).mapValues(\.count)
+        // Then 12 got it twice, the second time by Herald's own decision, flagged; nobody else twice, nothing flagged else
+        #expect(perChat == ["11": 1, "12": 2, "13": 1, "14": 1, "15": 1])
+        try harness.query { (db: Database) throws in
+            let flagged = try String.fetchAll(db, sql: "SELECT s.platform_id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.possible_duplicate = 1")
+            #expect(flagged == ["12"])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'sent'") == 5)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'uncertain'") == 1)
+        }
+    }
+
     @Test func blocked_inOneCampaign_isNeverSentTheOthersAlreadyLoaded() async throws {
         let server = try await PlatformServer.start()
         try server.script(recipient: "21", status: 403, body: #"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#, times: 5)

@@ -75,6 +75,10 @@ import Testing
             // Given a campaign accepted for tomorrow
             let tomorrow = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
             try harness.drop(#"{"type": "message", "id": "later", "account": "shop_bot", "to": ["55"], "message": {"modules": [{"type": "text", "text": "From the spec"}]}}"#, as: "m.json")
+            // The message makes subscriber 55, whom the campaign names: it must be in before the campaign is read
+            // (a batch reads the oldest file first, and two files dropped within the same clock tick can come in
+            // either order: the campaign was then refused for naming an unknown subscriber, now and then)
+            try await eventually("message accepted") { harness.names(in: .done).count == 1 }
             try harness.drop(#"{"type": "campaign", "id": "spec-only", "account": "shop_bot", "audience": {"subscribers": ["55"]}, "send_at": ""# + tomorrow + #"", "message": {"modules": [{"type": "text", "text": "Stored spec"}]}}"#, as: "c.json")
             try await eventually("both accepted") { harness.names(in: .done).count == 2 }
             // When its job text is destroyed and it is made due
