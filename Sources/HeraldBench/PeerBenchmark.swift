@@ -21,12 +21,11 @@ enum PeerBenchmark {
             wrk.append(try wrkRate(endpoint))
             aiogram.append(try aiogramRate(endpoint, messages: 5_000))
             ptb.append(try ptbRate(endpoint, messages: 5_000))
-            let (transportRate, transportCPU) = try await DispatchBenchmark.transportCeiling(url: endpoint.baseURL + "/bot1:bench/sendMessage", requests: recipients, concurrency: 256)
-            bare.append(transportRate)
-            bareCPU.append(transportCPU)
-            let (callbackRate, callbackCPU) = try await transportCallbackRate(endpoint, requests: recipients)
-            callbacks.append(callbackRate)
-            callbacksCPU.append(callbackCPU)
+            let transport = try await transportFigures(endpoint, requests: recipients)
+            bare.append(transport.tasks)
+            bareCPU.append(transport.tasksCPU)
+            callbacks.append(transport.callbacks)
+            callbacksCPU.append(transport.callbacksCPU)
             let (rate, microseconds) = try await heraldRate(endpoint, recipients: recipients, accounts: accounts, run: run)
             herald.append(rate)
             cpu.append(microseconds)
@@ -53,16 +52,22 @@ enum PeerBenchmark {
     static func transport(runs: Int, requests: Int) async throws {
         var tasks: [Double] = [], tasksCPU: [Double] = [], callbacks: [Double] = [], callbacksCPU: [Double] = []
         for _ in 0..<runs {
-            let endpoint = try CannedEndpoint()
-            let (rate, cpu) = try await DispatchBenchmark.transportCeiling(url: endpoint.baseURL + "/bot1:bench/sendMessage", requests: requests, concurrency: 256)
-            tasks.append(rate)
-            tasksCPU.append(cpu)
-            let (callbackRate, callbackCPU) = try await transportCallbackRate(endpoint, requests: requests)
-            callbacks.append(callbackRate)
-            callbacksCPU.append(callbackCPU)
+            let figures = try await transportFigures(try CannedEndpoint(), requests: requests)
+            tasks.append(figures.tasks)
+            tasksCPU.append(figures.tasksCPU)
+            callbacks.append(figures.callbacks)
+            callbacksCPU.append(figures.callbacksCPU)
         }
         emit(Summary(values: tasks).json("transport_tasks", unit: "requests/s", extra: ["cpu_us_per_request_median": Summary(values: tasksCPU).median]))
         emit(Summary(values: callbacks).json("transport_callbacks", unit: "requests/s", extra: ["cpu_us_per_request_median": Summary(values: callbacksCPU).median]))
+    }
+
+    /// The transport alone, 256 calls out, through a task per call and through callbacks: requests per second and
+    /// CPU µs per request of each.
+    static func transportFigures(_ endpoint: CannedEndpoint, requests: Int) async throws -> (tasks: Double, tasksCPU: Double, callbacks: Double, callbacksCPU: Double) {
+        let (rate, cpu) = try await DispatchBenchmark.transportCeiling(url: endpoint.baseURL + "/bot1:bench/sendMessage", requests: requests, concurrency: 256)
+        let (callbackRate, callbackCPU) = try await transportCallbackRate(endpoint, requests: requests)
+        return (rate, cpu, callbackRate, callbackCPU)
     }
 
     /// Herald alone against the canned endpoint (no references): for profiling.

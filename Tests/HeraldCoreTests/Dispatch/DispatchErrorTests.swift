@@ -8,6 +8,21 @@ import Testing
     static let importFive = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["11", "12", "13", "14", "15"]}"#
     static let campaign = #"{"type": "campaign", "id": "c", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "Hello"}]}}"#
 
+    /// Imports the five, sends them the campaign until it completes, and counts the calls each chat got.
+    static func sendCampaignToFive(_ harness: DaemonHarness, server: PlatformServer) async throws -> [String: Int] {
+        try await harness.run { _ in
+            try harness.drop(importFive, as: "import.json")
+            try await eventually { harness.names(in: .done).count == 1 }
+            try harness.drop(campaign, as: "campaign.json")
+            try await eventually(timeout: 30, "campaign completed") {
+                try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'c'") } == "completed"
+            }
+        }
+        return Dictionary(grouping: try server.requests(), by: { request in
+            request.body.split(separator: ",").first { $0.contains("chat_id") }.map { String($0.split(separator: ":").last ?? "") } ?? ""
+        }).mapValues(\.count)
+    }
+
     @Test func errors_eachClassGetsItsTreatment() async throws {
         let server = try await PlatformServer.start()
         // Given one recipient per error class
@@ -17,17 +32,7 @@ import Testing
         try server.script(recipient: "14", status: 429, body: #"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}"#)
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
-        try await harness.run { _ in
-            try harness.drop(Self.importFive, as: "import.json")
-            try await eventually { harness.names(in: .done).count == 1 }
-            try harness.drop(Self.campaign, as: "campaign.json")
-            try await eventually(timeout: 30, "campaign completed") {
-                try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'c'") } == "completed"
-            }
-        }
-        let perChat = Dictionary(grouping: try server.requests(), by: { request in
-            request.body.split(separator: ",").first { $0.contains("chat_id") }.map { String($0.split(separator: ":").last ?? "") } ?? ""
-        }).mapValues(\.count)
+        let perChat = try await Self.sendCampaignToFive(harness, server: server)
         // Then: blocked and permanent are tried once; the 5xx and the 429 are tried again and sent
         #expect(perChat == ["11": 1, "12": 2, "13": 1, "14": 2, "15": 1])
         try harness.query { (db: Database) throws in
@@ -54,17 +59,7 @@ import Testing
             $0.dispatch.uncertainRetrySeconds = 1
         }
         defer { harness.remove() }
-        try await harness.run { _ in
-            try harness.drop(Self.importFive, as: "import.json")
-            try await eventually { harness.names(in: .done).count == 1 }
-            try harness.drop(Self.campaign, as: "campaign.json")
-            try await eventually(timeout: 30, "campaign completed") {
-                try harness.query { try String.fetchOne($0, sql: "SELECT state FROM campaigns WHERE job_id = 'c'") } == "completed"
-            }
-        }
-        let perChat = Dictionary(grouping: try server.requests(), by: { request in
-            request.body.split(separator: ",").first { $0.contains("chat_id") }.map { String($0.split(separator: ":").last ?? "") } ?? ""
-        }).mapValues(\.count)
+        let perChat = try await Self.sendCampaignToFive(harness, server: server)
         // Then 12 got it twice, the second time by Herald's own decision, flagged; nobody else twice, nothing flagged else
         #expect(perChat == ["11": 1, "12": 2, "13": 1, "14": 1, "15": 1])
         try harness.query { (db: Database) throws in
