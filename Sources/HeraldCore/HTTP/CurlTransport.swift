@@ -232,7 +232,7 @@ public final class CurlTransport: HTTPTransport {
             }
             // libcurl silently sends a request again on a fresh connection when a reused one died after taking it;
             // a POST may have been acted on, so the second attempt is refused: the transfer fails, reported as
-            // possibly delivered.
+            // possibly delivered. (POSTs follow no redirects, which would call the callback again too.)
             cshim_curl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, box)
             cshim_curl_easy_setopt_prereq_function(easy, curlPrerequest)
         } else if transfer.request.method != "GET" {
