@@ -34,6 +34,13 @@ extension JSONValue {
     /// Appends a JSON string literal, escaping quotes, backslashes and control characters.
     public static func writeString(_ text: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape at all: appended whole, not scalar by scalar (a request body's texts were a
+        // few percent of a campaign's CPU). U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -98,4 +98,17 @@ import Testing
         let value = JSONValue.object(["k\"ey": .string("line\nbreak \u{01} \\ \u{2028}"), "n": .number("1e3")])
         #expect(try parse(value.jsonText) == value)
     }
+
+    @Test(arguments: [
+        ("Hello", #""Hello""#), ("", #""""#), ("Zoë 👩🏽‍💻 <b>&</b>", #""Zoë 👩🏽‍💻 <b>&</b>""#),
+        ("say \"hi\"", #""say \"hi\"""#), ("a\\b", #""a\\b""#), ("tab\tend", #""tab\tend""#),
+        ("\u{7F}\u{1F}", #""\#u{7F}\u001f""#), ("line\u{2028}para\u{2029}", #""line\u2028para\u2029""#),
+        ("dots … and ‘quotes’", #""dots … and ‘quotes’""#),
+    ])
+    func writeString_escapesExactlyWhatJSONAndJavaScriptNeed(text: String, expected: String) throws {
+        var out = ""
+        JSONValue.writeString(text, to: &out)
+        #expect(out == expected)
+        #expect(try parse(out) == .string(text))
+    }
 }
