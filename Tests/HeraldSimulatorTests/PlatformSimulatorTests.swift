@@ -125,26 +125,18 @@ struct PlatformSimulatorTests {
         }
     }
 
-    @Test func requests_whenDropShareIsOne_areActedOnButNeverAnswered() async throws {
+    /// `dropShare`: the answer dies after its head; `hangUpShare`: the connection closes before any of it.
+    @Test(arguments: [\SimulatorState.Faults.dropShare, \SimulatorState.Faults.hangUpShare])
+    func requests_whenAFaultShareIsOne_areActedOnButNeverAnswered(fault: WritableKeyPath<SimulatorState.Faults, Double> & Sendable) async throws {
         try await Self.withSimulator { simulator, base in
-            simulator.state.withLock { $0.faults.dropShare = 1 }
+            simulator.state.withLock { $0.faults[keyPath: fault] = 1 }
             await #expect(throws: (any Error).self) {
                 _ = try await Self.post("\(base)/bot123456:TEST-token/sendMessage", #"{"chat_id": 7, "text": "hi"}"#)
             }
             // The platform acted on it: the send is counted
             #expect(simulator.counters["telegram_sent"] == 1)
-        }
-    }
-
-    @Test func requests_whenHangUpShareIsOne_areActedOnAndTheConnectionClosesBeforeAnyAnswer() async throws {
-        try await Self.withSimulator { simulator, base in
-            simulator.state.withLock { $0.faults.hangUpShare = 1 }
-            await #expect(throws: (any Error).self) {
-                _ = try await Self.post("\(base)/bot123456:TEST-token/sendMessage", #"{"chat_id": 7, "text": "hi"}"#)
-            }
-            #expect(simulator.counters["telegram_sent"] == 1)
             // The fault is per call: the simulator answers again once it is off
-            simulator.state.withLock { $0.faults.hangUpShare = 0 }
+            simulator.state.withLock { $0.faults[keyPath: fault] = 0 }
             let answer = try await Self.post("\(base)/bot123456:TEST-token/sendMessage", #"{"chat_id": 7, "text": "again"}"#)
             #expect(answer.status == 200)
         }
