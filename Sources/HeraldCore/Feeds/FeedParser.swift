@@ -36,7 +36,7 @@ public enum FeedParser {
         if bytes[start] != UInt8(ascii: "<"), !bytes.starts(with: [0xFF, 0xFE]), !bytes.starts(with: [0xFE, 0xFF]) {
             throw FeedParseError("the source is neither XML nor JSON (it starts with \(describe(bytes[start...].prefix(16))))")
         }
-        let root = try XMLTree.parse(Data(bytes))
+        let root = try XMLTree.parse(bytes)
         switch (root.namespace, root.name) {
         case ("", "rss"):
             guard let channel = root.child("channel") else { throw FeedParseError("an RSS document without a <channel>") }

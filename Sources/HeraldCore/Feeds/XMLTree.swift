@@ -46,12 +46,13 @@ final class XMLTree {
     static let maxElements = 200_000
     static let maxDepth = 64
 
-    static func parse(_ data: Data) throws(FeedParseError) -> Element {
-        if let declaration = entityDeclaration(in: data) {
+    /// The document's bytes are copied once, into the `Data` the parser reads (twice when HTML entities are rewritten).
+    static func parse(_ bytes: [UInt8]) throws(FeedParseError) -> Element {
+        if let declaration = entityDeclaration(in: bytes) {
             throw FeedParseError("the feed declares \(declaration), which Herald refuses: entities are how expansion (billion laughs) and file-reading (XXE) attacks work")
         }
         let builder = Builder()
-        let parser = XMLParser(data: numericHTMLEntities(data))
+        let parser = XMLParser(data: Data(numericHTMLEntities(bytes)))
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
         parser.delegate = builder
@@ -68,13 +69,13 @@ final class XMLTree {
 
     /// An entity declaration in the document type declaration (`an entity (<!ENTITY x …>)`), or nil. The DOCTYPE
     /// comes before the root element, so only the bytes before the first element are looked at for it.
-    static func entityDeclaration(in data: Data) -> String? {
-        var bytes: [UInt8]
-        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
-            bytes = Array((String(data: data.prefix(1 << 20), encoding: .utf16) ?? "").utf8)
+    static func entityDeclaration(in document: [UInt8]) -> String? {
+        let bytes: [UInt8]
+        if document.starts(with: [0xFF, 0xFE]) || document.starts(with: [0xFE, 0xFF]) {
+            bytes = Array((String(data: Data(document.prefix(1 << 20)), encoding: .utf16) ?? "").utf8)
         } else {
             // Markup is ASCII in every other encoding a feed may declare.
-            bytes = [UInt8](data.prefix(1 << 20))
+            bytes = Array(document.prefix(1 << 20))
         }
         guard let doctype = find(Array("<!DOCTYPE".utf8), in: bytes, from: 0, caseInsensitive: true, before: { $0 == UInt8(ascii: "<") }) else { return nil }
         guard let entity = find(Array("<!ENTITY".utf8), in: bytes, from: doctype, caseInsensitive: false, before: { _ in false }) else { return nil }
@@ -111,11 +112,10 @@ final class XMLTree {
     /// `&eacute;` and HTML's other named entities as numeric references (`&#233;`): XML knows only five names,
     /// and old RSS uses HTML's through a DTD that is never fetched. Names are ASCII, so this is done on the bytes
     /// of any ASCII-compatible encoding; UTF-16 documents are left as they are.
-    static func numericHTMLEntities(_ data: Data) -> Data {
-        guard data.count >= 2, data[data.startIndex] != 0, data[data.startIndex + 1] != 0, data.starts(with: [0xFF, 0xFE]) == false,
-              data.starts(with: [0xFE, 0xFF]) == false, data.contains(UInt8(ascii: "&"))
-        else { return data }
-        let bytes = [UInt8](data)
+    static func numericHTMLEntities(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.count >= 2, bytes[0] != 0, bytes[1] != 0, bytes.starts(with: [0xFF, 0xFE]) == false,
+              bytes.starts(with: [0xFE, 0xFF]) == false, bytes.contains(UInt8(ascii: "&"))
+        else { return bytes }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 64)
         var index = 0
@@ -140,7 +140,7 @@ final class XMLTree {
             out.append(byte)
             index += 1
         }
-        return Data(out)
+        return out
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (65...90).contains(byte) || (97...122).contains(byte) }
