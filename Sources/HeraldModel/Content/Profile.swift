@@ -16,13 +16,15 @@ public struct Profile: Sendable, Hashable {
         self.fields = fields
     }
 
+    /// First and last name, whichever are there, with a space between.
+    var fullName: String { [firstName, lastName].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ") }
+
     /// The mustache context: missing values are absent, so `{{^first_name}}friend{{/first_name}}` falls back.
     var context: [String: Any] {
         var context: [String: Any] = ["platform_id": platformID, "fields": fields]
         if let firstName, !firstName.isEmpty { context["first_name"] = firstName }
         if let lastName, !lastName.isEmpty { context["last_name"] = lastName }
-        let full = [firstName, lastName].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-        if !full.isEmpty { context["full_name"] = full }
+        if !fullName.isEmpty { context["full_name"] = fullName }
         if let username, !username.isEmpty { context["username"] = username }
         if let locale, !locale.isEmpty { context["locale"] = locale }
         return context

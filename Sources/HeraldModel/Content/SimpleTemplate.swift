@@ -52,7 +52,7 @@ struct SimpleTemplate: Sendable {
             case .platformID: out += profile.platformID
             case .firstName: out += profile.firstName ?? ""
             case .lastName: out += profile.lastName ?? ""
-            case .fullName: out += [profile.firstName, profile.lastName].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            case .fullName: out += profile.fullName
             case .username: out += profile.username ?? ""
             case .locale: out += profile.locale ?? ""
             case .field(let key): out += profile.fields[key] ?? ""
