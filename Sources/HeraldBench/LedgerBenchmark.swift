@@ -7,6 +7,7 @@ import HeraldTesting
 /// in CPU time, when nothing else runs, in the batch sizes the dispatcher uses. The reference for the dispatcher's share.
 enum LedgerBenchmark {
     static func run(runs: Int, recipients: Int) async throws {
+        let size = ProcessInfo.processInfo.environment["HERALD_BENCH_BATCH"].flatMap(Int.init) ?? 64
         var load: [Double] = [], mark: [Double] = [], record: [Double] = []
         for _ in 0..<runs {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-ledger-\(UUID().uuidString)").path
@@ -36,22 +37,22 @@ enum LedgerBenchmark {
                 after = last.id
             }
             load.append((processCPUSeconds() - t) / Double(rows.count) * 1e6)
-            // Mark and record in batches of 64
+            // Mark and record in batches of `size`
             t = processCPUSeconds()
-            for chunk in stride(from: 0, to: rows.count, by: 64) {
-                _ = try await store.markSending(rows[chunk..<min(rows.count, chunk + 64)].map(\.id), now: start)
+            for chunk in stride(from: 0, to: rows.count, by: size) {
+                _ = try await store.markSending(rows[chunk..<min(rows.count, chunk + size)].map(\.id), now: start)
             }
             mark.append((processCPUSeconds() - t) / Double(rows.count) * 1e6)
             t = processCPUSeconds()
-            for chunk in stride(from: 0, to: rows.count, by: 64) {
-                try await store.record(rows[chunk..<min(rows.count, chunk + 64)].map {
+            for chunk in stride(from: 0, to: rows.count, by: size) {
+                try await store.record(rows[chunk..<min(rows.count, chunk + size)].map {
                     DeliveryResult(deliveryID: $0.id, campaignID: $0.campaignID, subscriberID: $0.subscriberID, account: "bench", state: .sent, messageID: "\($0.id)", partsSent: 1)
                 }, now: start)
             }
             record.append((processCPUSeconds() - t) / Double(rows.count) * 1e6)
         }
         for (name, values) in [("ledger_load", load), ("ledger_mark_sending", mark), ("ledger_record", record)] {
-            emit(Summary(values: values).json(name, unit: "µs of CPU per delivery", extra: ["recipients": recipients, "batch": name == "ledger_load" ? 1024 : 64]))
+            emit(Summary(values: values).json(name, unit: "µs of CPU per delivery", extra: ["recipients": recipients, "batch": name == "ledger_load" ? 1024 : size]))
         }
     }
 }

@@ -172,6 +172,10 @@ enum PeerBenchmark {
         })
         // The canned endpoint answers sends only: no getUpdates polling beside the measured sends.
         for name in names { configuration.accounts[name]?.updates = .off }
+        if let value = ProcessInfo.processInfo.environment["HERALD_BENCH_MAX_IN_FLIGHT"].flatMap(Int.init) {
+            configuration.dispatch.maxInFlight = value
+            configuration.dispatch.maxConnections = min(value, configuration.dispatch.maxConnections)
+        }
         var result = (0.0, 0.0)
         try await InProcessDaemon.run(configuration) { parts in
             let spool = SpoolDirectory(root: configuration.spoolDirectory)

@@ -52,8 +52,15 @@ extension HeraldStore {
                     AND (SELECT status FROM subscribers WHERE subscribers.id = deliveries.subscriber_id) = 'unsubscribed'))
             RETURNING id
             """)
-        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-        return try Int64.fetchSet(statement, arguments: [now.millisecondsSince1970, list])
+        var list = "["
+        for (index, id) in ids.enumerated() {
+            if index > 0 { list += "," }
+            list += String(id)
+        }
+        list += "]"
+        var row = SQLiteBinder(statement, db)
+        row.bind(now.millisecondsSince1970); row.bind(list)
+        return try row.stepReturningIDs()
     }
 
     /// An event's detail: `{"message_id":"…"}` for the common sent delivery, written directly; anything else
@@ -103,8 +110,11 @@ extension HeraldStore {
         var outcomes: [Int64: [String: Int]] = [:]
         var sends: [Int64: Int] = [:]
         for result in results {
-            try update.execute(arguments: [result.state.rawValue, result.messageID, result.reason, result.partsSent, result.nextAttemptAt,
-                                           result.state.rawValue, min(result.sentAt ?? ms, ms), result.possibleDuplicate, ms, result.deliveryID])
+            var row = SQLiteBinder(update, db)
+            row.bind(result.state.rawValue); row.bind(result.messageID); row.bind(result.reason); row.bind(result.partsSent)
+            row.bind(result.nextAttemptAt); row.bind(result.state.rawValue); row.bind(min(result.sentAt ?? ms, ms))
+            row.bind(result.possibleDuplicate); row.bind(ms); row.bind(result.deliveryID)
+            try row.step()
             let kind: String? = switch result.state {
             case .sent: "sent"
             case .failed: "failed"
@@ -113,7 +123,10 @@ extension HeraldStore {
             case .pending: nil
             }
             if let kind {
-                try event.execute(arguments: [kind, ms, result.account, result.campaignID, result.subscriberID, result.deliveryID, eventDetail(result)])
+                var row = SQLiteBinder(event, db)
+                row.bind(kind); row.bind(ms); row.bind(result.account); row.bind(result.campaignID); row.bind(result.subscriberID)
+                row.bind(result.deliveryID); row.bind(eventDetail(result))
+                try row.step()
             }
             if ReportCounters.finished.contains(result.state.rawValue) {
                 outcomes[result.campaignID, default: [:]][ReportCounters.outcome(result.state.rawValue, result.reason), default: 0] += 1
