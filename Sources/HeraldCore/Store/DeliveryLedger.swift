@@ -128,10 +128,11 @@ extension HeraldStore {
                 row.bind(result.deliveryID); row.bind(eventDetail(result))
                 try row.step()
             }
-            if ReportCounters.finished.contains(result.state.rawValue) {
-                outcomes[result.campaignID, default: [:]][ReportCounters.outcome(result.state.rawValue, result.reason), default: 0] += 1
+            switch result.state {
+            case .sent: sends[result.campaignID, default: 0] += 1
+            case .failed, .skipped: outcomes[result.campaignID, default: [:]][ReportCounters.outcome(result.state.rawValue, result.reason), default: 0] += 1
+            case .pending, .uncertain: break
             }
-            if result.state == .sent { sends[result.campaignID, default: 0] += 1 }
             if let status = result.subscriberStatus {
                 try db.execute(sql: "UPDATE subscribers SET status = ?, unsubscribed_at = coalesce(unsubscribed_at, ?), updated_at = ? WHERE id = ? AND status != ?",
                                arguments: [status, ms, ms, result.subscriberID, status])
@@ -149,7 +150,10 @@ extension HeraldStore {
         for (campaign, names) in outcomes {
             for (name, count) in names { try ReportCounters.add(db, campaign: campaign, name, count) }
         }
-        for (campaign, count) in sends { try ReportCounters.second(db, campaign: campaign, at: ms, sent: count) }
+        for (campaign, count) in sends {
+            try ReportCounters.add(db, campaign: campaign, ReportCounters.outcome("sent", nil), count)
+            try ReportCounters.second(db, campaign: campaign, at: ms, sent: count)
+        }
     }
 }
 

@@ -35,8 +35,6 @@ enum ReportCounters {
         ) WITHOUT ROWID;
         """
 
-    static let finished: Set<String> = ["sent", "failed", "skipped"]
-
     /// A finished delivery's figure name (a send has no reason, whatever an earlier attempt left in `error`).
     static func outcome(_ state: String, _ reason: String?) -> String { state == "sent" ? "sent:" : state + ":" + (reason ?? "") }
 
