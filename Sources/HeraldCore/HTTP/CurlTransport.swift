@@ -135,7 +135,7 @@ public final class CurlTransport: HTTPTransport {
         // Transfer id → its easy handle, for cancellation.
         var handles: [Int: UnsafeMutableRawPointer] = [:]
         defer {
-            for easy in spare { curl_easy_cleanup(easy) }
+            for (easy, _) in spare { curl_easy_cleanup(easy) }
             spare = []
             for (_, list) in headerLists { curl_slist_free_all(list) }
             headerLists = [:]
@@ -179,17 +179,31 @@ public final class CurlTransport: HTTPTransport {
 
     /// Finished easy handles, reset and kept for the next transfers: creating one per request cost an allocation
     /// storm and its buffers every time (curl thread only).
-    nonisolated(unsafe) private var spare: [UnsafeMutableRawPointer] = []
+    nonisolated(unsafe) private var spare: [(easy: UnsafeMutableRawPointer, shape: HandleShape?)] = []
     /// Header lists by their lines: every request of a channel sends the same few (curl thread only).
     nonisolated(unsafe) private var headerLists: [[String]: UnsafeMutablePointer<curl_slist>] = [:]
 
     private func start(_ transfer: Transfer) -> UnsafeMutableRawPointer? {
         let reused = spare.popLast()
-        guard let easy = reused ?? curl_easy_init() else {
+        guard let easy = reused?.easy ?? curl_easy_init() else {
             transfer.completion(.failure(reason: "curl_easy_init failed", requestSent: false))
             return nil
         }
         let box = Unmanaged.passRetained(transfer).toOpaque()
+        let shape = HandleShape(transfer, timeoutMilliseconds: timeoutMilliseconds, headers: headerList(transfer))
+        transfer.shape = shape
+        if let reused, let previous = reused.shape, previous == shape {
+            // The handle's last transfer had the same options: only what belongs to this one is set (resetting and
+            // setting them all again was a dozen allocations and frees per request).
+            transfer.request.url.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_URL, $0) }
+            cshim_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, box)
+            cshim_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, box)
+            if transfer.meta != nil { cshim_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, box) }
+            if transfer.request.method == "POST" { setBody(easy, transfer, box) }
+            curl_multi_add_handle(multi, easy)
+            return easy
+        }
+        if reused != nil { curl_easy_reset(easy) }
         transfer.request.url.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_URL, $0) }
         cshim_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, box)
         cshim_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, box)
@@ -218,28 +232,33 @@ public final class CurlTransport: HTTPTransport {
         "http,https".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, $0) }
         "".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, $0) }
         "Herald/1".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, $0) }
-        cshim_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList(transfer)))
+        cshim_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(shape.headers))
         if transfer.request.method == "POST" {
-            // The body is copied into libcurl's request buffer, so that headers and body leave in one send (fed
-            // by a read callback, the body took a second send, a second segment and another pass of the loop).
             cshim_curl_easy_setopt_long(easy, CURLOPT_POST, 1)
-            cshim_curl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.request.body.count))
-            if transfer.request.body.isEmpty {
-                // libcurl copies at least one byte.
-                "".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, $0) }
-            } else {
-                transfer.request.body.withUnsafeBytes { _ = cshim_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!)) }
-            }
             // libcurl silently sends a request again on a fresh connection when a reused one died after taking it;
             // a POST may have been acted on, so the second attempt is refused: the transfer fails, reported as
             // possibly delivered. (POSTs follow no redirects, which would call the callback again too.)
-            cshim_curl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, box)
             cshim_curl_easy_setopt_prereq_function(easy, curlPrerequest)
+            setBody(easy, transfer, box)
         } else if transfer.request.method != "GET" {
             transfer.request.method.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, $0) }
         }
         curl_multi_add_handle(multi, easy)
         return easy
+    }
+
+    /// A POST's body, and its transfer as the pre-request callback's context.
+    private func setBody(_ easy: UnsafeMutableRawPointer, _ transfer: Transfer, _ box: UnsafeMutableRawPointer) {
+        // The body is copied into libcurl's request buffer, so that headers and body leave in one send (fed by a
+        // read callback, the body took a second send, a second segment and another pass of the loop).
+        cshim_curl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(transfer.request.body.count))
+        if transfer.request.body.isEmpty {
+            // libcurl copies at least one byte.
+            "".withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, $0) }
+        } else {
+            transfer.request.body.withUnsafeBytes { _ = cshim_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!)) }
+        }
+        cshim_curl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, box)
     }
 
     /// Finishes a transfer (done, failed, or abandoned by its caller); returns its id.
@@ -258,9 +277,9 @@ public final class CurlTransport: HTTPTransport {
             meta.url = url.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) }
         }
         curl_multi_remove_handle(multi, easy)
-        // Kept for reuse (its options cleared; the connection cache belongs to the multi handle either way).
-        curl_easy_reset(easy)
-        if spare.count < 1024 { spare.append(easy) } else { curl_easy_cleanup(easy) }
+        // Kept for reuse with its options, which the next transfer of the same shape keeps (the connection cache
+        // belongs to the multi handle either way); an abandoned one is reset before its next use.
+        if spare.count < 1024 { spare.append((easy, abandoned ? nil : transfer.shape)) } else { curl_easy_cleanup(easy) }
         if let list = transfer.headers { curl_slist_free_all(list) }
         let result: HTTPResult
         // A POST that reached the point of sending may have reached the platform; other requests once any byte went.
@@ -307,6 +326,8 @@ final class Transfer: @unchecked Sendable {
     var attempts = 0
     /// A header list built for this transfer alone (not cached), freed with it.
     var headers: UnsafeMutablePointer<curl_slist>?
+    /// The options its handle was given, for the next transfer on the handle to compare with.
+    var shape: HandleShape?
     /// Where the response's headers and final URL go, for fetches that want them.
     let meta: ResponseMeta?
 
@@ -316,6 +337,31 @@ final class Transfer: @unchecked Sendable {
         self.completion = completion
         self.maxBytes = maxBytes
         self.meta = meta
+    }
+}
+
+/// The options of a transfer besides its URL, body and context: a handle whose last transfer had the same shape is
+/// reused without setting them again. A transfer with a header list of its own (freed with it) never matches.
+struct HandleShape: Equatable {
+    var method: String
+    var timeoutMilliseconds: Int
+    var maxRedirects: Int
+    var wantsHeaders: Bool
+    var headers: UnsafeMutablePointer<curl_slist>?
+    var ownsHeaders: Bool
+
+    init(_ transfer: Transfer, timeoutMilliseconds: Int, headers: UnsafeMutablePointer<curl_slist>?) {
+        method = transfer.request.method
+        self.timeoutMilliseconds = transfer.request.timeoutSeconds.map { $0 * 1000 } ?? timeoutMilliseconds
+        maxRedirects = transfer.request.maxRedirects
+        wantsHeaders = transfer.meta != nil
+        self.headers = headers
+        ownsHeaders = transfer.headers != nil
+    }
+
+    static func == (a: HandleShape, b: HandleShape) -> Bool {
+        !a.ownsHeaders && !b.ownsHeaders && a.method == b.method && a.timeoutMilliseconds == b.timeoutMilliseconds
+            && a.maxRedirects == b.maxRedirects && a.wantsHeaders == b.wantsHeaders && a.headers == b.headers
     }
 }
 

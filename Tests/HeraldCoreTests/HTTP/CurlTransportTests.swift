@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldModel
 import HeraldTesting
 import Logging
 import ServiceLifecycle
@@ -117,6 +118,34 @@ import Testing
         let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(5), maxResponseBytes: 16)
         let result = await transport.send(HTTPRequest(url: "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage", body: body))
         #expect(result == .failure(reason: "response larger than 16 bytes", requestSent: true))
+        await transport.shutdown()
+    }
+
+    /// A kept handle goes to the next transfer without its options reset when that one has the same options, and
+    /// is reset otherwise: sends of growing and shrinking bodies between fetches (a GET that wants the headers and
+    /// follows redirects) each go out as asked.
+    @Test func reusedHandles_sendEachRequestAsAsked_whateverTheTransferBefore() async throws {
+        let server = try await PlatformServer.start()
+        let transport = try CurlTransport(maxConnections: 1, timeout: .seconds(5))
+        let base = "\(server.baseURL)/bot\(PlatformServer.telegramToken)"
+        var texts: [String] = []
+        for (index, length) in [300, 5, 1200, 1, 40].enumerated() {
+            let text = String(repeating: "é", count: length) + "\(index)"
+            texts.append(text)
+            let body = JSONValue.object(["chat_id": .number("\(index + 1)"), "text": .string(text)]).jsonText
+            let result = await transport.send(HTTPRequest(url: base + "/sendMessage", body: Array(body.utf8)))
+            guard case .response(200, _) = result else { Issue.record("send \(index): \(result)"); return }
+            // Fetches after the second send and two in a row after the fourth.
+            for _ in 0..<(index == 1 ? 1 : index == 3 ? 2 : 0) {
+                let fetched = try await transport.fetch(HTTPRequest(method: "GET", url: base + "/getMe", headers: [], maxRedirects: 3)).get()
+                #expect(fetched.status == 200 && fetched.header("content-type")?.contains("json") == true, "\(fetched.headers)")
+                #expect(String(decoding: fetched.body, as: UTF8.self).contains("is_bot"))
+            }
+        }
+        let sent = try server.requests().filter { $0.path.hasSuffix("/sendMessage") }.map { entry in
+            (try JSONSerialization.jsonObject(with: Data(entry.body.utf8)) as? [String: Any])?["text"] as? String
+        }
+        #expect(sent == texts)
         await transport.shutdown()
     }
 
