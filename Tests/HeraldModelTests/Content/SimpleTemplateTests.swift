@@ -36,9 +36,15 @@ import Testing
         #expect(SimpleTemplate(source) == nil)
     }
 
+    @Test(arguments: ["{ {first_name}}", "{first_name}", "{}{", "{", "", "é { { 🎉", "}}{first_name}}"])
+    func textWithoutADoubleBrace_isLeftAsWritten(source: String) {
+        #expect(!Personalizer.hasTag(source))
+        #expect(Personalizer().render(TemplateText(unchecked: source), for: Self.profiles[1]) == source)
+    }
+
     @Test func personalizer_usesEitherPath_withTheSameResults() throws {
         let personalizer = Personalizer()
-        for source in ["Hi {{first_name}}", "{{#first_name}}Hi {{first_name}}{{/first_name}}{{^first_name}}Hi there{{/first_name}}"] {
+        for source in ["Hi {{first_name}}", "{{#first_name}}Hi {{first_name}}{{/first_name}}{{^first_name}}Hi there{{/first_name}}", "x{{first_name}}", "é{{first_name}}"] {
             for profile in Self.profiles {
                 #expect(personalizer.render(TemplateText(unchecked: source), for: profile) == (try Self.mustache(source, profile)))
             }
