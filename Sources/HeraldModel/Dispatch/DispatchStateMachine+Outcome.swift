@@ -2,7 +2,7 @@ extension DispatchStateMachine {
     /// The platform's answer to a delivery's outstanding call: the next part is scheduled, or the delivery
     /// gets its result. `random` in [0, 1) jitters retries.
     public mutating func outcome(deliveryID: Int64, _ outcome: SendOutcome, at now: Instant, random: Double) -> [Action] {
-        guard stages[deliveryID]?.phase == .outstanding, let flight = flights[deliveryID] else { return [] }
+        guard outstanding.remove(deliveryID) != nil, let flight = flights[deliveryID] else { return [] }
         limiter.completed(account: flight.account, chat: flight.chat, at: now.seconds)
         return noteOutage(flight, outcome, at: now, random: random) + apply(outcome, to: flight, at: now, random: random)
     }

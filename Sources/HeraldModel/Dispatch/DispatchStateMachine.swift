@@ -92,14 +92,12 @@ public struct DispatchStateMachine: Sendable {
         /// A next part whose chat is not free yet: it takes a slot only when it could go within the lookahead,
         /// so that a slot a second away does not hold the account's schedule (and every other chat) back.
         case held(until: Double)
-        /// A request is out.
-        case outstanding
 
         /// Marked but not sent: it can go back to pending without an attempt on the wire.
         var isUnsent: Bool {
             switch self {
             case .waiting, .held: true
-            case .marking, .outstanding: false
+            case .marking: false
             }
         }
     }
@@ -134,6 +132,7 @@ public struct DispatchStateMachine: Sendable {
     mutating func land(_ id: Int64) {
         flights[id] = nil
         stages[id] = nil
+        outstanding.remove(id)
     }
 
     /// Slack for comparing times computed along different paths (a deadline and the slot it came from).
@@ -189,7 +188,10 @@ public struct DispatchStateMachine: Sendable {
     /// campaigns come and go instead of regrouped at every pick.
     var levels: [[Int64]] = []
     var flights: [Int64: Flight] = [:]
+    /// Flights not yet sent (marking, waiting for their slot, held), which every pass scans.
     var stages: [Int64: Stage] = [:]
+    /// Flights whose call is out: kept apart from `stages`, so that the scans skip the many awaiting answers.
+    var outstanding: Set<Int64> = []
     var unrecorded: [DeliveryResult] = []
     var recording: [DeliveryResult] = []
     /// Subscribers the platform reported gone, until their status is in the ledger (loads before then read the old one).
@@ -475,7 +477,8 @@ public struct DispatchStateMachine: Sendable {
             shaper.consume(at: now.seconds)
             shapers[flight.account] = shaper
             let message = outgoingMessage(flight)
-            stages[entry.id]?.phase = .outstanding
+            stages[entry.id] = nil
+            outstanding.insert(entry.id)
             flights[entry.id]?.reusedMedia = message != flight.messages[flight.part]
             if flight.startedAt == nil { flights[entry.id]?.startedAt = now.wallMs }
             actions.append(.send(Send(deliveryID: entry.id, account: flight.account, message: message)))
