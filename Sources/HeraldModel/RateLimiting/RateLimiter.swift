@@ -56,36 +56,65 @@ public struct RateLimiter: Sendable {
 
     /// The scopes one send belongs to.
     public func scopes(account: String, chat: String, heavyMedia: Bool, job: String?) -> [RateScope] {
-        var scopes: [RateScope] = [.account(account)]
-        guard let limits = accounts[account] else { return scopes }
+        let scopes = scopeSet(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
+        return [scopes.0, scopes.1, scopes.2].compactMap { $0 }
+    }
+
+    /// The scopes one send belongs to, without an array (this runs for every send): the account's, its chat's or
+    /// its heavy media's, its job's.
+    private func scopeSet(account: String, chat: String, heavyMedia: Bool, job: String?) -> (RateScope?, RateScope?, RateScope?) {
+        guard let limits = accounts[account] else { return (.account(account), nil, nil) }
+        var second: RateScope?
         switch limits.platform {
-        case .telegram:
-            // Negative ids and @names are groups, supergroups and channels.
-            let isGroup = chat.hasPrefix("-") || chat.hasPrefix("@")
-            scopes.append(isGroup ? .group(account: account, chat: chat) : .chat(account: account, chat: chat))
-        case .messenger:
-            if heavyMedia { scopes.append(.heavyMedia(account)) }
+        case .telegram: second = chatScope(account: account, chat: chat)
+        case .messenger: if heavyMedia { second = .heavyMedia(account) }
         }
-        if let job, jobRates[job] != nil { scopes.append(.job(job)) }
-        return scopes
+        return (.account(account), second, job.flatMap { jobRates[$0] != nil ? .job($0) : nil })
+    }
+
+    /// A Telegram chat's scope: negative ids and @names are groups, supergroups and channels.
+    private func chatScope(account: String, chat: String) -> RateScope {
+        let first = chat.utf8.first
+        return first == UInt8(ascii: "-") || first == UInt8(ascii: "@") ? .group(account: account, chat: chat) : .chat(account: account, chat: chat)
+    }
+
+    /// The latest of `now` and what each scope allows (its pause, its cell), and the cells found on the way.
+    private func earliest(_ scopes: (RateScope?, RateScope?, RateScope?), at now: Double) -> (Double, (GCRA?, GCRA?, GCRA?)) {
+        var earliest = now
+        func look(_ scope: RateScope?) -> GCRA? {
+            guard let scope else { return nil }
+            if !pausedUntil.isEmpty, let paused = pausedUntil[scope], paused > now { earliest = max(earliest, paused) }
+            let cell = cells[scope]
+            if let cell { earliest = max(earliest, cell.earliest(at: now)) }
+            return cell
+        }
+        let found = (look(scopes.0), look(scopes.1), look(scopes.2))
+        return (earliest, found)
+    }
+
+    /// Takes a slot at `time` in every scope (a scope seen for the first time gets its cell).
+    private mutating func consume(_ scopes: (RateScope?, RateScope?, RateScope?), _ found: (GCRA?, GCRA?, GCRA?), at time: Double, start: Double) {
+        func take(_ scope: RateScope?, _ existing: GCRA?) {
+            guard let scope else { return }
+            var cell = existing ?? makeCell(scope, start: start)
+            cell.consume(at: time)
+            cells[scope] = cell
+        }
+        take(scopes.0, found.0)
+        take(scopes.1, found.1)
+        take(scopes.2, found.2)
     }
 
     /// Grants a send now if every scope allows it, or says when to ask again.
     public mutating func acquire(account: String, chat: String, heavyMedia: Bool = false, job: String? = nil, at now: Double) -> Decision {
-        let scopes = scopes(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
-        var earliest = now
-        for scope in scopes {
-            if let paused = pausedUntil[scope] {
-                if paused > now { earliest = max(earliest, paused) } else { pausedUntil[scope] = nil }
-            }
-            if let cell = cells[scope] { earliest = max(earliest, cell.earliest(at: now)) }
+        let scopes = scopeSet(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
+        // Pauses that ended are dropped.
+        for scope in [scopes.0, scopes.1, scopes.2] {
+            if let scope, let paused = pausedUntil[scope], paused <= now { pausedUntil[scope] = nil }
         }
+        let (earliest, found) = earliest(scopes, at: now)
         guard earliest <= now else { return .wait(until: earliest) }
-        for scope in scopes {
-            var cell = cells[scope] ?? makeCell(scope, start: now)
-            cell.consume(at: now)
-            cells[scope] = cell
-        }
+        consume(scopes, found, at: now, start: now)
         return .granted
     }
 
@@ -93,39 +122,23 @@ public struct RateLimiter: Sendable {
     /// sends at that time, not before. Reserving ahead of the send lets the slow part (writing `sending`) happen
     /// before the slot, so the spacing the platform sees is the limiter's, not the database's.
     public mutating func reserve(account: String, chat: String, heavyMedia: Bool = false, job: String? = nil, at now: Double) -> Double {
-        let scopes = scopes(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
-        var earliest = now
-        for scope in scopes {
-            if let paused = pausedUntil[scope], paused > now { earliest = max(earliest, paused) }
-            if let cell = cells[scope] { earliest = max(earliest, cell.earliest(at: now)) }
-        }
-        for scope in scopes {
-            var cell = cells[scope] ?? makeCell(scope, start: now)
-            cell.consume(at: earliest)
-            cells[scope] = cell
-        }
+        let scopes = scopeSet(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
+        let (earliest, found) = earliest(scopes, at: now)
+        consume(scopes, found, at: earliest, start: now)
         return earliest
     }
 
     /// The earliest time a send could be reserved, without taking anything.
     public func earliest(account: String, chat: String, heavyMedia: Bool = false, job: String? = nil, at now: Double) -> Double {
-        var earliest = now
-        for scope in scopes(account: account, chat: chat, heavyMedia: heavyMedia, job: job) {
-            if let paused = pausedUntil[scope], paused > now { earliest = max(earliest, paused) }
-            if let cell = cells[scope] { earliest = max(earliest, cell.earliest(at: now)) }
-        }
-        return earliest
+        earliest(scopeSet(account: account, chat: chat, heavyMedia: heavyMedia, job: job), at: now).0
     }
 
     /// Records that a call to a chat has completed: its next call is spaced from the answer, not from the grant,
     /// so however late the first request arrived, the next cannot arrive within the chat's interval.
     public mutating func completed(account: String, chat: String, at time: Double) {
-        let scope = scopes(account: account, chat: chat, heavyMedia: false, job: nil)[1...].first { scope in
-            if case .chat = scope { return true }
-            if case .group = scope { return true }
-            return false
-        }
-        guard let scope, var cell = cells[scope] else { return }
+        guard accounts[account]?.platform == .telegram else { return }
+        let scope = chatScope(account: account, chat: chat)
+        guard var cell = cells[scope] else { return }
         cell.hold(until: time + cell.interval)
         cells[scope] = cell
     }
