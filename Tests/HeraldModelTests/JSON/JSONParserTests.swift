@@ -103,7 +103,7 @@ import Testing
         ("Hello", #""Hello""#), ("", #""""#), ("Zoë 👩🏽‍💻 <b>&</b>", #""Zoë 👩🏽‍💻 <b>&</b>""#),
         ("say \"hi\"", #""say \"hi\"""#), ("a\\b", #""a\\b""#), ("tab\tend", #""tab\tend""#),
         ("\u{7F}\u{1F}", #""\#u{7F}\u001f""#), ("line\u{2028}para\u{2029}", #""line\u2028para\u2029""#),
-        ("dots … and ‘quotes’", #""dots … and ‘quotes’""#),
+        ("dots … and ‘quotes’", #""dots … and ‘quotes’""#), ("€ \u{2027}\r\n\u{2028}", #""€ \#u{2027}\r\n\u2028""#), ("\u{1}\u{1B}", #""\u0001\u001b""#),
     ])
     func writeString_escapesExactlyWhatJSONAndJavaScriptNeed(text: String, expected: String) throws {
         var out = ""
