@@ -177,8 +177,8 @@ public final class CurlTransport: HTTPTransport {
         finished.withLock { $0?.resume(); $0 = nil }
     }
 
-    /// Finished easy handles, reset and kept for the next transfers: creating one per request cost an allocation
-    /// storm and its buffers every time (curl thread only).
+    /// Finished easy handles kept for the next transfers, each with the shape of its last one (nil: reset it before
+    /// use): creating one per request cost an allocation storm and its buffers every time (curl thread only).
     nonisolated(unsafe) private var spare: [(easy: UnsafeMutableRawPointer, shape: HandleShape?)] = []
     /// Header lists by their lines: every request of a channel sends the same few (curl thread only).
     nonisolated(unsafe) private var headerLists: [[String]: UnsafeMutablePointer<curl_slist>] = [:]

@@ -43,6 +43,8 @@ extension JSONValue {
         out += String(decoding: bytes, as: UTF8.self)
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// Appends a JSON string literal as UTF-8, escaping quotes, backslashes, control characters, and U+2028 and
     /// U+2029 (which JavaScript reads as line ends).
     static func writeString(_ text: String, to out: inout [UInt8]) {
@@ -70,10 +72,9 @@ extension JSONValue {
                 index += 2
             default:
                 if byte < 0x20 {
-                    let hex = Array("0123456789abcdef".utf8)
                     out += #"\u00"#.utf8
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0x0F)])
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0x0F)])
                 } else {
                     out.append(byte)
                 }
