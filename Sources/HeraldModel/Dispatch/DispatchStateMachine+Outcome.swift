@@ -99,13 +99,15 @@ extension DispatchStateMachine {
     private mutating func schedule(_ flight: Flight, at now: Instant) -> [Action] {
         let message = flight.messages[flight.part]
         flights[flight.delivery.id] = flight
-        let earliest = limiter.earliest(account: flight.account, chat: flight.chat, heavyMedia: message.isHeavyMedia, job: flight.jobID, at: now.seconds)
-        guard earliest <= now.seconds + settings.lookahead + DispatchStateMachine.epsilon else {
+        let (slot, taken) = limiter.reserve(
+            account: flight.account, chat: flight.chat, heavyMedia: message.isHeavyMedia, job: flight.jobID, at: now.seconds,
+            notAfter: now.seconds + settings.lookahead + DispatchStateMachine.epsilon
+        )
+        guard taken else {
             // Its chat is busy for a while: reserving now would book the account's schedule that far ahead.
-            stages[flight.delivery.id] = Stage(phase: .held(until: earliest - settings.lookahead), order: nextOrder())
+            stages[flight.delivery.id] = Stage(phase: .held(until: slot - settings.lookahead), order: nextOrder())
             return []
         }
-        let slot = limiter.reserve(account: flight.account, chat: flight.chat, heavyMedia: message.isHeavyMedia, job: flight.jobID, at: now.seconds)
         stages[flight.delivery.id] = Stage(phase: .waiting(slot: slot), order: nextOrder())
         return slot <= now.seconds ? fire(at: now) : []
     }

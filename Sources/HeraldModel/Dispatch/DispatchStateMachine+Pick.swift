@@ -34,16 +34,18 @@ extension DispatchStateMachine {
                     }
                     let part = min(row.partsSent, messages.count - 1)
                     let chat = row.profile.platformID
-                    let earliest = limiter.earliest(account: campaign.account, chat: chat, heavyMedia: messages[part].isHeavyMedia, job: campaign.jobID, at: now.seconds)
-                    guard earliest <= now.seconds + settings.lookahead + DispatchStateMachine.epsilon else {
+                    let (slot, taken) = limiter.reserve(
+                        account: campaign.account, chat: chat, heavyMedia: messages[part].isHeavyMedia, job: campaign.jobID, at: now.seconds,
+                        notAfter: now.seconds + settings.lookahead + DispatchStateMachine.epsilon
+                    )
+                    guard taken else {
                         // A busy chat or an exhausted account: rotate it behind the others and try a few more.
                         campaigns[id]?.window.append(row)
-                        pickDeadline = min(pickDeadline ?? .infinity, earliest - settings.lookahead)
+                        pickDeadline = min(pickDeadline ?? .infinity, slot - settings.lookahead)
                         waits[id, default: 0] += 1
                         if waits[id]! < 4 { stillActive.append(id) }
                         continue
                     }
-                    let slot = limiter.reserve(account: campaign.account, chat: chat, heavyMedia: messages[part].isHeavyMedia, job: campaign.jobID, at: now.seconds)
                     flights[row.id] = Flight(
                         delivery: row, jobID: campaign.jobID, account: campaign.account, chat: chat, messages: messages, part: part
                     )

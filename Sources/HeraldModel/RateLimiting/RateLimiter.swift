@@ -122,15 +122,17 @@ public struct RateLimiter: Sendable {
     /// sends at that time, not before. Reserving ahead of the send lets the slow part (writing `sending`) happen
     /// before the slot, so the spacing the platform sees is the limiter's, not the database's.
     public mutating func reserve(account: String, chat: String, heavyMedia: Bool = false, job: String? = nil, at now: Double) -> Double {
-        let scopes = scopeSet(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
-        let (earliest, found) = earliest(scopes, at: now)
-        consume(scopes, found, at: earliest, start: now)
-        return earliest
+        reserve(account: account, chat: chat, heavyMedia: heavyMedia, job: job, at: now, notAfter: .infinity).slot
     }
 
-    /// The earliest time a send could be reserved, without taking anything.
-    public func earliest(account: String, chat: String, heavyMedia: Bool = false, job: String? = nil, at now: Double) -> Double {
-        earliest(scopeSet(account: account, chat: chat, heavyMedia: heavyMedia, job: job), at: now).0
+    /// Reserves as `reserve` does when the earliest slot comes no later than `latest`, and takes nothing otherwise:
+    /// the earliest slot, and whether it was taken.
+    public mutating func reserve(account: String, chat: String, heavyMedia: Bool = false, job: String? = nil, at now: Double, notAfter latest: Double) -> (slot: Double, taken: Bool) {
+        let scopes = scopeSet(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
+        let (earliest, found) = earliest(scopes, at: now)
+        guard earliest <= latest else { return (earliest, false) }
+        consume(scopes, found, at: earliest, start: now)
+        return (earliest, true)
     }
 
     /// Records that a call to a chat has completed: its next call is spaced from the answer, not from the grant,

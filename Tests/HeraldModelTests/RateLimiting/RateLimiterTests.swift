@@ -31,6 +31,23 @@ import Testing
         }
     }
 
+    /// A reservation bounded by `notAfter` takes the slot only when it comes in time; refused, it takes nothing.
+    @Test func reserve_notAfter_takesTheSlotOnlyWhenItComesInTime() {
+        var limiter = RateLimiter(accounts: ["bot": .init(platform: .telegram, rate: 30)])
+        let first = limiter.reserve(account: "bot", chat: "7", at: 0, notAfter: 0.5)
+        #expect(first.slot == 0 && first.taken)
+        // The chat's next slot is about a second away: refused, and asking again finds the same slot.
+        let refused = limiter.reserve(account: "bot", chat: "7", at: 0.1, notAfter: 0.5)
+        #expect(!refused.taken && refused.slot > 0.9)
+        let again = limiter.reserve(account: "bot", chat: "7", at: 0.1, notAfter: 0.5)
+        #expect(again.slot == refused.slot && !again.taken)
+        // Another chat of the account is not held back by the refused ones: it gets the account's next slot.
+        let other = limiter.reserve(account: "bot", chat: "8", at: 0.1, notAfter: 0.5)
+        #expect(other.taken && other.slot == 0.1)
+        // Unbounded, the chat's slot is taken where the bounded call saw it.
+        #expect(limiter.reserve(account: "bot", chat: "7", at: 0.1) == refused.slot)
+    }
+
     @Test func chat_onePerSecondPerPrivateChat_twentyPerMinutePerGroup() {
         var limiter = RateLimiter(accounts: ["bot": .init(platform: .telegram, rate: 30)])
         #expect(drive(&limiter, seconds: 10, chats: { _ in "42" }).count == 10)
