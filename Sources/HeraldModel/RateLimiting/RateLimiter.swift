@@ -54,12 +54,6 @@ public struct RateLimiter: Sendable {
         cells[.job(job)] = nil
     }
 
-    /// The scopes one send belongs to.
-    public func scopes(account: String, chat: String, heavyMedia: Bool, job: String?) -> [RateScope] {
-        let scopes = scopeSet(account: account, chat: chat, heavyMedia: heavyMedia, job: job)
-        return [scopes.0, scopes.1, scopes.2].compactMap { $0 }
-    }
-
     /// The scopes one send belongs to, without an array (this runs for every send): the account's, its chat's or
     /// its heavy media's, its job's.
     private func scopeSet(account: String, chat: String, heavyMedia: Bool, job: String?) -> (RateScope?, RateScope?, RateScope?) {
