@@ -27,16 +27,17 @@ extension MessagingChannel {
         }
     }
 
-    /// Sends without a task: `completion` gets the outcome on the transport's thread. Returns the transport's
-    /// call id (for `cancel`), or nil when the outcome was known at once (and `completion` already ran).
+    /// Sends without a task: `completion` gets the outcome on the transport's thread, with how many seconds before
+    /// it the request was written (nil: not written, or not known). Returns the transport's call id (for `cancel`),
+    /// or nil when the outcome was known at once (and `completion` already ran).
     @discardableResult
-    public func send(_ message: OutgoingMessage, completion: @escaping @Sendable (SendOutcome) -> Void) -> Int? {
+    public func send(_ message: OutgoingMessage, completion: @escaping @Sendable (SendOutcome, Double?) -> Void) -> Int? {
         switch request(for: message) {
         case .failure(let refusal):
-            completion(refusal.outcome)
+            completion(refusal.outcome, nil)
             return nil
         case .success(let request):
-            return transport.send(request) { [self] result in completion(outcome(of: result)) }
+            return transport.send(request, timedCompletion: { [self] result, written in completion(outcome(of: result), written) })
         }
     }
 

@@ -29,8 +29,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
 
     /// Work that ran as a child task and came back.
     enum LoopEvent: Sendable {
-        /// A send's answer, at monotonic seconds.
-        case answer(Int64, SendOutcome, Double)
+        /// A send's answer, at monotonic seconds, and when its request was written (if known).
+        case answer(Int64, SendOutcome, Double, written: Double?)
         case loaded(Int64, DueBatch)
         case loadFailed(Int64, String)
         case marked(Int, Set<Int64>)
@@ -201,9 +201,9 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         for event in finished {
             let now = instant(seconds())
             switch event {
-            case .answer(let id, let outcome, let at):
+            case .answer(let id, let outcome, let at, let written):
                 loop.calls[id] = nil
-                perform(loop.machine.outcome(deliveryID: id, outcome, at: instant(at), random: random()), &loop, &group, seconds: seconds)
+                perform(loop.machine.outcome(deliveryID: id, outcome, at: instant(at), writtenAt: written, random: random()), &loop, &group, seconds: seconds)
             case .loaded(let id, let batch):
                 if batch.expanded { loop.campaigns[id]?.expanded = true }
                 if batch.emptyAudience, let entry = loop.campaigns[id] { warnEmptyAudience(entry.spec, entry.audience, tags: batch.accountTags) }
@@ -363,15 +363,15 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             channel = ChannelFactory.channel(for: account, transport: transport)
             loop.channels[send.account] = channel
         } else {
-            post(.answer(send.deliveryID, .accountBroken(reason: "account \(send.account) is no longer configured"), seconds()))
+            post(.answer(send.deliveryID, .accountBroken(reason: "account \(send.account) is no longer configured"), seconds(), written: nil))
             return
         }
         // No task per call: the answer comes back through the transport's callback, straight into the loop's events.
         let id = send.deliveryID, account = send.account, started = seconds()
-        if let call = channel.send(send.message, completion: { [self] outcome in
+        if let call = channel.send(send.message, completion: { [self] outcome, writtenBefore in
             let answered = seconds()
             metrics.sendTook(account: account, seconds: answered - started)
-            post(.answer(id, outcome, answered))
+            post(.answer(id, outcome, answered, written: writtenBefore.map { answered - $0 }))
         }) {
             loop.calls[id] = call
             // Past the drain budget (a next part of a message, say), a call is abandoned as soon as it is made.

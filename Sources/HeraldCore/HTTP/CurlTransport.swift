@@ -56,7 +56,7 @@ public final class CurlTransport: HTTPTransport {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                enqueue(id: id, request) { continuation.resume(returning: $0) }
+                enqueue(id: id, request) { result, _ in continuation.resume(returning: result) }
             }
         } onCancel: {
             cancel(id)
@@ -70,7 +70,7 @@ public final class CurlTransport: HTTPTransport {
         let meta = ResponseMeta()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                enqueue(id: id, request, meta: meta) { continuation.resume(returning: $0) }
+                enqueue(id: id, request, meta: meta) { result, _ in continuation.resume(returning: result) }
             }
         } onCancel: {
             cancel(id)
@@ -85,8 +85,14 @@ public final class CurlTransport: HTTPTransport {
     /// for the caller to keep: for callers with thousands of calls out. Returns the id `cancel` takes.
     @discardableResult
     public func send(_ request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void) -> Int {
+        send(request) { result, _ in completion(result) }
+    }
+
+    /// As `send(_:completion:)`, with how long before the answer the request was written.
+    @discardableResult
+    public func send(_ request: HTTPRequest, timedCompletion: @escaping @Sendable (HTTPResult, Double?) -> Void) -> Int {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
-        enqueue(id: id, request, completion)
+        enqueue(id: id, request, timedCompletion)
         return id
     }
 
@@ -97,10 +103,10 @@ public final class CurlTransport: HTTPTransport {
         curl_multi_wakeup(multi)
     }
 
-    private func enqueue(id: Int, _ request: HTTPRequest, meta: ResponseMeta? = nil, _ completion: @escaping @Sendable (HTTPResult) -> Void) {
+    private func enqueue(id: Int, _ request: HTTPRequest, meta: ResponseMeta? = nil, _ completion: @escaping @Sendable (HTTPResult, Double?) -> Void) {
         start()
         guard running.load(ordering: .acquiring) else {
-            completion(.failure(reason: "transport is shut down", requestSent: false))
+            completion(.failure(reason: "transport is shut down", requestSent: false), nil)
             return
         }
         // The thread empties the queue before each poll: only the first request into an empty queue needs to
@@ -151,7 +157,7 @@ public final class CurlTransport: HTTPTransport {
             }
             for transfer in incoming {
                 if abandoned.contains(transfer.id) {
-                    transfer.completion(.failure(reason: "cancelled before it was sent", requestSent: false))
+                    transfer.completion(.failure(reason: "cancelled before it was sent", requestSent: false), nil)
                 } else if let easy = start(transfer) {
                     handles[transfer.id] = easy
                     active += 1
@@ -186,7 +192,7 @@ public final class CurlTransport: HTTPTransport {
     private func start(_ transfer: Transfer) -> UnsafeMutableRawPointer? {
         let reused = spare.popLast()
         guard let easy = reused?.easy ?? curl_easy_init() else {
-            transfer.completion(.failure(reason: "curl_easy_init failed", requestSent: false))
+            transfer.completion(.failure(reason: "curl_easy_init failed", requestSent: false), nil)
             return nil
         }
         let box = Unmanaged.passRetained(transfer).toOpaque()
@@ -296,12 +302,23 @@ public final class CurlTransport: HTTPTransport {
             let message = String(cString: curl_easy_strerror(code))
             result = .failure(reason: "\(message) (curl \(code.rawValue))", requestSent: sent)
         }
-        transfer.completion(result)
+        transfer.completion(result, abandoned ? nil : writtenBefore(easy))
         return transfer.id
     }
 }
 
 extension CurlTransport {
+    /// How long before its end a finished transfer's request was written: from libcurl's clock, which starts each
+    /// transfer at zero (nil when it never got that far).
+    fileprivate func writtenBefore(_ easy: UnsafeMutableRawPointer) -> Double? {
+        var pretransfer: curl_off_t = 0
+        var total: curl_off_t = 0
+        cshim_curl_easy_getinfo_off(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
+        cshim_curl_easy_getinfo_off(easy, CURLINFO_TOTAL_TIME_T, &total)
+        guard pretransfer > 0, total >= pretransfer else { return nil }
+        return Double(total - pretransfer) / 1_000_000
+    }
+
     /// The transfer's header list (plus `Expect:`, which turns off 100-continue), built once per set of lines.
     fileprivate func headerList(_ transfer: Transfer) -> UnsafeMutablePointer<curl_slist>? {
         let lines = transfer.request.headers
@@ -318,7 +335,8 @@ extension CurlTransport {
 final class Transfer: @unchecked Sendable {
     let id: Int
     let request: HTTPRequest
-    let completion: @Sendable (HTTPResult) -> Void
+    /// Gets the result, and how many seconds before it the request was written (nil: not known).
+    let completion: @Sendable (HTTPResult, Double?) -> Void
     let maxBytes: Int
     var body: [UInt8] = []
     var overflowed = false
@@ -331,7 +349,7 @@ final class Transfer: @unchecked Sendable {
     /// Where the response's headers and final URL go, for fetches that want them.
     let meta: ResponseMeta?
 
-    init(id: Int, request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void, maxBytes: Int, meta: ResponseMeta? = nil) {
+    init(id: Int, request: HTTPRequest, completion: @escaping @Sendable (HTTPResult, Double?) -> Void, maxBytes: Int, meta: ResponseMeta? = nil) {
         self.id = id
         self.request = request
         self.completion = completion

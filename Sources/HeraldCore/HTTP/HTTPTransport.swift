@@ -65,6 +65,11 @@ public protocol HTTPTransport: Sendable {
     /// transport's. Returns the id `cancel` takes.
     @discardableResult
     func send(_ request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void) -> Int
+    /// As `send(_:completion:)`; `completion` also gets how many seconds before the result the request was written
+    /// (nil when it was not, or the transport cannot tell): platforms count a call when it arrives, and a caller
+    /// bounding what they counted needs to know when it left.
+    @discardableResult
+    func send(_ request: HTTPRequest, timedCompletion: @escaping @Sendable (HTTPResult, Double?) -> Void) -> Int
     /// Abandons a call sent with a completion: it completes at once, saying whether any of it may have arrived.
     func cancel(_ id: Int)
     /// Sends a request and returns the final response's headers and URL too (feeds: validators, redirects).
@@ -89,6 +94,11 @@ extension HTTPTransport {
         case .response(let status, let body): .success(FetchedResponse(status: status, body: body, url: request.url))
         case .failure(let reason, _): .failure(HTTPFetchFailure(reason))
         }
+    }
+
+    @discardableResult
+    public func send(_ request: HTTPRequest, timedCompletion: @escaping @Sendable (HTTPResult, Double?) -> Void) -> Int {
+        send(request) { timedCompletion($0, nil) }
     }
 
     public func start() {}

@@ -1,8 +1,10 @@
 extension DispatchStateMachine {
     /// The platform's answer to a delivery's outstanding call: the next part is scheduled, or the delivery
-    /// gets its result. `random` in [0, 1) jitters retries.
-    public mutating func outcome(deliveryID: Int64, _ outcome: SendOutcome, at now: Instant, random: Double) -> [Action] {
+    /// gets its result. `writtenAt` (monotonic seconds) is when the call's request was written, when the transport
+    /// knows. `random` in [0, 1) jitters retries.
+    public mutating func outcome(deliveryID: Int64, _ outcome: SendOutcome, at now: Instant, writtenAt: Double? = nil, random: Double) -> [Action] {
         guard outstanding.remove(deliveryID) != nil, let flight = flights[deliveryID] else { return [] }
+        arrivals[flight.account]?.answered(at: now.seconds, writtenAt: writtenAt)
         limiter.completed(account: flight.account, chat: flight.chat, at: now.seconds)
         return noteOutage(flight, outcome, at: now, random: random) + apply(outcome, to: flight, at: now, random: random)
     }

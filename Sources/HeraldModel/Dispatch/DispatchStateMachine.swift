@@ -216,6 +216,9 @@ public struct DispatchStateMachine: Sendable {
     /// Per account, the pace at which calls actually leave: a loop that wakes late sends its backlog at the
     /// account's rate instead of all at once.
     var shapers: [String: GCRA] = [:]
+    /// Per account, what the platform may have counted in the last second: pacing spaces the calls as they leave,
+    /// this bounds them as they arrive (a call held up on the way arrives together with the ones after it).
+    var arrivals: [String: ArrivalWindow] = [:]
     let personalizer = Personalizer()
 
     /// Calls accepted by the platforms so far (for the sends-per-second figure).
@@ -473,6 +476,18 @@ public struct DispatchStateMachine: Sendable {
             guard allowed <= now.seconds + DispatchStateMachine.epsilon else {
                 stages[entry.id]?.phase = .waiting(slot: allowed)
                 continue
+            }
+            if let limit = settings.accounts[flight.account].map({ Int($0.rate) }), limit >= 1 {
+                var window = arrivals[flight.account] ?? ArrivalWindow(limit: limit)
+                window.limit = limit
+                let free = window.earliest(at: now.seconds)
+                guard free <= now.seconds + DispatchStateMachine.epsilon else {
+                    arrivals[flight.account] = window
+                    stages[entry.id]?.phase = .waiting(slot: free)
+                    continue
+                }
+                window.sent()
+                arrivals[flight.account] = window
             }
             shaper.consume(at: now.seconds)
             shapers[flight.account] = shaper

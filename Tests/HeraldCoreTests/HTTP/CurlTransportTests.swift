@@ -105,6 +105,26 @@ import Testing
         await transport.shutdown()
     }
 
+    /// The dispatcher bounds when the platform can have counted a call by when its request was written.
+    @Test func timedSend_saysHowLongBeforeTheAnswerTheRequestWasWritten() async throws {
+        let server = try await PlatformServer.start(arguments: ["--latency-ms", "300"])
+        let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(10))
+        let url = "\(server.baseURL)/bot\(PlatformServer.telegramToken)/sendMessage"
+        let started = Date()
+        let (result, written) = await withCheckedContinuation { continuation in
+            transport.send(HTTPRequest(url: url, body: body), timedCompletion: { continuation.resume(returning: ($0, $1)) })
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        guard case .response(200, _) = result, let written else { Issue.record("expected an answer with its write time, got \(result), \(String(describing: written))"); return }
+        // Written before the server's 300 ms, and never before the call was made
+        #expect(written >= 0.29 && written <= elapsed, "written \(written) s before the answer, \(elapsed) s after the call")
+        let refused = await withCheckedContinuation { continuation in
+            transport.send(HTTPRequest(url: "http://127.0.0.1:9/bot1/sendMessage", body: body), timedCompletion: { continuation.resume(returning: $1) })
+        }
+        #expect(refused == nil)
+        await transport.shutdown()
+    }
+
     @Test func send_whenNothingListens_saysTheRequestNeverLeft() async throws {
         let transport = try CurlTransport(maxConnections: 4, timeout: .seconds(2))
         let result = await transport.send(HTTPRequest(url: "http://127.0.0.1:9/bot1/sendMessage", body: body))

@@ -56,13 +56,18 @@ struct LedgerSimulation {
     /// The actions besides ledger work and sends (journal news, media, outages), in order.
     private(set) var events: [Action] = []
     var latency = 0.02
+    /// When each call is written, arrives at the platform and is answered, from the call's number and the time it
+    /// left the machine; by default all at once, answered `latency` later.
+    var timing: ((_ call: Int, _ leftAt: Double) -> (written: Double, arrival: Double, answer: Double))?
+    /// When each call arrived at the platform, in the order they left.
+    private(set) var arrivals: [Double] = []
 
     init(_ rows: [PendingDelivery]) { ledger = Ledger(rows) }
 
     /// Runs until `until` deliveries are sent or nothing more is due; `answer` gives the platform's answer for
     /// a call answered at a time, `onSend` sees each call leave.
     mutating func run(_ machine: inout Machine, until sent: Int, onSend: (Double) -> Void = { _ in }, answer: (Double) -> SendOutcome) {
-        var answers: [(at: Double, id: Int64)] = []
+        var answers: [(at: Double, id: Int64, written: Double?)] = []
         var queue = machine.pump(at: DispatchStateMachineTests.at(now))
         for _ in 0..<200_000 {
             let at = DispatchStateMachineTests.at(now)
@@ -77,7 +82,14 @@ struct LedgerSimulation {
                     queue += machine.marked(batch: batch, Set(ids), at: at)
                 case .send(let send):
                     onSend(now)
-                    answers.append((now + latency, send.deliveryID))
+                    if let timing {
+                        let call = timing(arrivals.count, now)
+                        arrivals.append(call.arrival)
+                        answers.append((call.answer, send.deliveryID, call.written))
+                    } else {
+                        arrivals.append(now)
+                        answers.append((now + latency, send.deliveryID, nil))
+                    }
                 case .record(let results):
                     ledger.apply(results)
                     queue += machine.recorded(at: at)
@@ -94,10 +106,21 @@ struct LedgerSimulation {
             guard let wake = [answers.map(\.at).min(), machine.nextDeadline].compactMap({ $0 }).min() else { return }
             now = max(now, wake)
             for call in answers where call.at <= now {
-                queue += machine.outcome(deliveryID: call.id, answer(call.at), at: DispatchStateMachineTests.at(now), random: 0.5)
+                queue += machine.outcome(deliveryID: call.id, answer(call.at), at: DispatchStateMachineTests.at(now), writtenAt: call.written, random: 0.5)
             }
             answers.removeAll { $0.at <= now }
             queue += machine.pump(at: DispatchStateMachineTests.at(now))
         }
+    }
+
+    /// The most arrivals in any window of `span` seconds (a platform's sliding count).
+    func busiestWindow(span: Double = 1) -> Int {
+        let sorted = arrivals.sorted()
+        var start = 0, most = 0
+        for (end, time) in sorted.enumerated() {
+            while time - sorted[start] >= span { start += 1 }
+            most = max(most, end - start + 1)
+        }
+        return most
     }
 }
