@@ -26,8 +26,10 @@ public struct GCRA: Sendable, Equatable {
     /// Records a send at `time` (which must be ≥ `earliest(at:)`).
     public mutating func consume(at time: Double) { theoreticalArrival = max(time, theoreticalArrival) + interval }
 
-    /// Holds the next send back until at least `time`.
-    public mutating func hold(until time: Double) { theoreticalArrival = max(theoreticalArrival, time) }
+    /// Holds the next send back until at least `time` (plus one interval, when asked: spaced from `time`).
+    public mutating func hold(until time: Double, plusInterval: Bool = false) {
+        theoreticalArrival = max(theoreticalArrival, plusInterval ? time + interval : time)
+    }
 
     /// Whether the key is idle at `now` (its state equals a fresh one's and can be dropped).
     public func isIdle(at now: Double) -> Bool { theoreticalArrival <= now }

@@ -132,11 +132,8 @@ public struct RateLimiter: Sendable {
     /// Records that a call to a chat has completed: its next call is spaced from the answer, not from the grant,
     /// so however late the first request arrived, the next cannot arrive within the chat's interval.
     public mutating func completed(account: String, chat: String, at time: Double) {
-        guard accounts[account]?.platform == .telegram else { return }
-        let scope = chatScope(account: account, chat: chat)
-        guard var cell = cells[scope] else { return }
-        cell.hold(until: time + cell.interval)
-        cells[scope] = cell
+        // Only Telegram accounts have chat cells: for others the lookup finds nothing. Changed in place, one lookup.
+        cells[chatScope(account: account, chat: chat)]?.hold(until: time, plusInterval: true)
     }
 
     /// Pauses one scope (after a 429) until `until`.
