@@ -95,6 +95,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
     struct Loop {
         var machine: DispatchStateMachine
         var configuration: Configuration
+        /// The holder's generation `configuration` was read at (a reload moves it).
+        var configurationGeneration = -1
         var channels: [String: any MessagingChannel] = [:]
         /// Running campaigns decoded once: what the machine sends, and what the ledger needs to expand the audience.
         var campaigns: [Int64: (spec: DispatchCampaign, audience: AudienceRule, expanded: Bool)] = [:]
@@ -108,6 +110,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
         /// Calls out, by delivery: the transport's id of each, for abandoning them at the drain budget.
         var calls: [Int64: Int] = [:]
         var rateWindow: (start: Double, sent: Int) = (0, 0)
+        /// The events queue's other buffer, empty, swapped in at each pass.
+        var spareEvents: [LoopEvent] = []
     }
 
     public func run() async throws {
@@ -180,6 +184,10 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
 
     /// A reloaded configuration reaches the machine here: new limits, and paused accounts get another chance.
     private func applyReload(_ loop: inout Loop) -> Wakeup.Reasons {
+        // The generation first: copying and comparing the whole configuration at every pass was work for nothing.
+        let generation = settings.generation
+        guard generation != loop.configurationGeneration else { return [] }
+        loop.configurationGeneration = generation
         let current = settings.configuration
         guard current != loop.configuration else { return [] }
         loop.configuration = current
@@ -194,12 +202,14 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
 
     /// One pass: finished work in, housekeeping if due, then whatever the machine wants done now.
     private func step(_ loop: inout Loop, _ group: inout DiscardingTaskGroup, time: Double, seconds: @escaping @Sendable () -> Double, housekeeping: Bool) {
-        let finished = events.withLock { events in
-            defer { events.removeAll(keepingCapacity: true) }
-            return events
-        }
+        // The queue is swapped with an empty one that kept its capacity: copying it out and emptying it in place made
+        // the curl thread's next append allocate a new buffer at every pass.
+        var finished: [LoopEvent] = []
+        swap(&finished, &loop.spareEvents)
+        events.withLock { swap(&$0, &finished) }
+        // One reading of both clocks for the pass's events (answers carry their own time).
+        let now = instant(seconds())
         for event in finished {
-            let now = instant(seconds())
             switch event {
             case .answer(let id, let outcome, let at, let written):
                 loop.calls[id] = nil
@@ -236,6 +246,8 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                 loop.nextHousekeeping = seconds() + retryIn
             }
         }
+        finished.removeAll(keepingCapacity: true)
+        loop.spareEvents = finished
         if housekeeping { startHousekeeping(&loop, &group, time: time) }
         perform(loop.machine.pump(at: instant(seconds())), &loop, &group, seconds: seconds)
         if time - loop.rateWindow.start >= 1 {
