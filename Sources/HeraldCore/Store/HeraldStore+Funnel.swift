@@ -190,11 +190,7 @@ extension HeraldStore {
     /// Open deliveries of every campaign by what they wait for.
     public func deliveryBacklog() async throws -> DeliveryBacklog {
         try await database.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT coalesce(sum(state = 'sending'), 0) AS sending, coalesce(sum(state = 'pending' AND attempts > 0), 0) AS retrying,
-                       coalesce(sum(state = 'uncertain'), 0) AS uncertain, coalesce(sum(state = 'pending' AND attempts = 0), 0) AS waiting
-                FROM deliveries WHERE state IN ('pending', 'sending', 'uncertain')
-                """)!
+            let row = try Row.fetchOne(db, sql: OpenDeliverySQL.backlog)!
             return DeliveryBacklog(sending: row["sending"], retrying: row["retrying"], uncertain: row["uncertain"], waiting: row["waiting"])
         }
     }
@@ -259,11 +255,7 @@ extension HeraldStore {
     public func queueShape(now: Date) async throws -> QueueShape {
         try await database.read { db in
             var shape = QueueShape()
-            for row in try Row.fetchAll(db, sql: """
-                SELECT c.account, max(0, (? - coalesce(c.started_at, c.send_at)) / 60000) AS minutes, count(*) AS n
-                FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE d.state IN ('pending', 'sending', 'uncertain')
-                GROUP BY c.account, minutes
-                """, arguments: [now.millisecondsSince1970]) {
+            for row in try Row.fetchAll(db, sql: OpenDeliverySQL.queueShape, arguments: [now.millisecondsSince1970]) {
                 shape.add(account: row["account"], minutes: row["minutes"], count: row["n"])
             }
             return shape

@@ -7,7 +7,7 @@ extension HeraldStore {
         try await database.read { db in
             var snapshot = MetricsSnapshot()
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM jobs GROUP BY state") { snapshot.jobs[row["state"]] = row["n"] }
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE state IN ('pending', 'sending', 'uncertain') GROUP BY state") {
+            for row in try Row.fetchAll(db, sql: OpenDeliverySQL.byState) {
                 snapshot.openDeliveries[row["state"]] = row["n"]
             }
             return snapshot

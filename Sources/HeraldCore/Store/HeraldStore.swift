@@ -129,15 +129,12 @@ public final class HeraldStore: Sendable {
         }
     }
 
-    /// Whether any delivery of these jobs' campaigns is still open (pending, sending, uncertain): one probe of the
-    /// open-deliveries index, cheap enough to poll while a campaign runs.
+    /// Whether any delivery of these jobs' campaigns is still open (pending, sending, uncertain): two probes of the
+    /// partial indexes, cheap enough to poll while a campaign runs.
     public func hasOpenDeliveries(jobs: [JobID]) throws -> Bool {
         try database.read { db in
-            let marks = Array(repeating: "?", count: jobs.count).joined(separator: ",")
-            return try Bool.fetchOne(db, sql: """
-                SELECT EXISTS(SELECT 1 FROM deliveries WHERE campaign_id IN (SELECT id FROM campaigns WHERE job_id IN (\(marks)))
-                    AND state IN ('pending', 'sending', 'uncertain'))
-                """, arguments: StatementArguments(jobs.map(\.rawValue))) ?? false
+            let ids = jobs.map(\.rawValue)
+            return try Bool.fetchOne(db, sql: OpenDeliverySQL.anyOpen(jobs: jobs.count), arguments: StatementArguments(ids + ids)) ?? false
         }
     }
 

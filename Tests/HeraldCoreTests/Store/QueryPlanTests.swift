@@ -1,14 +1,15 @@
 import Foundation
 import GRDB
+import HeraldModel
 @testable import HeraldCore
 import Testing
 
 /// The hot statements use the indexes they were written for: a plan that falls back to scanning a campaign's
 /// deliveries costs a million-recipient campaign a million row reads per pass.
 @Suite struct QueryPlanTests {
-    static func plan(_ store: HeraldStore, _ sql: String) throws -> String {
+    static func plan(_ store: HeraldStore, _ sql: String, arguments: StatementArguments = []) throws -> String {
         try store.database.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "; ")
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }.joined(separator: "; ")
         }
     }
 
@@ -42,5 +43,49 @@ import Testing
         #expect(profiles.contains("subscribers_profile_wanted"), "\(profiles)")
         let unprocessed = try Self.plan(store, "SELECT id FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT 128")
         #expect(unprocessed.contains("inbound_unprocessed") && !unprocessed.contains("TEMP B-TREE"), "\(unprocessed)")
+    }
+
+    /// The operator's and the metrics' views of open deliveries read the two partial indexes, not the whole ledger.
+    @Test func openDeliveryViews_readThePartialIndexes_notTheLedger() throws {
+        let store = try HeraldStore.inMemory()
+        let statements: [(String, StatementArguments)] = [
+            (OpenDeliverySQL.anyOpen(jobs: 2), ["a", "b", "a", "b"]), (OpenDeliverySQL.byState, []), (OpenDeliverySQL.backlog, []), (OpenDeliverySQL.queueShape, [0]),
+        ]
+        for (sql, arguments) in statements {
+            let plan = try Self.plan(store, sql, arguments: arguments)
+            #expect(plan.contains("deliveries_due") && plan.contains("deliveries_sending"), "\(plan)")
+            #expect(!plan.contains("SCAN deliveries;") && !plan.hasSuffix("SCAN deliveries") && !plan.contains("sqlite_autoindex_deliveries"), "\(plan)")
+        }
+    }
+
+    /// ...and count what a scan of the whole ledger counts.
+    @Test func openDeliveryViews_countWhatAScanCounts() async throws {
+        let store = try HeraldStore.inMemory()
+        let states = ["pending", "sent", "sending", "uncertain", "failed", "pending", "skipped", "sending", "pending"]
+        // Rows written directly, without the jobs and subscribers they would point to.
+        try await store.database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            for campaign in 1...2 {
+                try db.execute(sql: """
+                    INSERT INTO campaigns (id, job_id, account, kind, priority, state, send_at, created_at, started_at)
+                    VALUES (?, ?, ?, 'campaign', 1, 'running', 0, 0, 60000)
+                    """, arguments: [campaign, "job-\(campaign)", "bot\(campaign)"])
+            }
+            for (index, state) in states.enumerated() {
+                try db.execute(sql: "INSERT INTO deliveries (campaign_id, subscriber_id, state, attempts, updated_at) VALUES (?, ?, ?, ?, 0)",
+                               arguments: [index % 2 + 1, index, state, index % 3])
+            }
+        }
+        let scanned = try await store.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE state IN ('pending', 'sending', 'uncertain') GROUP BY state")
+                .reduce(into: [String: Int]()) { $0[$1["state"]] = $1["n"] }
+        }
+        #expect(try await store.metricsSnapshot().openDeliveries == scanned)
+        #expect(scanned == ["pending": 3, "sending": 2, "uncertain": 1])
+        let backlog = try await store.deliveryBacklog()
+        #expect(backlog.sending == 2 && backlog.uncertain == 1 && backlog.retrying + backlog.waiting == 3)
+        #expect(try store.hasOpenDeliveries(jobs: [JobID(unchecked: "job-1")]))
+        #expect(try store.hasOpenDeliveries(jobs: [JobID(unchecked: "job-2"), JobID(unchecked: "job-3")]))
+        #expect(try !store.hasOpenDeliveries(jobs: [JobID(unchecked: "job-3")]))
     }
 }
