@@ -102,13 +102,15 @@ enum PeerBenchmark {
     static func transportCallbackRate(_ endpoint: CannedEndpoint, requests: Int) async throws -> (Double, Double) {
         let transport = try CurlTransport(maxConnections: 256, timeout: .seconds(30))
         let request = HTTPRequest(url: endpoint.baseURL + "/bot1:bench/sendMessage", body: Array(#"{"chat_id":1000000,"text":"Hello"}"#.utf8))
-        let issued = Atomic<Int>(0), done = Atomic<Int>(0)
+        let issued = Atomic<Int>(0), done = Atomic<Int>(0), failed = Atomic<Int>(0)
         let cpu = processCPUSeconds()
         let start = monotonic()
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
             @Sendable func next() {
                 guard issued.wrappingAdd(1, ordering: .relaxed).newValue <= requests else { return }
-                transport.send(request) { _ in
+                transport.send(request) { result in
+                    // A failure completes fast: counted as a request, it would pass for speed.
+                    if case .response(200, _) = result {} else { failed.wrappingAdd(1, ordering: .relaxed) }
                     if done.wrappingAdd(1, ordering: .relaxed).newValue == requests { finished.resume() } else { next() }
                 }
             }
@@ -117,6 +119,8 @@ enum PeerBenchmark {
         let elapsed = monotonic() - start
         let used = processCPUSeconds() - cpu
         await transport.shutdown()
+        let failures = failed.load(ordering: .relaxed)
+        guard failures == 0 else { throw BenchError("\(failures) of \(requests) transport requests got no 200 answer") }
         return (Double(requests) / elapsed, used / Double(requests) * 1e6)
     }
 
