@@ -100,8 +100,10 @@ enum PeerBenchmark {
     /// The transport through its completion callbacks, no task per call: compared with the same run's
     /// `DispatchBenchmark.transportCeiling`, the share of Swift tasks and continuations.
     static func transportCallbackRate(_ endpoint: CannedEndpoint, requests: Int) async throws -> (Double, Double) {
-        let transport = try CurlTransport(maxConnections: 256, timeout: .seconds(30))
-        let request = HTTPRequest(url: endpoint.baseURL + "/bot1:bench/sendMessage", body: Array(#"{"chat_id":1000000,"text":"Hello"}"#.utf8))
+        let concurrency = ProcessInfo.processInfo.environment["HERALD_BENCH_CONCURRENCY"].flatMap(Int.init) ?? 256
+        let environment = ProcessInfo.processInfo.environment
+        let transport = try CurlTransport(maxConnections: concurrency, timeout: .seconds(30), caFile: environment["HERALD_BENCH_CA_FILE"])
+        let request = HTTPRequest(url: (environment["HERALD_BENCH_URL"] ?? endpoint.baseURL) + "/bot1:bench/sendMessage", body: Array(#"{"chat_id":1000000,"text":"Hello"}"#.utf8))
         let issued = Atomic<Int>(0), done = Atomic<Int>(0), failed = Atomic<Int>(0)
         let cpu = processCPUSeconds()
         let start = monotonic()
@@ -114,7 +116,7 @@ enum PeerBenchmark {
                     if done.wrappingAdd(1, ordering: .relaxed).newValue == requests { finished.resume() } else { next() }
                 }
             }
-            for _ in 0..<256 { next() }
+            for _ in 0..<concurrency { next() }
         }
         let elapsed = monotonic() - start
         let used = processCPUSeconds() - cpu

@@ -39,8 +39,8 @@ import Testing
         // Given a job for an account the configuration does not have yet: rejected
         try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/before.json"))
         #expect(await waitUntil { workspace.names("failed").count == 2 })
-        // When the account is added and the daemon reloads
-        try workspace.writeConfig(accounts: "[accounts.first]\nplatform = \"telegram\"\n[accounts.second]\nplatform = \"telegram\"\n")
+        // When the account is added and the daemon reloads (with an HTTP client setting changed, which waits for a restart)
+        try workspace.writeConfig(accounts: "[dispatch]\nmax_connections = 9\n[accounts.first]\nplatform = \"telegram\"\n[accounts.second]\nplatform = \"telegram\"\n")
         let before = listener.messages.count
         daemon.signal(SIGHUP)
         #expect(await listener.waitFor("RELOADING=1", from: before))
@@ -56,6 +56,7 @@ import Testing
         let (status, log) = await daemon.stop()
         #expect(status == 0)
         #expect(log.contains("configuration reload failed, keeping the one in force"))
+        #expect(log.contains("max_connections, request_timeout_seconds and ca_file changes apply at the next restart"))
     }
 
     @Test func reload_whenACampaignsAccountIsRemoved_failsItOnceWithTheReason() async throws {

@@ -89,6 +89,8 @@ public struct DispatchSettings: Sendable, Equatable {
     public var maxConnections = 256
     /// Per-request timeout.
     public var requestTimeoutSeconds = 30
+    /// PEM certificates trusted instead of the system's, for a platform endpoint behind a private authority.
+    public var caFile: String?
     /// How long a failing delivery is retried, from its first attempt, before it fails for good.
     public var retryMaxAgeHours = 24
     /// How long a delivery that may have gone out (in flight at a crash, or unanswered) waits before it is

@@ -87,6 +87,14 @@ public struct ConfigurationLoader: Sendable {
             if let value = dispatch.optional("max_in_flight") { config.dispatch.maxInFlight = Int(try value.integer(in: 1...100_000)) }
             if let value = dispatch.optional("max_connections") { config.dispatch.maxConnections = Int(try value.integer(in: 1...10_000)) }
             if let value = dispatch.optional("request_timeout_seconds") { config.dispatch.requestTimeoutSeconds = Int(try value.integer(in: 1...600)) }
+            if let value = dispatch.optional("ca_file") {
+                let file = absolute(try value.string())
+                // libcurl would only fail each request later, as a certificate problem.
+                guard FileManager.default.isReadableFile(atPath: file) else {
+                    throw ConfigurationError("dispatch.ca_file: cannot read \(file)")
+                }
+                config.dispatch.caFile = file
+            }
             if let value = dispatch.optional("retry_max_age_hours") { config.dispatch.retryMaxAgeHours = Int(try value.integer(in: 1...720)) }
             if let value = dispatch.optional("uncertain_retry_seconds") { config.dispatch.uncertainRetrySeconds = Int(try value.integer(in: 1...86_400)) }
             if let value = dispatch.optional("outage_probe_max_seconds") { config.dispatch.outageProbeMaxSeconds = Int(try value.integer(in: 1...3600)) }

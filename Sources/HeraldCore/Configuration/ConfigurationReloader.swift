@@ -7,7 +7,8 @@ import UnixSignals
 /// Reloads the configuration on SIGHUP without losing work: RELOADING=1, parse, swap, READY=1.
 ///
 /// A configuration that fails to load is logged and the one in force stays. Spool and state directories
-/// cannot move while running; a change to them is reported and applies at the next restart.
+/// cannot move while running, nor can the HTTP client's settings; a change to them is reported and applies at the
+/// next restart.
 /// Stops on graceful shutdown.
 public final class ConfigurationReloader: Service, Sendable {
     let holder: ConfigurationHolder
@@ -59,6 +60,10 @@ public final class ConfigurationReloader: Service, Sendable {
                 logger.warning("spool_dir and state_dir changes need a restart; keeping \(old.spoolDirectory) and \(old.stateDirectory)", metadata: ["event": "reload"])
                 fresh.spoolDirectory = old.spoolDirectory
                 fresh.stateDirectory = old.stateDirectory
+            }
+            let transport = { (c: Configuration) in [c.dispatch.maxConnections, c.dispatch.requestTimeoutSeconds] }
+            if transport(fresh) != transport(old) || fresh.dispatch.caFile != old.dispatch.caFile {
+                logger.warning("max_connections, request_timeout_seconds and ca_file changes apply at the next restart (the HTTP client keeps its connections)", metadata: ["event": "reload"])
             }
             holder.replace(with: fresh)
             let accounts = fresh.accounts.keys.sorted().joined(separator: ", ")

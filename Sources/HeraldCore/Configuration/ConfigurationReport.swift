@@ -28,6 +28,7 @@ public struct ConfigurationReport: Sendable {
             "max_in_flight = \(c.dispatch.maxInFlight)",
             "max_connections = \(c.dispatch.maxConnections)",
             "request_timeout_seconds = \(c.dispatch.requestTimeoutSeconds)",
+            c.dispatch.caFile.map { "ca_file = \(quote($0))" } ?? "# ca_file: unset, the system's certificates",
             "retry_max_age_hours = \(c.dispatch.retryMaxAgeHours)",
             "uncertain_retry_seconds = \(c.dispatch.uncertainRetrySeconds)",
             "outage_probe_max_seconds = \(c.dispatch.outageProbeMaxSeconds)",

@@ -67,7 +67,8 @@ public enum Daemon {
             status: status, notifier: notifier, logger: logger, heartbeat: heartbeat, wakeup: wakeup, feedsChanged: feedsChanged, metrics: metrics
         )
         let http = try transport ?? CurlTransport(
-            maxConnections: configuration.dispatch.maxConnections, timeout: .seconds(configuration.dispatch.requestTimeoutSeconds)
+            maxConnections: configuration.dispatch.maxConnections, timeout: .seconds(configuration.dispatch.requestTimeoutSeconds),
+            caFile: configuration.dispatch.caFile
         )
         let clickToken = ClickToken(key: try ClickKeyFile.key(configured: configuration.clickSigningKey, stateDirectory: configuration.stateDirectory))
         let dispatcher = Dispatcher(

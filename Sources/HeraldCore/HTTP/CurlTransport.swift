@@ -23,16 +23,20 @@ public final class CurlTransport: HTTPTransport {
     private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
     let timeoutMilliseconds: Int
     let maxResponseBytes: Int
+    /// Certificates to trust instead of the system's (PEM), for a platform behind a private certificate authority.
+    let caFile: String?
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     /// `maxConnections` bounds open connections (and so concurrency per host); `timeout` bounds each request.
-    public init(maxConnections: Int = 256, timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20) throws {
+    /// `caFile`, when given, replaces the system's trusted certificates.
+    public init(maxConnections: Int = 256, timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20, caFile: String? = nil) throws {
         _ = CurlTransport.globalInit
         guard let multi = curl_multi_init() else { throw CurlError(code: -1, message: "curl_multi_init failed") }
         self.multi = multi
         timeoutMilliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         self.maxResponseBytes = maxResponseBytes
+        self.caFile = caFile
         cshim_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConnections)
         cshim_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnections)
         cshim_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
@@ -220,6 +224,7 @@ public final class CurlTransport: HTTPTransport {
         cshim_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(timeout, 10_000))
         cshim_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         cshim_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        caFile?.withCString { _ = cshim_curl_easy_setopt_string(easy, CURLOPT_CAINFO, $0) }
         cshim_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         cshim_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, transfer.request.maxRedirects > 0 ? 1 : 0)
         if transfer.request.maxRedirects > 0 {

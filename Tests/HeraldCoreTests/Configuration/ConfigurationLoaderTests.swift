@@ -79,6 +79,16 @@ import Testing
         #expect(failure("[defaults]\nnotification = \"loud\"").contains(#""loud" is not one of"#))
     }
 
+    @Test func caFile_isResolvedBesideTheFile_andAnUnreadableOneIsRefusedAtLoad() throws {
+        let pem = directory + "/private-ca.pem"
+        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: pem))
+        #expect(try load("").dispatch.caFile == nil)
+        let configuration = try load("[dispatch]\nca_file = \"private-ca.pem\"\n")
+        #expect(configuration.dispatch.caFile == pem)
+        #expect(ConfigurationReport(configuration: configuration, path: "herald.toml").text.contains("ca_file = \"\(pem)\""))
+        #expect(failure("[dispatch]\nca_file = \"missing.pem\"\n").contains("dispatch.ca_file: cannot read \(directory)/missing.pem"))
+    }
+
     @Test func report_neverShowsSecrets() throws {
         _ = try secret("bot.token", "123456:ABC-secret-token")
         let configuration = try load("[accounts.shop_bot]\nplatform = \"telegram\"\ntoken_file = \"bot.token\"\n")
@@ -193,8 +203,11 @@ import Testing
         }
         _ = try secret("click.key", String(repeating: "k", count: 32))
         text = text.replacingOccurrences(of: "/etc/herald/click.key", with: directory + "/click.key")
+        _ = try secret("ca.pem", "-----BEGIN CERTIFICATE-----", mode: 0o644)
+        text = text.replacingOccurrences(of: "/etc/herald/ca.pem", with: directory + "/ca.pem")
         let everything = try ConfigurationLoader(environment: [:]).parse(text, path: directory + "/herald.toml")
         #expect(everything.accounts.keys.sorted() == ["shop_bot", "shop_page"])
         #expect(everything.http.publicURL == "https://herald.example.com")
+        #expect(everything.dispatch.caFile == directory + "/ca.pem")
     }
 }

@@ -46,6 +46,33 @@ import Testing
         }
     }
 
+    /// The platforms' transport: HTTPS, HTTP/2 offered by ALPN, here behind a certificate authority of the operator's
+    /// (`ca_file`). The campaign goes out over HTTP/2 and each message reaches the platform once.
+    @Test(.enabled(if: TLSProxy.available)) func telegramCampaign_overHTTPSWithHTTP2_trustsTheConfiguredAuthority() async throws {
+        let server = try await PlatformServer.start()
+        let proxy = try await TLSProxy.start(upstream: server.baseURL)
+        let harness = try DaemonHarness { configuration in
+            server.configure(&configuration)
+            configuration.accounts["shop_bot"]?.apiBaseURL = proxy.baseURL
+            configuration.dispatch.caFile = proxy.certificate
+        }
+        defer { harness.remove() }
+        try await harness.run { _ in
+            try harness.drop(try example("subscribers-import.json"), as: "1.json")
+            try harness.drop(try example("subscribers-tag.json"), as: "2.json")
+            try await eventually { harness.names(in: .done).count == 2 }
+            try harness.drop(try example("telegram-campaign.json"), as: "3.json")
+            try await eventually(timeout: 20, "campaign completed") { try campaignState(harness, "spring-sale-2026-telegram") == "completed" }
+            try await eventually("the sends logged") { try proxy.requests().filter { $0.path.hasSuffix("/sendPhoto") || $0.path.hasSuffix("/sendMessage") }.count >= 4 }
+        }
+        let sends = try server.requests().filter { $0.path.hasSuffix("/sendPhoto") || $0.path.hasSuffix("/sendMessage") }
+        #expect(sends.count == 4 && Set(sends.map(\.body)).count == 4, "\(sends)")
+        let proxied = try proxy.requests()
+        #expect(proxied.allSatisfy { $0.protocol == "HTTP/2.0" }, "\(proxied)")
+        #expect(proxied.filter { $0.path.hasSuffix("/sendPhoto") || $0.path.hasSuffix("/sendMessage") }.map(\.status) == [200, 200, 200, 200])
+        #expect(try harness.deliveries("sent") == 2)
+    }
+
     @Test func messengerCampaign_holdsTheTwentyFourHourRule() async throws {
         let server = try await PlatformServer.start()
         let harness = try DaemonHarness { server.configure(&$0) }
