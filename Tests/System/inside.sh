@@ -33,6 +33,8 @@ check version-printed test -n "$(herald --version)"
 
 # The service starts on its own, with no account configured, and says so
 check active until_true 20 systemctl is-active --quiet herald
+# The unit's malloc settings reach the daemon (herald-bench memory measures with them).
+check malloc-settings sh -c "tr '\\0' '\\n' < /proc/\$(systemctl show -p MainPID --value herald)/environ > /tmp/herald.environ && grep -qx MALLOC_ARENA_MAX=2 /tmp/herald.environ && grep -qx MALLOC_MMAP_THRESHOLD_=32768 /tmp/herald.environ"
 status=$(systemctl show -p StatusText --value herald)
 check status-text test -n "$status"
 check says-no-accounts until_true 10 sh -c "journalctl -u herald --no-pager | grep -q 'no account'"
