@@ -89,7 +89,7 @@ public final class CurlTransport: HTTPTransport {
     /// for the caller to keep: for callers with thousands of calls out. Returns the id `cancel` takes.
     @discardableResult
     public func send(_ request: HTTPRequest, completion: @escaping @Sendable (HTTPResult) -> Void) -> Int {
-        send(request) { result, _ in completion(result) }
+        send(request, timedCompletion: { result, _ in completion(result) })
     }
 
     /// As `send(_:completion:)`, with how long before the answer the request was written.

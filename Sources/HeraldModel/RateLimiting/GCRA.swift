@@ -26,9 +26,9 @@ public struct GCRA: Sendable, Equatable {
     /// Records a send at `time` (which must be ≥ `earliest(at:)`).
     public mutating func consume(at time: Double) { theoreticalArrival = max(time, theoreticalArrival) + interval }
 
-    /// Holds the next send back until at least `time` (plus one interval, when asked: spaced from `time`).
-    public mutating func hold(until time: Double, plusInterval: Bool = false) {
-        theoreticalArrival = max(theoreticalArrival, plusInterval ? time + interval : time)
+    /// Holds the next send back until at least one interval after `time`: spaced from it, however late it came.
+    public mutating func space(after time: Double) {
+        theoreticalArrival = max(theoreticalArrival, time + interval)
     }
 
     /// Whether the key is idle at `now` (its state equals a fresh one's and can be dropped).

@@ -133,7 +133,7 @@ public struct RateLimiter: Sendable {
     /// so however late the first request arrived, the next cannot arrive within the chat's interval.
     public mutating func completed(account: String, chat: String, at time: Double) {
         // Only Telegram accounts have chat cells: for others the lookup finds nothing. Changed in place, one lookup.
-        cells[chatScope(account: account, chat: chat)]?.hold(until: time, plusInterval: true)
+        cells[chatScope(account: account, chat: chat)]?.space(after: time)
     }
 
     /// Pauses one scope (after a 429) until `until`.
