@@ -91,15 +91,15 @@ func campaignState(_ harness: DaemonHarness, _ job: String) throws -> String? {
     try harness.query { try String.fetchOne($0, sql: "SELECT c.state FROM campaigns c WHERE c.job_id = ?", arguments: [job]) }
 }
 
-/// Polls until `condition` holds, failing after `timeout` seconds.
-func eventually(timeout: Double = 10, _ what: String = "condition", _ condition: () throws -> Bool) async throws {
+/// Polls until `condition` holds, failing after `timeout` seconds with `what`, read then: it can tell what happened.
+func eventually(timeout: Double = 10, _ what: @autoclosure () -> String = "condition", _ condition: () throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if (try? condition()) == true { return }
         try await Task.sleep(for: .milliseconds(20))
     }
     if try condition() { return }
-    throw HarnessTimeout(what: what)
+    throw HarnessTimeout(what: what())
 }
 
 /// The report figures kept as the daemon ran differ from the ones rebuilt from its raw rows.
