@@ -81,8 +81,9 @@ public final class SpoolIntake: Service, Sendable {
             retryAt.withLock { $0 = nil }
             needsRecovery.withLock { $0 = true }
         }
-        // Arrival order matters (a pause must not overtake its campaign): events first, as they came,
-        // then whatever a rescan finds, oldest first.
+        // Arrival order matters (a pause must not overtake its campaign): events as they came; with a rescan, everything
+        // oldest first, since a file whose event was missed (written before the watch, or lost to an overflow) may be
+        // older than those whose events came.
         var seen = Set<String>()
         var names = pending.names.filter { SpoolDirectory.isJobName($0) && seen.insert($0).inserted }
         var rescan = pending.rescan
@@ -99,7 +100,10 @@ public final class SpoolIntake: Service, Sendable {
         if rescan {
             do {
                 let wall = now().timeIntervalSince1970
-                var found: [(name: String, age: Double)] = []
+                // Files named by events are complete; they only need their age.
+                var found: [(name: String, age: Double)] = names.compactMap { name in
+                    spool.secondsSinceModification(name, in: .incoming, now: wall).map { (name, $0) }
+                }
                 for name in try spool.list(.incoming) where SpoolDirectory.isJobName(name) && !seen.contains(name) {
                     guard let age = spool.secondsSinceModification(name, in: .incoming, now: wall) else { continue }
                     switch spool.isOpenForWriting(name, in: .incoming) {
@@ -108,7 +112,10 @@ public final class SpoolIntake: Service, Sendable {
                     case nil: if age >= quietPeriod { found.append((name, age)) }
                     }
                 }
-                names += found.sorted { $0.age > $1.age }.map(\.name)
+                // Oldest first; files written within one tick of the kernel's clock share a modification time, and then
+                // their names decide (the directory's own order is a hash order, so two files dropped together were
+                // taken in either order).
+                names = found.sorted { $0.age != $1.age ? $0.age > $1.age : $0.name < $1.name }.map(\.name)
             } catch {
                 fail("cannot list incoming/", error)
             }

@@ -84,6 +84,24 @@ import Testing
         #expect(state == "paused")
     }
 
+    @Test func intake_whenFilesWaitWithTheSameTime_acceptsThemInNameOrder() async throws {
+        let harness = try DaemonHarness()
+        defer { harness.remove() }
+        // Given ten presentations of one account, written within one tick of the kernel's clock: the same time
+        let time = Date().addingTimeInterval(-60)
+        for index in 0..<10 {
+            let job = #"{"type": "automation", "account": "shop_bot", "presentation": {"description": "version \#(index)"}}"#
+            try harness.drop(job, as: "presentation-\(index).json")
+            try FileManager.default.setAttributes([.modificationDate: time], ofItemAtPath: harness.spool.path(.incoming, "presentation-\(index).json"))
+        }
+        try await harness.run { _ in
+            try await eventually("all accepted") { harness.names(in: .done).count == 10 }
+        }
+        // Then they were taken by name, so the last one named is in force (by the directory's order: 1 chance in 10)
+        let value = try harness.query { try String.fetchOne($0, sql: "SELECT value FROM automations WHERE account = 'shop_bot' AND setting = 'presentation'") }
+        #expect(value?.contains("version 9") == true, "\(value ?? "none")")
+    }
+
     @Test func intake_whenHiddenOrNotJSON_leavesFileAlone() async throws {
         let harness = try DaemonHarness()
         defer { harness.remove() }
