@@ -1,26 +1,17 @@
 import Foundation
 import Glibc
 import HeraldCore
+import HeraldTesting
 
 /// nginx on loopback answering every request with a fixed Bot API success body: an endpoint fast enough that
 /// Herald, wrk and the peers are measured, not the server (one worker, so the other core is left to the client).
 final class CannedEndpoint {
-    let port: Int
-    private let process = Process()
-    private let root: String
+    private let server: NginxServer
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-nginx-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root + "/temp", withIntermediateDirectories: true)
-        port = try CannedEndpoint.freePort()
         let body = #"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":1,"type":"private"},"text":"Hello"}}"#
-        let config = """
-            worker_processes 1;
-            daemon off;
-            pid \(root)/nginx.pid;
-            error_log \(root)/error.log;
-            events { worker_connections 8192; }
-            http {
+        server = try NginxServer(workerConnections: 8192) { root, port in
+            """
                 access_log off;
                 client_body_temp_path \(root)/temp;
                 keepalive_requests 10000000;
@@ -30,44 +21,14 @@ final class CannedEndpoint {
                     location / { default_type application/json; return 200 '\(body)'; }
                     location ~ /getMe$ { default_type application/json; return 200 '{"ok":true,"result":{"id":1,"is_bot":true,"first_name":"Bench","username":"bench_bot"}}'; }
                 }
-            }
             """
-        try config.write(toFile: root + "/nginx.conf", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-p", root, "-c", root + "/nginx.conf", "-e", root + "/error.log"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !CannedEndpoint.accepts(port) {
-            guard Date() < deadline else { throw BenchError("nginx did not start on port \(port)") }
-            usleep(10_000)
         }
+        try server.waitUntilReady()
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var baseURL: String { "http://127.0.0.1:\(server.port)" }
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") }
-
-    deinit {
-        process.terminate()
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: root)
-    }
-
-    /// A port the kernel just handed out (closed again for nginx to take).
-    static func freePort() throws -> Int { try FreePort.take() }
-
-    static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
+    static var available: Bool { NginxServer.available }
 }
 
 struct BenchError: Error, CustomStringConvertible {

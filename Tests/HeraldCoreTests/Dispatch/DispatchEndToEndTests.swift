@@ -10,11 +10,7 @@ import Testing
         let harness = try DaemonHarness { server.configure(&$0) }
         defer { harness.remove() }
         try await harness.run { _ in
-            try harness.drop(try example("subscribers-import.json"), as: "1.json")
-            try harness.drop(try example("subscribers-tag.json"), as: "2.json")
-            try await eventually { harness.names(in: .done).count == 2 }
-            try harness.drop(try example("telegram-campaign.json"), as: "3.json")
-            try await eventually(timeout: 20, "campaign completed") { try campaignState(harness, "spring-sale-2026-telegram") == "completed" }
+            try await sendTelegramExample(harness)
         }
         // A photo goes by URL, or by the file_id an earlier send returned: compare with the URL in its place. The
         // link goes out tracked (ClickTrackingTests follow one), each recipient's with its own token.
@@ -58,11 +54,7 @@ import Testing
         }
         defer { harness.remove() }
         try await harness.run { _ in
-            try harness.drop(try example("subscribers-import.json"), as: "1.json")
-            try harness.drop(try example("subscribers-tag.json"), as: "2.json")
-            try await eventually { harness.names(in: .done).count == 2 }
-            try harness.drop(try example("telegram-campaign.json"), as: "3.json")
-            try await eventually(timeout: 20, "campaign completed") { try campaignState(harness, "spring-sale-2026-telegram") == "completed" }
+            try await sendTelegramExample(harness)
             try await eventually("the sends logged") { try proxy.requests().filter { $0.path.hasSuffix("/sendPhoto") || $0.path.hasSuffix("/sendMessage") }.count >= 4 }
         }
         let sends = try server.requests().filter { $0.path.hasSuffix("/sendPhoto") || $0.path.hasSuffix("/sendMessage") }
@@ -228,4 +220,13 @@ import Testing
         #expect(again.allSatisfy { $0.contains(#""video":"BAAC-video-"#) }, "\(again)")
         #expect(try harness.query { try Int.fetchOne($0, sql: "SELECT count(*) FROM media WHERE account = 'shop_bot' AND url = 'https://m.example/v.mp4'") } == 1)
     }
+}
+
+/// Imports and tags the example subscribers, then sends the example Telegram campaign and waits for it to complete.
+func sendTelegramExample(_ harness: DaemonHarness) async throws {
+    try harness.drop(try example("subscribers-import.json"), as: "1.json")
+    try harness.drop(try example("subscribers-tag.json"), as: "2.json")
+    try await eventually { harness.names(in: .done).count == 2 }
+    try harness.drop(try example("telegram-campaign.json"), as: "3.json")
+    try await eventually(timeout: 20, "campaign completed") { try campaignState(harness, "spring-sale-2026-telegram") == "completed" }
 }
