@@ -99,11 +99,13 @@ enum PeerBenchmark {
 
     /// The transport through its completion callbacks, no task per call: compared with the same run's
     /// `DispatchBenchmark.transportCeiling`, the share of Swift tasks and continuations. 256 calls out, or
-    /// `HERALD_BENCH_CONCURRENCY`; another endpoint (HTTPS, say) with `HERALD_BENCH_URL` and `HERALD_BENCH_CA_FILE`.
+    /// `HERALD_BENCH_CONCURRENCY`, over as many connections or `HERALD_BENCH_CONNECTIONS`; another endpoint (HTTPS,
+    /// say) with `HERALD_BENCH_URL` and `HERALD_BENCH_CA_FILE`.
     static func transportCallbackRate(_ endpoint: CannedEndpoint, requests: Int) async throws -> (Double, Double) {
         let environment = ProcessInfo.processInfo.environment
         let concurrency = environment["HERALD_BENCH_CONCURRENCY"].flatMap(Int.init) ?? 256
-        let transport = try CurlTransport(maxConnections: concurrency, timeout: .seconds(30), caFile: environment["HERALD_BENCH_CA_FILE"])
+        let connections = environment["HERALD_BENCH_CONNECTIONS"].flatMap(Int.init) ?? concurrency
+        let transport = try CurlTransport(maxConnections: connections, timeout: .seconds(30), caFile: environment["HERALD_BENCH_CA_FILE"])
         let request = HTTPRequest(url: (environment["HERALD_BENCH_URL"] ?? endpoint.baseURL) + "/bot1:bench/sendMessage", body: Array(#"{"chat_id":1000000,"text":"Hello"}"#.utf8))
         let issued = Atomic<Int>(0), done = Atomic<Int>(0), failed = Atomic<Int>(0)
         let cpu = processCPUSeconds()

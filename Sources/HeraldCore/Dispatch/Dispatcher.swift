@@ -148,6 +148,12 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
                     // At least one pass a second, so that the watchdog sees this loop alive even when idle.
                     let deadline = [loop.machine.nextDeadline, loop.nextHousekeeping, time + 1].compactMap { $0 }.min()!
                     reasons = await wakeup.wait(until: origin.advanced(by: .seconds(max(deadline, time))), clock: clock)
+                    // Answers alone, with many calls out: a moment for more to join them (a signal meanwhile waits
+                    // as long, at most a couple of milliseconds).
+                    if reasons == .outcome, let until = loop.machine.answersMayWait(at: seconds()) {
+                        try? await clock.sleep(until: origin.advanced(by: .seconds(until)), tolerance: nil)
+                        reasons.formUnion(wakeup.pending())
+                    }
                 }
             } onGracefulShutdown: { [wakeup] in
                 wakeup.signal(.shutdown)

@@ -49,6 +49,9 @@ public final class Wakeup: Sendable {
         return take() ?? []
     }
 
+    /// The reasons signalled since the last wait, without waiting.
+    public func pending() -> Reasons { take() ?? [] }
+
     private func take() -> Reasons? {
         state.withLock { state in
             guard !state.pending.isEmpty else { return nil }

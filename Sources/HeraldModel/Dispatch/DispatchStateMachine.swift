@@ -27,6 +27,10 @@ public struct DispatchStateMachine: Sendable {
         /// During an outage, probes are spaced from `outageProbeBase` seconds, doubling up to `outageProbeCap`.
         public var outageProbeBase: Double = 2
         public var outageProbeCap: Double = 30
+        /// With at least `answerBatchingInFlight` calls out, answers that alone woke the loop wait up to
+        /// `answerBatching` seconds for more (never past a deadline), so that a pass and its ledger write take many.
+        public var answerBatching: Double = 0.002
+        public var answerBatchingInFlight = 64
 
         public init(maxInFlight: Int = 512, accounts: [String: RateLimiter.AccountLimits], retry: RetryPolicy = RetryPolicy(), uncertainRetrySeconds: Double = 60) {
             self.maxInFlight = maxInFlight
@@ -423,6 +427,15 @@ public struct DispatchStateMachine: Sendable {
         }
         if let blocked = storeBlockedUntil, !unrecorded.isEmpty || !campaigns.isEmpty { consider(blocked) }
         return deadline
+    }
+
+    /// Until when answers that alone woke the loop may wait for more before a pass takes them (nil: take them now).
+    /// Each pass costs the same whatever it carries, and so does its ledger transaction: with hundreds of calls out,
+    /// a pass per answer or two was most of the loop's work. Never past the next deadline, so no send waits.
+    public func answersMayWait(at now: Double) -> Double? {
+        guard settings.answerBatching > 0, flights.count >= settings.answerBatchingInFlight else { return nil }
+        let until = min(now + settings.answerBatching, nextDeadline ?? .infinity)
+        return until > now ? until : nil
     }
 
     /// Does what is due at `now`: sends whose slot came, window refills, new picks, and the record batch.

@@ -460,6 +460,28 @@ import Testing
         #expect(machine.inFlight == secondIDs.count)
     }
 
+    @Test func answersAlone_waitForMore_onlyWithManyCallsOut_neverPastADeadline() throws {
+        var machine = Self.machine(rate: 2000)
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, Array(1...100))]
+        machine.campaignsRunning([try Self.campaign(1)])
+        #expect(machine.answersMayWait(at: 0) == nil)
+        _ = Self.cycle(&machine, at: Self.at(0), ledger: &ledger)
+        // 100 picked within the lookahead, spaced 0.5 ms apart: the next slot is the limit
+        #expect(machine.inFlight == 100)
+        let slot = try #require(machine.nextDeadline)
+        #expect(slot > 0 && slot < 0.002)
+        #expect(machine.answersMayWait(at: 0) == slot)
+        // All sent at their slots, none answered: two milliseconds
+        var sent = 0
+        while let next = machine.nextDeadline { sent += Self.sends(machine.pump(at: Self.at(next))).count }
+        #expect(sent > 0 && machine.inFlight == 100)
+        #expect(machine.answersMayWait(at: 1) == 1.002)
+        // Fewer than 64 out: answers are taken at once
+        for id in Int64(1)...37 { _ = machine.outcome(deliveryID: id, Self.sent, at: Self.at(1), random: 0) }
+        #expect(machine.inFlight == 63)
+        #expect(machine.answersMayWait(at: 1) == nil)
+    }
+
     @Test func lateLoop_sendsItsBacklogAtTheAccountsPace_notAllAtOnce() throws {
         var machine = Self.machine(rate: 400)
         var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, Array(1...40))]
