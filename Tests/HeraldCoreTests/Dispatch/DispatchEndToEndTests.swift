@@ -53,15 +53,17 @@ import Testing
             configuration.dispatch.caFile = proxy.certificate
         }
         defer { harness.remove() }
+        /// The example's calls: a photo and a message to each of two subscribers.
+        func isSend(_ path: String) -> Bool { path.hasSuffix("/sendPhoto") || path.hasSuffix("/sendMessage") }
         try await harness.run { _ in
             try await sendTelegramExample(harness)
-            try await eventually("the sends logged") { try proxy.requests().filter { $0.path.hasSuffix("/sendPhoto") || $0.path.hasSuffix("/sendMessage") }.count >= 4 }
+            try await eventually("the sends logged") { try proxy.requests().filter { isSend($0.path) }.count >= 4 }
         }
-        let sends = try server.requests().filter { $0.path.hasSuffix("/sendPhoto") || $0.path.hasSuffix("/sendMessage") }
+        let sends = try server.requests().filter { isSend($0.path) }
         #expect(sends.count == 4 && Set(sends.map(\.body)).count == 4, "\(sends)")
         let proxied = try proxy.requests()
         #expect(proxied.allSatisfy { $0.protocol == "HTTP/2.0" }, "\(proxied)")
-        #expect(proxied.filter { $0.path.hasSuffix("/sendPhoto") || $0.path.hasSuffix("/sendMessage") }.map(\.status) == [200, 200, 200, 200])
+        #expect(proxied.filter { isSend($0.path) }.map(\.status) == [200, 200, 200, 200])
         #expect(try harness.deliveries("sent") == 2)
     }
 
