@@ -185,6 +185,7 @@ enum PeerBenchmark {
             configuration.dispatch.maxInFlight = value
             configuration.dispatch.maxConnections = min(value, configuration.dispatch.maxConnections)
         }
+        if let value = ProcessInfo.processInfo.environment["HERALD_BENCH_CONNECTIONS"].flatMap(Int.init) { configuration.dispatch.maxConnections = value }
         var result = (0.0, 0.0)
         try await InProcessDaemon.run(configuration) { parts in
             let spool = SpoolDirectory(root: configuration.spoolDirectory)
@@ -225,6 +226,12 @@ enum PeerBenchmark {
                 var byName: [String: Double] = [:]
                 for (tid, (name, cpu)) in threadCPU() { byName[name, default: 0] += cpu - (threadsBefore[tid]?.1 ?? 0) }
                 for (name, cpu) in byName.sorted(by: { $0.value > $1.value }) where cpu > 0.001 { print("  \(name): \(Int(cpu / Double(sent) * 1e6)) µs/msg") }
+                // Where the span went: submission to the first call, then the sends by 100 ms.
+                let began = Int((Date().timeIntervalSince1970 - elapsed) * 1000)
+                print("  first call, last sent (ms after submission):", try capture("/usr/bin/sqlite3", [configuration.databasePath,
+                    "SELECT min(first_attempt_at) - \(began), max(sent_at) - \(began) FROM deliveries WHERE sent_at IS NOT NULL AND first_attempt_at >= \(began)"]).trimmingCharacters(in: .whitespacesAndNewlines))
+                print("  sent per 100 ms:", try capture("/usr/bin/sqlite3", [configuration.databasePath,
+                    "SELECT group_concat(n, ' ') FROM (SELECT count(*) AS n FROM deliveries WHERE sent_at >= \(began) GROUP BY (sent_at - \(began)) / 100 ORDER BY (sent_at - \(began)) / 100)"]).trimmingCharacters(in: .whitespacesAndNewlines))
             }
             result = (Double(sent) / elapsed, (processCPUSeconds() - cpuStart) / Double(sent) * 1e6)
         }
