@@ -105,11 +105,14 @@ struct ControlCommandTests {
             request.body.range(of: #""chat_id":"#).map { range in String(request.body[range.upperBound...].prefix(while: \.isNumber)) }
         }
         #expect(chats.sorted() == ["901", "902", "902", "903"], "\(chats)")
-        // And the history keeps the failure, its reason, and the requeue after it
+        // And the history keeps the failure, its reason, and the requeue after it; the send that followed is the row's
         #expect(try await sql("""
             SELECT group_concat(kind || ':' || coalesce(json_extract(detail, '$.reason'), ''), ' > ') FROM (SELECT kind, detail FROM events e JOIN subscribers s ON s.id = e.subscriber_id
             WHERE s.platform_id = '902' AND e.kind IN ('sent', 'failed', 'requeued') ORDER BY e.id)
-            """) == "failed:Bad Request: message to be replied not found > requeued:Bad Request: message to be replied not found > sent:")
+            """) == "failed:Bad Request: message to be replied not found > requeued:Bad Request: message to be replied not found")
+        #expect(try await sql("""
+            SELECT d.state || ' ' || (d.sent_at > (SELECT max(e.at) FROM events e WHERE e.delivery_id = d.id)) FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE s.platform_id = '902'
+            """) == "sent 1")
         // A second retry has nothing left to do (the blocked subscriber is never retried); a cancelled campaign is refused
         let again = try await runCommandOffPool(["retry", "--failed-since", "1h", "--config", workspace.config])
         #expect(again.stdout.contains("nothing to retry: no failed deliveries to subscribers still subscribed"), "\(again.stdout)")

@@ -59,7 +59,7 @@ import Testing
         #expect(perChat.values.allSatisfy { $0 <= 2 })
         // And none of them went out again before uncertain_retry_seconds had passed since the restart marked it
         let earliestResend = try await sql(database, """
-            SELECT min(s.at - u.at) FROM events u JOIN events s ON s.delivery_id = u.delivery_id AND s.kind = 'sent' WHERE u.kind = 'uncertain'
+            SELECT min(d.sent_at - u.at) FROM events u JOIN deliveries d ON d.id = u.delivery_id AND d.state = 'sent' WHERE u.kind = 'uncertain'
             """)
         #expect(inFlightAtKill == 0 || (Int(earliestResend) ?? 0) >= 3000, "an uncertain delivery was resent \(earliestResend) ms after the restart")
         #expect(try await sql(database, "PRAGMA integrity_check") == "ok")

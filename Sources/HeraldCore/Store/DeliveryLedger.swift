@@ -63,12 +63,8 @@ extension HeraldStore {
         return try row.stepReturningIDs()
     }
 
-    /// An event's detail: `{"message_id":"…"}` for the common sent delivery, written directly; anything else
-    /// through the JSON writer.
+    /// A failed, skipped or uncertain delivery's event detail: its reason, message id and duplicate flag.
     static func eventDetail(_ result: DeliveryResult) -> String {
-        if result.reason == nil, !result.possibleDuplicate, let id = result.messageID, !id.isEmpty, id.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            return #"{"message_id":""# + id + #""}"#
-        }
         var detail = JSONObject()
         if let reason = result.reason { detail.insert("reason", .string(reason)) }
         if let id = result.messageID { detail.insert("message_id", .string(id)) }
@@ -108,19 +104,21 @@ extension HeraldStore {
         let event = try db.cachedStatement(sql: "INSERT INTO events (kind, at, account, campaign_id, subscriber_id, delivery_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
         // The report's figures for the whole batch in a few statements (a result comes from `sending`, an open state).
         var outcomes: [Int64: [String: Int]] = [:]
-        var sends: [Int64: Int] = [:]
+        var sends: [SentSecond: Int] = [:]
         for result in results {
+            let sentAt = min(result.sentAt ?? ms, ms)
             var row = SQLiteBinder(update, db)
             row.bind(result.state.rawValue); row.bind(result.messageID); row.bind(result.reason); row.bind(result.partsSent)
-            row.bind(result.nextAttemptAt); row.bind(result.state.rawValue); row.bind(min(result.sentAt ?? ms, ms))
+            row.bind(result.nextAttemptAt); row.bind(result.state.rawValue); row.bind(sentAt)
             row.bind(result.possibleDuplicate); row.bind(ms); row.bind(result.deliveryID)
             try row.step()
+            // A send is its delivery row (state, sent_at, platform_message_id): an event beside it said the same
+            // again, and was a third of recording a send's cost.
             let kind: String? = switch result.state {
-            case .sent: "sent"
+            case .sent, .pending: nil
             case .failed: "failed"
             case .skipped: "skipped"
             case .uncertain: "uncertain"
-            case .pending: nil
             }
             if let kind {
                 var row = SQLiteBinder(event, db)
@@ -129,7 +127,7 @@ extension HeraldStore {
                 try row.step()
             }
             switch result.state {
-            case .sent: sends[result.campaignID, default: 0] += 1
+            case .sent: sends[SentSecond(campaign: result.campaignID, second: sentAt / 1000), default: 0] += 1
             case .failed, .skipped: outcomes[result.campaignID, default: [:]][ReportCounters.outcome(result.state.rawValue, result.reason), default: 0] += 1
             case .pending, .uncertain: break
             }
@@ -150,11 +148,18 @@ extension HeraldStore {
         for (campaign, names) in outcomes {
             for (name, count) in names { try ReportCounters.add(db, campaign: campaign, name, count) }
         }
-        for (campaign, count) in sends {
-            try ReportCounters.add(db, campaign: campaign, ReportCounters.outcome("sent", nil), count)
-            try ReportCounters.second(db, campaign: campaign, at: ms, sent: count)
+        for (key, count) in sends {
+            try ReportCounters.add(db, campaign: key.campaign, ReportCounters.outcome("sent", nil), count)
+            // By the second of sent_at, which a rebuild reads.
+            try ReportCounters.second(db, campaign: key.campaign, at: key.second * 1000, sent: count)
         }
     }
+}
+
+/// A campaign's sends within one second.
+private struct SentSecond: Hashable {
+    var campaign: Int64
+    var second: Int64
 }
 
 extension HeraldStore {

@@ -240,8 +240,15 @@ extension HeraldStore {
             }
             let deliveries = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE subscriber_id = ? GROUP BY state ORDER BY state", arguments: [id])
             lines.append(("deliveries", deliveries.isEmpty ? "none" : deliveries.map { "\($0["n"] as Int) \($0["state"] as String)" }.joined(separator: ", ")))
+            // Sends are their delivery rows; a `sent` event only marks one that an echo resolved, shown by its row.
             for event in try Row.fetchAll(db, sql: """
-                SELECT e.kind, e.at, c.job_id FROM events e LEFT JOIN campaigns c ON c.id = e.campaign_id WHERE e.subscriber_id = ? ORDER BY e.at DESC, e.id DESC LIMIT 10
+                SELECT kind, at, job_id FROM (
+                    SELECT e.kind, e.at, c.job_id, e.id AS event_id, 0 AS delivery_id FROM events e LEFT JOIN campaigns c ON c.id = e.campaign_id
+                    WHERE e.subscriber_id = ?1 AND e.kind != 'sent'
+                    UNION ALL
+                    SELECT 'sent', d.sent_at, c.job_id, 0, d.id FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
+                    WHERE d.subscriber_id = ?1 AND d.state = 'sent' AND d.sent_at IS NOT NULL
+                ) ORDER BY at DESC, event_id DESC, delivery_id DESC LIMIT 10
                 """, arguments: [id]) {
                 lines.append(("event", "\(ReportRendering.time(event["at"]) ?? "") \(event["kind"] as String)" + ((event["job_id"] as String?).map { " (\($0))" } ?? "")))
             }

@@ -155,10 +155,14 @@ enum ReportCounters {
                 SELECT campaign_id, 'button:' || json_extract(detail, '$.payload'), count(*) FROM events
                 WHERE kind = 'click' AND campaign_id IS NOT NULL AND json_extract(detail, '$.payload') IS NOT NULL GROUP BY 1, 2;
             INSERT INTO campaign_seconds (campaign_id, second, sent, read, clicks)
-                SELECT campaign_id, at / 1000, sum(kind = 'sent'), sum(kind = 'read'), sum(kind = 'click')
-                FROM events WHERE campaign_id IS NOT NULL
-                AND (kind IN ('sent', 'read') OR (kind = 'click' AND coalesce(json_extract(detail, '$.agent'), 'human') = 'human'))
-                GROUP BY 1, 2;
+                SELECT campaign_id, second, sum(sent), sum(read), sum(clicks) FROM (
+                    SELECT campaign_id, sent_at / 1000 AS second, 1 AS sent, 0 AS read, 0 AS clicks
+                    FROM deliveries WHERE state = 'sent' AND sent_at IS NOT NULL
+                    UNION ALL
+                    SELECT campaign_id, at / 1000, 0, kind = 'read', kind = 'click'
+                    FROM events WHERE campaign_id IS NOT NULL
+                    AND (kind = 'read' OR (kind = 'click' AND coalesce(json_extract(detail, '$.agent'), 'human') = 'human'))
+                ) GROUP BY 1, 2;
             """)
     }
 

@@ -37,9 +37,14 @@ import Testing
         }
         try harness.query { (db: Database) throws in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'sent' AND platform_message_id IS NOT NULL") == 2)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'sent'") == 2)
+            // A send is its delivery row alone: no event repeats it.
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'sent'") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT sum(sent) FROM campaign_seconds") == 2)
             #expect(try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = 'spring-sale-2026-telegram'") == "completed")
         }
+        // A subscriber's latest events still show the send, from its delivery row.
+        let detail = try await HeraldStore(path: harness.configuration.databasePath).subscriberDetail(account: "shop_bot", platformID: "123456789") ?? []
+        #expect(detail.contains { $0.0 == "event" && $0.1.hasSuffix(" sent (spring-sale-2026-telegram)") }, "\(detail)")
     }
 
     /// The platforms' transport: HTTPS, HTTP/2 offered by ALPN, here behind a certificate authority of the operator's
