@@ -36,7 +36,9 @@ public struct JSONObject: Sendable, Equatable {
     /// Adds a key; returns false (and changes nothing) when the key is already present.
     @discardableResult
     public mutating func insert(_ key: String, _ value: JSONValue) -> Bool {
-        guard values.updateValue(value, forKey: key) == nil else { return false }
+        // Not updateValue: that would replace the first value while reporting that nothing changed.
+        guard values[key] == nil else { return false }
+        values[key] = value
         keys.append(key)
         return true
     }
