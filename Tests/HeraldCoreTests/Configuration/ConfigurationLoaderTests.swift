@@ -3,13 +3,15 @@ import HeraldCore
 import HeraldModel
 import Testing
 
-@Suite struct ConfigurationLoaderTests {
+@Suite final class ConfigurationLoaderTests {
     let directory: String
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-config-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func secret(_ name: String, _ value: String, mode: Int = 0o600) throws -> String {
         let path = directory + "/" + name
