@@ -4,11 +4,11 @@ import HeraldCore
 import HeraldModel
 
 /// One campaign's report over a store of ten million events, against the bare indexed query that counts that
-/// campaign's events by kind, measured in the same run. The store is built once with SQL (80 Messenger
-/// campaigns of 50,000 recipients each: sends, deliveries, reads, clicks by people and preview bots, failures)
-/// and kept in the temporary directory for the next run.
+/// campaign's events by kind, measured in the same run. The store is built once with SQL (132 Messenger
+/// campaigns of 50,000 recipients each: sends as delivery rows, and deliveries, reads, clicks by people and preview
+/// bots, failures as events) and kept in the temporary directory for the next run.
 enum ReportBenchmark {
-    static let campaigns = 80
+    static let campaigns = 132
     static let audience = 50_000
     static let subscribers = 200_000
 
@@ -49,7 +49,7 @@ enum ReportBenchmark {
             throw BenchError("the report of \(middle) did not come back whole: \(String(describing: check?.funnel))")
         }
         let reference = Summary(values: bare)
-        emit(reference.json("report_bare_query", unit: "ms", extra: ["events": events, "campaign_events": check.funnel.sent + check.funnel.reportedDelivered + check.funnel.reportedRead]))
+        emit(reference.json("report_bare_query", unit: "ms", extra: ["events": events, "campaign_sends_and_events": check.funnel.sent + check.funnel.reportedDelivered + check.funnel.reportedRead]))
         emit(Summary(values: report).json("report_one_campaign", unit: "ms", extra: ["events": events, "ratio_to_bare_query": Summary(values: report).median / reference.median, "target_ms": 100, "target_ratio": 1.5]))
         emit(Summary(values: funnel).json("report_list_per_campaign", unit: "ms", extra: ["events": events, "campaigns": campaigns]))
     }
@@ -106,11 +106,11 @@ enum ReportBenchmark {
                            CASE WHEN i % 50 != 7 AND i % 10 < 6 THEN ? + i * 72 + 600000 END, 1
                     FROM n
                     """, arguments: [audience, c, first, subscribers, start, start, start, start])
+                // A send is its delivery row; only failures are events, as Herald writes them.
                 try db.execute(sql: """
                     INSERT INTO events (kind, at, account, campaign_id, subscriber_id, delivery_id, detail)
-                    SELECT CASE state WHEN 'sent' THEN 'sent' ELSE 'failed' END, sent_at, 'bench_page', campaign_id, subscriber_id, id,
-                           CASE WHEN state = 'failed' THEN json_object('reason', error) END
-                    FROM deliveries WHERE campaign_id = ?
+                    SELECT 'failed', sent_at, 'bench_page', campaign_id, subscriber_id, id, json_object('reason', error)
+                    FROM deliveries WHERE campaign_id = ? AND state = 'failed'
                     """, arguments: [c])
                 try db.execute(sql: """
                     INSERT INTO events (kind, at, account, campaign_id, subscriber_id, delivery_id, detail)
