@@ -24,9 +24,11 @@ public final class PlatformServer: @unchecked Sendable {
     }
 
     /// Starts `herald sim` and waits until it listens without holding a thread of the cooperative pool: dozens of
-    /// tests start one at once, and blocking waits for their startups starved the tests beside them.
-    public static func start(arguments: [String] = []) async throws -> PlatformServer {
-        let platform = try PlatformServer(launching: arguments)
+    /// tests start one at once, and blocking waits for their startups starved the tests beside them. Its people
+    /// tap, click and reply STOP only with `reactions`: a test counting the calls it caused would otherwise see
+    /// theirs too (an answer to a tap, a goodbye) whenever one came before it looked, as on a loaded machine.
+    public static func start(arguments: [String] = [], reactions: Bool = false) async throws -> PlatformServer {
+        let platform = try PlatformServer(launching: arguments + (reactions ? [] : ["--no-reactions"]))
         try await platform.server.ready()
         return platform
     }

@@ -32,6 +32,7 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(help: "Refuse calls over the platforms' rate limits (429 / code 613), as they do.") var enforceLimits = false
     @Option(help: "A bot's messages per second (default: Telegram's 30, 1,000 for paid broadcasts).") var botLimit: Int?
     @Flag(help: "Do not keep requests for /_/requests (long benchmarks).") var noRecord = false
+    @Flag(help: "The simulated people do nothing of their own accord: no button taps, link clicks or STOP replies (receipts and reads still come).") var noReactions = false
 
     func run() async throws {
         var settings = SimulatorSettings()
@@ -45,6 +46,10 @@ struct SimCommand: AsyncParsableCommand {
         settings.enforceLimits = enforceLimits
         settings.telegramBotLimit = botLimit
         settings.recordRequests = !noRecord
+        if noReactions {
+            settings.behaviour.clickShare = 0
+            settings.behaviour.stopShare = 0
+        }
         var logger = Logger(label: "herald-sim")
         logger.logLevel = .warning
         let simulator = PlatformSimulator(settings: settings, port: port, logger: logger)
