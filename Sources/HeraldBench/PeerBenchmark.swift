@@ -97,6 +97,16 @@ enum PeerBenchmark {
         return result
     }
 
+    /// The machine's busy and idle clock ticks since boot, all cores (/proc/stat): how much of the machine a span used.
+    static func machineTicks() -> (busy: Int, idle: Int) {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8), let line = stat.split(separator: "\n").first else { return (0, 0) }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+        guard fields.count >= 5 else { return (0, 0) }
+        // user nice system idle iowait irq softirq steal: idle and iowait are idle.
+        let idle = fields[3] + fields[4]
+        return (fields.prefix(8).reduce(0, +) - idle, idle)
+    }
+
     /// The transport through its completion callbacks, no task per call: compared with the same run's
     /// `DispatchBenchmark.transportCeiling`, the share of Swift tasks and continuations. 256 calls out, or
     /// `HERALD_BENCH_CONCURRENCY`, over as many connections or `HERALD_BENCH_CONNECTIONS`; another endpoint (HTTPS,
@@ -200,6 +210,7 @@ enum PeerBenchmark {
             let debug = ProcessInfo.processInfo.environment["HERALD_BENCH_DEBUG"] != nil
             let beatsBefore = parts.status.beats(.dispatcher)
             let threadsBefore = debug ? threadCPU() : [:]
+            let machineBefore = debug ? machineTicks() : (busy: 0, idle: 0)
             let cpuStart = processCPUSeconds()
             let start = monotonic()
             for name in names {
@@ -223,6 +234,9 @@ enum PeerBenchmark {
             let elapsed = monotonic() - start
             if debug {
                 print("dispatcher passes:", parts.status.beats(.dispatcher) - beatsBefore)
+                let machine = machineTicks()
+                let busy = Double(machine.busy - machineBefore.busy), idle = Double(machine.idle - machineBefore.idle)
+                print("  machine: \(String(format: "%.2f", busy / (busy + idle) * Double(ProcessInfo.processInfo.activeProcessorCount))) of \(ProcessInfo.processInfo.activeProcessorCount) cores busy")
                 var byName: [String: Double] = [:]
                 for (tid, (name, cpu)) in threadCPU() { byName[name, default: 0] += cpu - (threadsBefore[tid]?.1 ?? 0) }
                 for (name, cpu) in byName.sorted(by: { $0.value > $1.value }) where cpu > 0.001 { print("  \(name): \(Int(cpu / Double(sent) * 1e6)) µs/msg") }
