@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeraldCore
 
 /// `herald demo`: Herald's whole job in about a minute, against the platform simulator, on a temporary spool.
 struct DemoCommand: AsyncParsableCommand {
@@ -36,7 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let root: String
         if let keep {
-            try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            try DirectoryMaker.make(keep)
             root = URL(fileURLWithPath: keep).standardizedFileURL.path
         } else {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("herald-demo-\(UUID().uuidString.prefix(8))").path

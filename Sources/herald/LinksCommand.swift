@@ -50,7 +50,7 @@ struct LinksCommand: AsyncParsableCommand {
         }
         let handle = try await Self.handle(account)
         let sources = source.map { [$0] } ?? GrowthLink.standardSources
-        if !noQR { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+        if !noQR { try DirectoryMaker.make(out) }
         for source in sources {
             let link: GrowthLink
             do {
@@ -77,7 +77,7 @@ struct LinksCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         for problem in pages.missing { printError("herald: warning: no link for \(problem)") }
-        if !noQR { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+        if !noQR { try DirectoryMaker.make(out) }
         for link in pages.page.links { try emit(link.platform.rawValue, url: link.url, stem: "\(tool)-\(link.platform.rawValue)") }
     }
 

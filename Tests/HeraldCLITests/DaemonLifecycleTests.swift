@@ -30,6 +30,21 @@ import Testing
         #expect(log.contains("herald stopped"))
     }
 
+    /// The embedded defaults name the spool `spool`, relative and of one component: run in a fresh directory, the
+    /// daemon makes it there (it stopped with "The file doesn't exist": it asked to make the name's empty parent).
+    @Test func run_inAFreshDirectory_makesASpoolNamedRelatively() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let listener = try NotifyListener()
+        let started = try await DaemonProcess.startReady(workspace, listener: listener, arguments: ["--spool", "fresh", "--state", "fresh-state"], directory: workspace.root)
+        #expect(started != nil)
+        guard let daemon = started else { return }
+        #expect(FileManager.default.fileExists(atPath: workspace.root + "/fresh/incoming"))
+        #expect(FileManager.default.fileExists(atPath: workspace.root + "/fresh-state"))
+        let (status, log) = await daemon.stop()
+        #expect(status == 0, "\(log)")
+    }
+
     @Test func reload_whenAccountAdded_acceptsItsJobsWithoutRestart() async throws {
         let workspace = try Workspace(accounts: "[accounts.first]\nplatform = \"telegram\"\n")
         defer { workspace.remove() }

@@ -49,7 +49,7 @@ public enum Daemon {
         hangups: UnixSignalsSequence? = nil,
         overrides: @escaping @Sendable (inout Configuration) -> Void = { _ in }
     ) throws -> Parts {
-        try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        try DirectoryMaker.make(configuration.stateDirectory, mode: 0o750)
         let lock = try StateLock(stateDirectory: configuration.stateDirectory)
         let store = try HeraldStore(path: configuration.databasePath)
         // Accepted jobs and reloads wake the dispatcher, which otherwise sleeps until its next deadline.

@@ -38,7 +38,8 @@ public struct SpoolDirectory: Sendable {
     private func makeFolder(_ path: String, mode: mode_t) throws {
         var info = stat()
         guard stat(path, &info) != 0 else { return }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty { try DirectoryMaker.make(parent) }
         guard mkdir(path, mode) == 0 || errno == EEXIST else { throw SystemCallError(call: "mkdir", target: path, errno: errno) }
         // mkdir(2) applies the umask and drops the setgid bit on some filesystems: set the mode as meant.
         _ = chmod(path, mode)

@@ -133,9 +133,11 @@ final class DaemonProcess {
     let process = Process()
     let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("herald-daemon-\(UUID().uuidString).log").path
 
-    init(_ workspace: Workspace, environment: [String: String] = [:], arguments: [String] = []) throws {
+    /// `directory`: its working directory (the test's when nil), which relative paths start from.
+    init(_ workspace: Workspace, environment: [String: String] = [:], arguments: [String] = [], directory: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: heraldBinary)
         process.arguments = ["run", "--config", workspace.config] + arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env["HERALD_LOG_TARGET"] = "console"
@@ -148,9 +150,11 @@ final class DaemonProcess {
     }
 
     /// Starts a daemon and waits for its READY=1 on `listener`; nil if it never became ready.
-    static func startReady(_ workspace: Workspace, listener: NotifyListener, environment: [String: String] = [:], arguments: [String] = []) async throws -> DaemonProcess? {
+    static func startReady(
+        _ workspace: Workspace, listener: NotifyListener, environment: [String: String] = [:], arguments: [String] = [], directory: String? = nil
+    ) async throws -> DaemonProcess? {
         let before = listener.messages.count
-        let daemon = try DaemonProcess(workspace, environment: environment.merging(["NOTIFY_SOCKET": listener.path]) { $1 }, arguments: arguments)
+        let daemon = try DaemonProcess(workspace, environment: environment.merging(["NOTIFY_SOCKET": listener.path]) { $1 }, arguments: arguments, directory: directory)
         return await listener.waitFor("READY=1", from: before) ? daemon : nil
     }
 
