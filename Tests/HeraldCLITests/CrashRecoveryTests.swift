@@ -98,20 +98,31 @@ import Testing
         let daemon = try DaemonProcess(workspace)
         let port = try #require(await daemon.httpPort())
         #expect(await eventually(timeout: 10) { (try? await sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) == "0" })
-        // Meta echoes every message it accepted, with the metadata Herald attached.
-        let echoes = try server.requests().compactMap { request -> String? in
-            guard let metadata = request.body.firstMatch(of: #/"metadata":"(herald:[0-9:]+)"/#)?.output.1,
-                  let psid = request.body.firstMatch(of: #/"recipient":\{"id":"([0-9]+)"\}/#)?.output.1 else { return nil }
-            return #"{"sender":{"id":"\#(PlatformServer.pageID)"},"recipient":{"id":"\#(psid)"},"timestamp":\#(Int64(Date().timeIntervalSince1970 * 1000)),"message":{"is_echo":true,"app_id":1,"metadata":"\#(metadata)","mid":"m_\#(metadata)","text":"Your order update"}}"#
-        }
-        let body = #"{"object":"page","entry":[{"id":"\#(PlatformServer.pageID)","time":1,"messaging":["# + echoes.joined(separator: ",") + "]}]}"
+        // Meta echoes every message it accepted, with the metadata Herald attached, soon after it accepted it: a request
+        // the killed daemon had written can reach the simulator after the restart (on a loaded machine it did, and
+        // echoing only what had arrived by then resent it as unproven), so what arrives is echoed as it arrives.
         let client = try CurlTransport(maxConnections: 2, timeout: .seconds(10))
-        let answer = await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/webhooks/messenger", headers: [
-            "Content-Type: application/json", "X-Hub-Signature-256: " + WebhookSignature.header(for: Array(body.utf8), secret: secret),
-        ], body: Array(body.utf8)))
+        var echoed = 0
+        var answers: [HTTPResult] = []
+        let completed = await eventually(timeout: 60) {
+            let requests = (try? await offPool { try server.requests() }) ?? []
+            if requests.count > echoed {
+                let echoes = requests[echoed...].compactMap { request -> String? in
+                    guard let metadata = request.body.firstMatch(of: #/"metadata":"(herald:[0-9:]+)"/#)?.output.1,
+                          let psid = request.body.firstMatch(of: #/"recipient":\{"id":"([0-9]+)"\}/#)?.output.1 else { return nil }
+                    return #"{"sender":{"id":"\#(PlatformServer.pageID)"},"recipient":{"id":"\#(psid)"},"timestamp":\#(Int64(Date().timeIntervalSince1970 * 1000)),"message":{"is_echo":true,"app_id":1,"metadata":"\#(metadata)","mid":"m_\#(metadata)","text":"Your order update"}}"#
+                }
+                echoed = requests.count
+                let body = #"{"object":"page","entry":[{"id":"\#(PlatformServer.pageID)","time":1,"messaging":["# + echoes.joined(separator: ",") + "]}]}"
+                answers.append(await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/webhooks/messenger", headers: [
+                    "Content-Type: application/json", "X-Hub-Signature-256: " + WebhookSignature.header(for: Array(body.utf8), secret: secret),
+                ], body: Array(body.utf8))))
+            }
+            return (try? await sql(database, "SELECT state FROM campaigns WHERE job_id = 'fb-big'")) == "completed"
+        }
         await client.shutdown()
-        #expect(answer == .response(status: 200, body: Array("EVENT_RECEIVED".utf8)))
-        #expect(await eventually(timeout: 60) { (try? await sql(database, "SELECT state FROM campaigns WHERE job_id = 'fb-big'")) == "completed" })
+        #expect(completed)
+        #expect(!answers.isEmpty && answers.allSatisfy { $0 == .response(status: 200, body: Array("EVENT_RECEIVED".utf8)) }, "\(answers)")
         _ = await daemon.stop()
 
         var perPSID: [String: Int] = [:]
