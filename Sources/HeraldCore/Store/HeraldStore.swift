@@ -50,12 +50,24 @@ public final class HeraldStore: Sendable {
     }
 
     /// Opens an existing database for reading only (the CLI, while the daemon runs).
-    public init(readingAt path: String) throws {
+    /// `upgradeWait`: how long to wait for a daemon that is upgrading the database's schema.
+    public init(readingAt path: String, upgradeWait: Duration = .seconds(10)) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreOpenError(path: path) }
         var configuration = GRDB.Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
         database = try DatabasePool(path: path, configuration: configuration)
+        // A daemon starting on a new or older database upgrades it one migration per transaction: a reader in between
+        // saw half a schema ("no such column"). Wait for the last one, then say what is wrong.
+        let migrator = StoreMigrations.migrator
+        let deadline = ContinuousClock.now + upgradeWait
+        while try !database.read({ db in try migrator.hasCompletedMigrations(db) }) {
+            guard ContinuousClock.now < deadline else {
+                let applied = (try? database.read { db in try migrator.appliedMigrations(db) }.count) ?? 0
+                throw StoreSchemaError(path: path, applied: applied, known: migrator.migrations.count)
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
     }
 
     /// A private database in memory, migrated: for tests that need the store's behaviour, not its file.
@@ -218,4 +230,17 @@ public struct StoreCounts: Sendable, Equatable {
 public struct StoreOpenError: Error, CustomStringConvertible {
     public var path: String
     public var description: String { "no database at \(path): has the daemon run with this state directory (--state, or state_dir in the configuration)?" }
+}
+
+/// A database whose schema is not the one this Herald reads: older and not being upgraded, or not Herald's at all.
+public struct StoreSchemaError: Error, CustomStringConvertible {
+    public var path: String
+    /// Migrations the database has, and those this Herald knows.
+    public var applied: Int
+    public var known: Int
+    public var description: String {
+        applied == 0
+            ? "\(path) is not a Herald database yet (no schema): if a daemon is starting on it, try again in a moment"
+            : "the database at \(path) has \(applied) of the \(known) schema steps this Herald reads: start the daemon (herald run), which upgrades it, then try again"
+    }
 }
