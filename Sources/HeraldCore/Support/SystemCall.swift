@@ -6,6 +6,12 @@ public struct SystemCallError: Error, Sendable, CustomStringConvertible {
     public var target: String
     public var errno: Int32
 
+    public init(call: String, target: String, errno: Int32) {
+        self.call = call
+        self.target = target
+        self.errno = errno
+    }
+
     public var description: String { "\(call) \(target): \(String(cString: strerror(errno)))" }
 }
 

@@ -117,7 +117,7 @@ struct Workspace {
     /// Writes a job into incoming/ the way `cp` would.
     func drop(_ json: String, as name: String) throws {
         try FileManager.default.createDirectory(atPath: spool + "/incoming", withIntermediateDirectories: true)
-        try Data(json.utf8).write(to: URL(fileURLWithPath: spool + "/incoming/" + name))
+        try PlainWrite.write(Array(json.utf8), to: spool + "/incoming/" + name)
     }
 
     func names(_ folder: String) -> [String] {

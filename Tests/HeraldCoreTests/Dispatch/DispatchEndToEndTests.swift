@@ -19,7 +19,8 @@ import Testing
                 .replacing(#/"url":"http://127\.0\.0\.1:8080/c/[A-Za-z0-9_-]{20,40}"/#, with: #""url":"TRACKED""#))
         }
         // 555444333 is tagged churned and excluded; the other two get the photo and the text with buttons
-        #expect(requests.count == 4, "\(requests)")
+        let jobs = try harness.query { try Row.fetchAll($0, sql: "SELECT receipt, file_name, accepted_at, detail FROM jobs ORDER BY receipt") }
+        #expect(requests.count == 4, "\(requests)\njobs: \(jobs)")
         let token = PlatformServer.telegramToken
         let expected = [
             ("/bot\(token)/sendPhoto", #"{"chat_id":123456789,"photo":"https://shop.example.com/img/spring.jpg","caption":"Spring is here, Ada!","parse_mode":"HTML"}"#),

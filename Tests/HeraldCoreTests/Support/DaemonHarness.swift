@@ -36,7 +36,7 @@ struct DaemonHarness {
     @discardableResult
     func drop(_ text: String, as name: String, in folder: SpoolDirectory.Folder = .incoming) throws -> String {
         let path = spool.path(folder, name)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        try PlainWrite.write(Array(text.utf8), to: path)
         return path
     }
 
