@@ -13,13 +13,13 @@ public enum FreePort {
     }
 
     /// The lowest port taken: above the ports well-known services use.
-    static let floor = 10_000
+    static let lowest = 10_000
 
     public static func take() throws -> Int {
         let ephemeralStart = ephemeralRange()?.lowerBound ?? 32_768
-        if ephemeralStart - floor >= 1_000 {
+        if ephemeralStart - lowest >= 1_000 {
             for _ in 0..<64 {
-                let port = Int.random(in: floor..<ephemeralStart)
+                let port = Int.random(in: lowest..<ephemeralStart)
                 if try bind(port) != nil { return port }
             }
         }
