@@ -83,7 +83,7 @@ public struct HTTPSettings: Sendable, Equatable {
 
 /// The worker pool and HTTP client.
 public struct DispatchSettings: Sendable, Equatable {
-    /// Deliveries in flight at once, across all accounts.
+    /// Calls out at once, across all accounts (half as many again may be marked `sending`, waiting for one).
     public var maxInFlight = 512
     /// Open HTTP connections (keep-alive, HTTP/2 where offered).
     public var maxConnections = 256

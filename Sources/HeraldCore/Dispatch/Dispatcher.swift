@@ -86,6 +86,9 @@ public final class Dispatcher<C: Clock>: Service, Sendable where C.Duration == D
             retry: RetryPolicy(maxAge: Double(configuration.dispatch.retryMaxAgeHours) * 3600),
             uncertainRetrySeconds: Double(configuration.dispatch.uncertainRetrySeconds)
         )
+        // Half as many again marked ahead of the calls out: herald-only 32.7k / 33.9k msg/s against 29.5k / 30.7k
+        // without, at the same CPU per message (alternated, 3 runs each).
+        settings.markAhead = configuration.dispatch.maxInFlight / 2
         settings.outageProbeCap = Double(configuration.dispatch.outageProbeMaxSeconds)
         settings.outageProbeBase = min(settings.outageProbeBase, settings.outageProbeCap)
         return settings

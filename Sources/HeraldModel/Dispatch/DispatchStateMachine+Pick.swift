@@ -3,7 +3,7 @@ extension DispatchStateMachine {
     /// round-robin, one delivery each per round. Returns the ids to mark `sending`.
     mutating func pick(at now: Instant, batch: Int) -> [Int64] {
         pickDeadline = nil
-        var budget = settings.maxInFlight - flights.count
+        var budget = settings.maxInFlight + settings.markAhead - flights.count
         guard budget > 0 else { return [] }
         var picked: [Int64] = []
         for level in levels where budget > 0 {

@@ -10,7 +10,12 @@
 public struct DispatchStateMachine: Sendable {
     /// What the machine needs from the configuration.
     public struct Settings: Sendable, Equatable {
+        /// Calls out at once.
         public var maxInFlight: Int
+        /// Deliveries marked `sending` beyond `maxInFlight`, each waiting for a call to finish: a freed call is
+        /// replaced at once, not after the next mark commits (with none ahead, a third of the calls allowed were
+        /// being marked at any time). After a crash they are uncertain like the calls out.
+        public var markAhead = 0
         public var accounts: [String: RateLimiter.AccountLimits]
         public var retry: RetryPolicy
         /// How long a delivery that may have gone out waits before it is sent again.
@@ -416,8 +421,10 @@ public struct DispatchStateMachine: Sendable {
             guard let time else { return }
             deadline = deadline.map { min($0, time) } ?? time
         }
+        // With every call out, a send waits for an answer, which wakes the loop anyway, whatever its slot.
+        let callsFree = outstanding.count < settings.maxInFlight
         for stage in stages.values {
-            if case .waiting(let slot) = stage.phase { consider(slot) }
+            if case .waiting(let slot) = stage.phase, callsFree { consider(slot) }
             if case .held(let until) = stage.phase { consider(until) }
         }
         // A window with rows left is reloaded once it is picked empty (never, while its account cannot send).
@@ -483,6 +490,8 @@ public struct DispatchStateMachine: Sendable {
         due.sort { ($0.slot, $0.order) < ($1.slot, $1.order) }
         var actions: [Action] = []
         for entry in due {
+            // Marked ahead: it goes when a call finishes.
+            guard outstanding.count < settings.maxInFlight else { break }
             guard let flight = flights[entry.id] else { continue }
             var shaper = shapers[flight.account] ?? makeShaper(flight.account, at: now.seconds)
             let allowed = shaper.earliest(at: now.seconds)

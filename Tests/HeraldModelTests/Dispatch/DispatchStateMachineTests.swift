@@ -99,6 +99,30 @@ import Testing
         #expect(Set(chats.dropFirst()) == ["11", "21", "12", "22"])
     }
 
+    /// Deliveries marked ahead wait for a call to finish: never more calls out than allowed, and a finished call is
+    /// replaced in the same pass, without waiting for another mark.
+    @Test func markedAhead_waitForAFreeCall_andReplaceAFinishedOneAtOnce() throws {
+        var settings = Machine.Settings(maxInFlight: 2, accounts: ["bot": .init(platform: .telegram, rate: 1000)])
+        settings.markAhead = 2
+        var machine = Machine(settings: settings)
+        var ledger: [Int64: [PendingDelivery]] = [1: Self.rows(1, [11, 12, 13, 14, 15, 16])]
+        machine.campaignsRunning([try Self.campaign(1)])
+        // Four are marked (two calls and two ahead), two calls go out
+        let first = Self.cycle(&machine, at: Self.at(0), ledger: &ledger)
+        let marked = first.flatMap { action -> [Int64] in if case .markSending(_, let ids) = action { ids } else { [] } }
+        #expect(marked == [1, 2, 3, 4])
+        #expect(Self.sends(first).map(Self.chat) == ["11", "12"])
+        #expect(machine.inFlight == 4)
+        // While both calls are out, the two marked ahead set no deadline (an answer wakes the loop)
+        #expect(machine.nextDeadline == nil)
+        // An answer: the next marked delivery goes in the same pass, before any new mark has committed
+        _ = machine.outcome(deliveryID: 1, Self.sent, at: Self.at(0.01), random: 0)
+        let next = machine.pump(at: Self.at(0.01))
+        #expect(Self.sends(next).map(Self.chat) == ["13"])
+        #expect(next.contains { if case .markSending(_, let ids) = $0 { ids == [5] } else { false } })
+        #expect(machine.inFlight == 4)
+    }
+
     @Test func skips_leftSubscribers_goneOnes_andClosedMessengerWindows() throws {
         var machine = Machine(settings: .init(accounts: ["bot": .init(platform: .messenger, rate: 100)]))
         var rows = Self.rows(5, [1, 2, 3, 4])
