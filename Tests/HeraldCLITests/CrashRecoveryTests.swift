@@ -14,10 +14,9 @@ import Testing
     /// platform has taken `requests` calls; returns how many deliveries were in flight (`sending`) at the kill.
     func killMidCampaign(_ workspace: Workspace, server: PlatformServer, importJob: String, campaign: String, after requests: Int) async throws -> Int {
         let daemon = try DaemonProcess(workspace)
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
-        try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        try workspace.drop(importJob, as: "import.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
-        try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
+        try workspace.drop(campaign, as: "campaign.json")
         #expect(await eventually(timeout: 30) { ((try? await offPool { try server.requests() }.count) ?? 0) >= requests })
         _ = await daemon.stop(signal: SIGKILL)
         return Int(try await sql(workspace.state + "/herald.sqlite", "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? -1
@@ -152,13 +151,12 @@ import Testing
         let importJob = #"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["# + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
         let campaign = #"{"type": "campaign", "id": "limited", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "one"}, {"type": "text", "text": "two"}]}}"#
         let daemon = try DaemonProcess(workspace)
-        try FileManager.default.createDirectory(atPath: workspace.spool + "/incoming", withIntermediateDirectories: true)
-        try Data(importJob.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/import.json"))
+        try workspace.drop(importJob, as: "import.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
         let start = Date()
         // With the other core busy for the whole campaign, as a loaded server's would be
         let burner = CoreBurner()
-        try Data(campaign.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/campaign.json"))
+        try workspace.drop(campaign, as: "campaign.json")
         #expect(await eventually(timeout: 60) { ((try? await offPool { try server.requests() }.count) ?? 0) >= 122 })
         burner.stop()
         let elapsed = Date().timeIntervalSince(start)

@@ -52,7 +52,7 @@ import Testing
         let daemon = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
         let job = #"{"type": "campaign", "account": "second", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#
         // Given a job for an account the configuration does not have yet: rejected
-        try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/before.json"))
+        try workspace.drop(job, as: "before.json")
         #expect(await waitUntil { workspace.names("failed").count == 2 })
         // When the account is added and the daemon reloads (with an HTTP client setting changed, which waits for a restart)
         try workspace.writeConfig(accounts: "[dispatch]\nmax_connections = 9\n[accounts.first]\nplatform = \"telegram\"\n[accounts.second]\nplatform = \"telegram\"\n")
@@ -61,12 +61,12 @@ import Testing
         #expect(await listener.waitFor("RELOADING=1", from: before))
         #expect(await listener.waitFor("READY=1", from: before + 1))
         // Then the same job is accepted
-        try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/after.json"))
+        try workspace.drop(job, as: "after.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
         // And a broken configuration on reload keeps the one in force
         try Data("this is = = not toml".utf8).write(to: URL(fileURLWithPath: workspace.config))
         daemon.signal(SIGHUP)
-        try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/after-bad-reload.json"))
+        try workspace.drop(job, as: "after-bad-reload.json")
         #expect(await waitUntil { workspace.names("done").count == 2 })
         let (status, log) = await daemon.stop()
         #expect(status == 0)
@@ -80,9 +80,8 @@ import Testing
         let listener = try NotifyListener()
         let daemon = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
         // Given a running campaign of an account without a token (nothing can go out)
-        try Data(#"{"type": "subscribers", "account": "second", "action": "import", "subscribers": ["1"]}"#.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/a.json"))
-        try Data(#"{"type": "campaign", "id": "orphan", "account": "second", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/b.json"))
+        try workspace.drop(#"{"type": "subscribers", "account": "second", "action": "import", "subscribers": ["1"]}"#, as: "a.json")
+        try workspace.drop(#"{"type": "campaign", "id": "orphan", "account": "second", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#, as: "b.json")
         #expect(await waitUntil { workspace.names("done").count == 2 })
         // When its account is removed and the daemon reloads
         try workspace.writeConfig(accounts: "[accounts.first]\nplatform = \"telegram\"\n")
@@ -103,11 +102,9 @@ import Testing
         defer { workspace.remove() }
         let listener = try NotifyListener()
         let daemon = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
-        try Data(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "1", "tags": ["newsletter"]}]}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/a.json"))
+        try workspace.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": [{"id": "1", "tags": ["newsletter"]}]}"#, as: "a.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
-        try Data(#"{"type": "campaign", "id": "vip", "account": "shop_bot", "audience": {"tags": {"include": ["vip"]}}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/b.json"))
+        try workspace.drop(#"{"type": "campaign", "id": "vip", "account": "shop_bot", "audience": {"tags": {"include": ["vip"]}}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#, as: "b.json")
         let database = workspace.state + "/herald.sqlite"
         #expect(await eventually { (try? await runCommandOffPool(["sqlite3", database, "SELECT state FROM jobs WHERE id = 'vip'"], executable: "/usr/bin/env").stdout) == "completed\n" })
         let (_, log) = await daemon.stop()
@@ -123,7 +120,7 @@ import Testing
         // Given a stream of files arriving
         let job = #"{"type": "campaign", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#
         for index in 0..<300 {
-            try Data(job.utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/f\(index).json"))
+            try workspace.drop(job, as: "f\(index).json")
             if index == 150 { daemon.signal(SIGTERM) }
         }
         // When it stops

@@ -19,10 +19,9 @@ import Testing
         let listener = try NotifyListener()
         let daemon = try #require(try await DaemonProcess.startReady(workspace, listener: listener))
         let ids = (1...20).map { "\"\(800_000 + $0)\"" }.joined(separator: ",")
-        try Data((#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["# + ids + "]}").utf8).write(to: URL(fileURLWithPath: workspace.spool + "/incoming/a.json"))
+        try workspace.drop(#"{"type": "subscribers", "account": "shop_bot", "action": "import", "subscribers": ["# + ids + "]}", as: "a.json")
         #expect(await waitUntil { workspace.names("done").count == 1 })
-        try Data(#"{"type": "campaign", "id": "c", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#.utf8)
-            .write(to: URL(fileURLWithPath: workspace.spool + "/incoming/c.json"))
+        try workspace.drop(#"{"type": "campaign", "id": "c", "account": "shop_bot", "audience": {"all": true}, "message": {"modules": [{"type": "text", "text": "x"}]}}"#, as: "c.json")
         // Given calls hanging at the platform
         #expect(await eventually(timeout: 20) { (Int((try? await sql(database, "SELECT count(*) FROM deliveries WHERE state = 'sending'")) ?? "") ?? 0) >= 3 })
         // When SIGTERM comes with a 2 s drain budget
